@@ -1,0 +1,3 @@
+"""Keep professional relationships alive from a spreadsheet."""
+
+__version__ = "0.1.0"
