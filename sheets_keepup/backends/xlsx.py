@@ -1,0 +1,203 @@
+"""Local .xlsx workbooks through openpyxl: the only module that touches xlsx files.
+
+Writes go to a temporary file in the same folder, which is then renamed over the
+original, so a crash or a full disk never leaves a half-written workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+
+from sheets_keepup.errors import AccessError, DataError, SheetChangedError
+from sheets_keepup.model import CellValue, ChangeSet, SheetData, Tab
+
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """Enough of a file's stat to notice that someone else saved it meanwhile."""
+
+    mtime_ns: int
+    size: int
+
+    @classmethod
+    def of(cls, path: Path) -> _Stamp:
+        info = path.stat()
+        return cls(info.st_mtime_ns, info.st_size)
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Lock files that LibreOffice and Excel leave beside a workbook they have open."""
+    candidates = [path.with_name(f".~lock.{path.name}#"), path.with_name(f"~${path.name}")]
+    return [p for p in candidates if p.exists()]
+
+
+def _hex(fill: Any) -> str | None:
+    if fill is None or fill.fill_type != "solid":
+        return None
+    rgb = getattr(fill.fgColor, "rgb", None)
+    if not isinstance(rgb, str) or len(rgb) not in (6, 8):
+        return None
+    return "#" + rgb[-6:].upper()
+
+
+class XlsxBackend:
+    """A workbook on disk. Reads keep the workbook open in memory for the write."""
+
+    def __init__(self, path: Path, locale: str | None = None) -> None:
+        self.path = Path(path)
+        self.locale = locale
+        self._book: Workbook | None = None
+        self._stamp: _Stamp | None = None
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    def read(self, tabs: Sequence[str]) -> SheetData:
+        book = self._load()
+        found: dict[str, Tab] = {}
+        cached: Workbook | None = None
+        for title in tabs:
+            if title not in book.sheetnames:
+                continue
+            sheet = book[title]
+            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            formulas = _formula_cells(sheet, rows)
+            if formulas:
+                # Formulas are kept as written; the rules read the values Excel last saved.
+                cached = cached or load_workbook(self.path, data_only=True)
+                for r, c in formulas:
+                    rows[r][c] = cached[title].cell(r + 1, c + 1).value
+            found[title] = Tab(title, rows, background=_background_reader(sheet))
+        return SheetData(tabs=found, locale=self.locale, title=self.path.name)
+
+    def _load(self) -> Workbook:
+        if not self.path.exists():
+            raise AccessError(f"No workbook at {self.path}. Check source.path in the config.")
+        try:
+            self._stamp = _Stamp.of(self.path)
+            self._book = load_workbook(self.path)
+        except (InvalidFileException, KeyError, OSError, ValueError) as error:
+            raise DataError(f"{self.path} is not a readable .xlsx workbook: {error}")
+        return self._book
+
+    def apply(self, changes: ChangeSet) -> None:
+        if self._book is None or self._stamp is None:
+            raise RuntimeError("read() must come before apply()")
+        self._check_writable()
+        if _Stamp.of(self.path) != self._stamp:
+            raise SheetChangedError(f"{self.path} was saved by something else while syncing.")
+        sheet = self._book[changes.tab]
+        _check_identity(sheet, changes)
+        for cell in changes.cells:
+            _write_cell(sheet.cell(cell.row + 1, cell.col + 1), cell.value)
+        for fill in changes.fills:
+            pattern = (
+                PatternFill(fill_type=None)
+                if fill.colour is None
+                else PatternFill("solid", fgColor="FF" + fill.colour.lstrip("#"))
+            )
+            for col in range(fill.start_col, fill.end_col):
+                sheet.cell(fill.row + 1, col + 1).fill = pattern
+        save_atomically(self._book, self.path)
+        self._stamp = _Stamp.of(self.path)
+
+    def _check_writable(self) -> None:
+        locks = lock_files(self.path)
+        if locks:
+            raise AccessError(
+                f"{self.path.name} is open in another program (found {locks[0].name}). "
+                "Close it there and sync again; nothing was written."
+            )
+        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+            raise AccessError(f"{self.path} is not writable; nothing was written.")
+
+
+def _formula_cells(sheet: Any, rows: list[list[CellValue]]) -> list[tuple[int, int]]:
+    found = []
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and value.startswith("="):
+                if sheet.cell(r + 1, c + 1).data_type == "f":
+                    found.append((r, c))
+    return found
+
+
+def _background_reader(sheet: Any) -> Any:
+    def background(row: int, col: int) -> str | None:
+        if row >= sheet.max_row or col >= sheet.max_column:
+            return None
+        return _hex(sheet.cell(row + 1, col + 1).fill)
+
+    return background
+
+
+def _check_identity(sheet: Any, changes: ChangeSet) -> None:
+    identity = changes.identity
+    if identity is None:
+        return
+    for row, expected in identity.rows.items():
+        values = [c.value for c in sheet[row + 1]] if row < sheet.max_row else []
+        if identity.of(values) != expected:
+            raise SheetChangedError(f"Row {row + 1} of '{changes.tab}' changed while syncing.")
+
+
+def _write_cell(cell: Any, value: object) -> None:
+    if isinstance(value, dt.date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+        return
+    cell.value = value
+    if isinstance(value, str):
+        # openpyxl stores any string starting with "=" as a formula; ours are always text.
+        cell.data_type = "s"
+
+
+def save_atomically(book: Workbook, path: Path) -> None:
+    """Save to a temporary file beside `path`, then rename it into place."""
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        book.save(tmp)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        with open(tmp, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_new_workbook(
+    path: Path,
+    tabs: Mapping[str, Sequence[Sequence[CellValue]]],
+    *,
+    overwrite: bool = False,
+) -> None:
+    """Create a workbook holding `tabs` (text cells stay text, dates get a date format)."""
+    if path.exists() and not overwrite:
+        raise AccessError(f"{path} already exists; not overwriting it.")
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in tabs.items():
+        sheet = book.create_sheet(title)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    _write_cell(sheet.cell(r, c), value)
+        sheet.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_atomically(book, path)

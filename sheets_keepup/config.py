@@ -1,0 +1,316 @@
+"""Configuration: a YAML file validated into typed settings.
+
+Every problem in a file is reported at once, each with its dotted path, so a user fixes
+a config in one pass instead of one error per run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sheets_keepup.errors import ConfigError
+
+CONFIG_ENV = "SHEETS_KEEPUP_CONFIG"
+DEFAULT_CONFIG_NAME = "sheets-keepup.yaml"
+
+_HEX_COLOUR = re.compile(r"^#?[0-9A-Fa-f]{6}$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a typo must not silently fall back to a default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(_Strict):
+    """Where the contact list lives."""
+
+    kind: Literal["xlsx", "google"] = "xlsx"
+    path: Path | None = Field(default=None, description="xlsx workbook path")
+    spreadsheet: str | None = Field(default=None, description="Google Sheet URL or key")
+    auth: Literal["service_account", "oauth", "default"] = "service_account"
+    credentials: Path | None = None
+    timeout_seconds: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=5, ge=0, le=20)
+
+    @model_validator(mode="after")
+    def _needs_target(self) -> SourceConfig:
+        if self.kind == "xlsx" and self.path is None:
+            raise ValueError("source.path is required when source.kind is xlsx")
+        if self.kind == "google" and not self.spreadsheet:
+            raise ValueError("source.spreadsheet (URL or key) is required when kind is google")
+        return self
+
+
+class TabsConfig(_Strict):
+    """Tab (worksheet) names."""
+
+    contacts: str = "Contacts"
+    log: str = "Log"
+
+
+class OwnedColumns(_Strict):
+    """Headers of the columns sheets-keepup writes. Everything else is the user's."""
+
+    next_action: str = "Next action"
+    due: str = "Due"
+    status: str = "Status"
+
+
+class ColumnsConfig(_Strict):
+    """Extra header aliases (added to the built-in ones) and owned column names."""
+
+    aliases: dict[str, list[str]] = Field(default_factory=dict)
+    owned: OwnedColumns = OwnedColumns()
+
+    @field_validator("aliases")
+    @classmethod
+    def _known_fields(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        from sheets_keepup.headers import FIELD_ALIASES
+
+        unknown = sorted(set(value) - set(FIELD_ALIASES))
+        if unknown:
+            known = ", ".join(FIELD_ALIASES)
+            raise ValueError(f"unknown field(s) {', '.join(unknown)}; known fields: {known}")
+        return value
+
+
+class TierConfig(_Strict):
+    """One relationship tier."""
+
+    cadence_days: int = Field(gt=0, le=3650, description="keep-in-touch cadence")
+    in_person_days: int | None = Field(default=None, gt=0, le=3650)
+    weight: float = Field(default=1.0, gt=0, le=100)
+
+
+def _default_tiers() -> dict[str, TierConfig]:
+    return {
+        "close": TierConfig(cadence_days=30, in_person_days=180, weight=4),
+        "core": TierConfig(cadence_days=90, in_person_days=365, weight=3),
+        "network": TierConfig(cadence_days=180, weight=2),
+        "acquaintance": TierConfig(cadence_days=365, weight=1),
+    }
+
+
+class NewYearConfig(_Strict):
+    """The new-year greeting window, as MM-DD bounds that may wrap over 31 Dec."""
+
+    enabled: bool = True
+    start: str = "12-15"
+    end: str = "01-06"
+    tiers: list[str] = Field(default_factory=lambda: ["close", "core"])
+
+    @field_validator("start", "end")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        parse_month_day(value)
+        return value
+
+
+class RulesConfig(_Strict):
+    """Knobs of the follow-up rules."""
+
+    due_soon_days: int = Field(default=14, ge=0, le=365)
+    birthday_lead_days: int = Field(default=7, ge=0, le=60)
+    thank_you_days: int = Field(default=3, ge=0, le=30)
+    new_year: NewYearConfig = NewYearConfig()
+    in_person_kinds: list[str] = Field(
+        default_factory=lambda: ["coffee", "lunch", "dinner", "breakfast", "drinks", "meeting",
+                                 "meetup", "event", "visit", "in person"]
+    )
+    thank_you_kinds: list[str] = Field(
+        default_factory=lambda: ["thank-you", "thank you", "thanks", "thankyou"]
+    )
+
+
+class ColoursConfig(_Strict):
+    """Row background colours by status, as #RRGGBB."""
+
+    overdue: str = "#F4C7C3"
+    due_soon: str = "#FCE8B2"
+    ok: str = "#D9EAD3"
+    snoozed: str = "#E0E0E0"
+    check: str = "#D9D2E9"
+
+    @field_validator("*")
+    @classmethod
+    def _hex(cls, value: str) -> str:
+        if not _HEX_COLOUR.match(value):
+            raise ValueError(f"{value!r} is not a colour; use #RRGGBB, e.g. #F4C7C3")
+        return "#" + value.lstrip("#").upper()
+
+
+class DatesConfig(_Strict):
+    """How ambiguous text dates like 3/4/2021 are read."""
+
+    order: Literal["auto", "dmy", "mdy"] = Field(
+        default="auto", description="auto: from the spreadsheet locale (en_US: mdy, else dmy)"
+    )
+    locale: str = Field(default="en_GB", description="locale for workbooks that carry none")
+
+
+class ScheduleConfig(_Strict):
+    """When `run` syncs."""
+
+    at: str = "06:00"
+    digest_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                        "sunday"] = "monday"
+
+    @field_validator("at")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _CLOCK.match(value):
+            raise ValueError(f"{value!r} is not a time of day; use HH:MM, e.g. 06:00")
+        return value
+
+
+class Config(_Strict):
+    """All settings. Defaults follow the keep-in-touch advice in docs/rules.md."""
+
+    source: SourceConfig
+    tabs: TabsConfig = TabsConfig()
+    columns: ColumnsConfig = ColumnsConfig()
+    tiers: dict[str, TierConfig] = Field(default_factory=_default_tiers)
+    default_tier: str = "network"
+    rules: RulesConfig = RulesConfig()
+    picks_per_week: int = Field(default=3, ge=0, le=20)
+    colours: ColoursConfig = ColoursConfig()
+    dates: DatesConfig = DatesConfig()
+    timezone: str = "UTC"
+    state_dir: Path | None = None
+    schedule: ScheduleConfig = ScheduleConfig()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r}; use an IANA name like Europe/Paris")
+        return value
+
+    @field_validator("tiers")
+    @classmethod
+    def _some_tiers(cls, value: dict[str, TierConfig]) -> dict[str, TierConfig]:
+        if not value:
+            raise ValueError("at least one tier is needed")
+        return {name.strip().casefold(): tier for name, tier in value.items()}
+
+    @model_validator(mode="after")
+    def _tier_names_known(self) -> Config:
+        problems = []
+        if self.default_tier.casefold() not in self.tiers:
+            problems.append(f"default_tier {self.default_tier!r} is not one of the tiers")
+        unknown = [t for t in self.rules.new_year.tiers if t.casefold() not in self.tiers]
+        if unknown:
+            problems.append(f"rules.new_year.tiers names unknown tier(s): {', '.join(unknown)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def parse_month_day(value: str) -> tuple[int, int]:
+    """Parse 'MM-DD' into (month, day), rejecting impossible dates."""
+    match = _MONTH_DAY.match(value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not MM-DD, e.g. 12-15")
+    month, day = int(match.group(1)), int(match.group(2))
+    days_in_month = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    if not 1 <= month <= 12 or not 1 <= day <= days_in_month[month - 1]:
+        raise ValueError(f"{value!r} is not a real month and day")
+    return month, day
+
+
+def _format_location(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif str(item).startswith(("function-", "literal[")):
+            continue
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def describe_validation_error(error: ValidationError) -> list[str]:
+    """One line per problem, each starting with its dotted path."""
+    lines = []
+    for item in error.errors():
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling against config.example.yaml)"
+        elif item["type"] == "missing":
+            message = "required key is missing"
+        lines.append(f"{_format_location(item['loc'])}: {message}")
+    return lines
+
+
+def config_from_mapping(data: dict[str, Any], base_dir: Path | None = None) -> Config:
+    """Validate a mapping (as read from YAML); relative paths resolve against base_dir."""
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError("The configuration has problems:", describe_validation_error(error))
+    return _resolve_paths(config, base_dir) if base_dir else config
+
+
+def _resolve_paths(config: Config, base_dir: Path) -> Config:
+    def absolute(path: Path | None) -> Path | None:
+        if path is None:
+            return None
+        path = path.expanduser()
+        return path if path.is_absolute() else base_dir / path
+
+    source = config.source.model_copy(
+        update={"path": absolute(config.source.path),
+                "credentials": absolute(config.source.credentials)}
+    )
+    return config.model_copy(update={"source": source, "state_dir": absolute(config.state_dir)})
+
+
+def find_config_path(explicit: Path | None, env: dict[str, str] | None = None) -> Path:
+    """The config to use: --config, else $SHEETS_KEEPUP_CONFIG, else ./sheets-keepup.yaml."""
+    env = dict(os.environ) if env is None else env
+    if explicit is not None:
+        return explicit
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    return Path(DEFAULT_CONFIG_NAME)
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a YAML config file."""
+    if not path.exists():
+        raise ConfigError(
+            f"No config file at {path}. Create one from the example:\n"
+            f"  sheets-keepup config-example > {path}\n"
+            "then set source.path (a .xlsx file) or source.spreadsheet (a Google Sheet), "
+            "or try `sheets-keepup demo` first."
+        )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path} is not valid YAML: {error}")
+    except OSError as error:
+        raise ConfigError(f"Cannot read {path}: {error.strerror}")
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping of keys, not {type(raw).__name__}")
+    return config_from_mapping(raw, base_dir=path.resolve().parent)
+
+
+def default_config(workbook: Path) -> Config:
+    """Settings for a local workbook with every default, as `demo` uses."""
+    return Config(source=SourceConfig(kind="xlsx", path=workbook))

@@ -1,0 +1,127 @@
+"""The data that crosses the backend seam: tabs as read, and the changes to apply.
+
+Backends speak only these types, so the planner never knows whether a sheet came from
+Google or a workbook, and a backend never needs to know the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sheets_keepup.headers import cell_name
+
+CellValue = str | int | float | bool | dt.date | dt.datetime | None
+"""A cell as read: text, number, boolean, date (xlsx) or None when empty."""
+
+WriteValue = str | dt.date | None
+"""What sheets-keepup ever writes: text, a date, or an empty cell."""
+
+
+def _no_background(row: int, col: int) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One worksheet: its rows of values (ragged; trailing empties may be missing).
+
+    `background(row, col)` gives a cell's fill as '#RRGGBB' or None; backends answer it
+    from what they read, so only the cells the planner asks about cost anything.
+    """
+
+    title: str
+    rows: Sequence[Sequence[CellValue]]
+    background: Callable[[int, int], str | None] = _no_background
+
+    def value(self, row: int, col: int) -> CellValue:
+        if row >= len(self.rows) or col >= len(self.rows[row]):
+            return None
+        return self.rows[row][col]
+
+
+@dataclass(frozen=True)
+class SheetData:
+    """What one read returns: the tabs found (by title) and the spreadsheet's locale."""
+
+    tabs: Mapping[str, Tab]
+    locale: str | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A cell or row that could not be used, said so that the user can fix it."""
+
+    tab: str
+    row: int | None
+    col: int | None
+    message: str
+
+    @property
+    def where(self) -> str:
+        if self.row is None:
+            return f"'{self.tab}'"
+        if self.col is None:
+            return f"'{self.tab}' row {self.row + 1}"
+        return f"'{self.tab}'!{cell_name(self.row, self.col)}"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    """Set one owned cell (0-based row and column of the tab)."""
+
+    row: int
+    col: int
+    value: WriteValue
+
+
+@dataclass(frozen=True)
+class RowFill:
+    """Colour the cells [start_col, end_col) of a row; None clears the fill."""
+
+    row: int
+    start_col: int
+    end_col: int
+    colour: str | None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a row held when it was read, checked again just before writing."""
+
+    name_col: int | None
+    email_col: int | None
+    rows: Mapping[int, tuple[str, str]]
+
+    def of(self, values: Sequence[CellValue]) -> tuple[str, str]:
+        return (_text_at(values, self.name_col), _text_at(values, self.email_col))
+
+
+def _text_at(values: Sequence[CellValue], col: int | None) -> str:
+    if col is None or col >= len(values) or values[col] is None:
+        return ""
+    return str(values[col]).strip()
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """Everything one sync writes to one tab, applied atomically by a backend."""
+
+    tab: str
+    cells: Sequence[CellWrite] = ()
+    fills: Sequence[RowFill] = ()
+    identity: Identity | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.cells or self.fills)
+
+    @property
+    def rows_touched(self) -> int:
+        return len({c.row for c in self.cells} | {f.row for f in self.fills})

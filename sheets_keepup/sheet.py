@@ -1,0 +1,172 @@
+"""Turn raw tabs into typed pandas frames, recording every cell that cannot be read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sheets_keepup.config import Config
+from sheets_keepup.dates import day_first_for, parse_birthdays, parse_dates
+from sheets_keepup.headers import FIELD_ALIASES, LOG_ALIASES, HeaderMap, build_alias_index, map_headers
+from sheets_keepup.model import CellValue, Problem, Tab
+
+TEXT_FIELDS = ("name", "email", "phone", "company", "interests", "notes", "profile_url")
+DATE_FIELDS = ("last_contact", "last_in_person", "snooze_until")
+
+
+@dataclass(frozen=True)
+class ContactSheet:
+    """The Contacts tab as typed columns, indexed by 0-based sheet row."""
+
+    tab: str
+    header: HeaderMap
+    frame: pd.DataFrame
+    bad: pd.DataFrame
+    """Per row and field: the reason the cell could not be read ("" when fine)."""
+    grid: pd.DataFrame
+    """The raw cells of the kept rows, for quoting them back in messages."""
+    problems: list[Problem]
+    used_width: int
+    """One past the rightmost non-empty cell in any row: new columns go from here."""
+
+    def raw_text(self, row: int, field: str) -> str:
+        """The cell of `field` in `row` as the user typed it."""
+        col = self.header.fields.get(field)
+        if col is None:
+            return ""
+        value = self.grid.at[row, col]
+        return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+    def header_text(self, field: str, rows: Sequence[Sequence[CellValue]]) -> str:
+        """The header the user gave a field's column."""
+        col = self.header.fields.get(field)
+        if col is None:
+            return field.replace("_", " ").capitalize()
+        return str(rows[self.header.row][col]).strip()
+
+
+@dataclass(frozen=True)
+class LogSheet:
+    """The Log tab: date, who and kind of every readable touch, with its sheet row."""
+
+    tab: str
+    frame: pd.DataFrame
+    problems: list[Problem]
+
+
+def _grid(rows: Sequence[Sequence[CellValue]], first: int, width: int) -> pd.DataFrame:
+    """Rows below the header as an object frame padded to `width`, indexed by sheet row."""
+    body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in rows[first:]]
+    frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(
+        columns=range(width), dtype=object
+    )
+    frame.index = pd.RangeIndex(first, first + len(frame))
+    return frame
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Cells as stripped text; numbers keep a clean form (12.0 -> '12')."""
+    def as_text(value: object) -> str:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+    return values.map(as_text).astype(object)
+
+
+def _blank_rows(grid: pd.DataFrame, user_cols: list[int]) -> pd.Series:
+    if not user_cols:
+        return pd.Series(True, index=grid.index)
+    cells = grid[user_cols]
+    filled = cells.notna() & cells.map(lambda v: not (isinstance(v, str) and not v.strip()))
+    return ~filled.any(axis=1)
+
+
+def read_contacts(tab: Tab, config: Config, locale: str | None) -> ContactSheet:
+    """Locate the header, drop blank rows and parse every field the rules need."""
+    index = build_alias_index(FIELD_ALIASES, config.columns.aliases)
+    header = map_headers(tab.rows, index, config.columns.owned.model_dump(), ["name"], tab.title)
+    width = max([header.width, *(c + 1 for c in header.owned.values())])
+    grid = _grid(tab.rows, header.row + 1, width)
+    user_cols = [c for c in range(header.width) if c not in header.owned.values()]
+    grid = grid[~_blank_rows(grid, user_cols)]
+    day_first = day_first_for(config.dates.order, locale)
+
+    def raw(name: str) -> pd.Series:
+        col = header.fields.get(name)
+        return grid[col] if col is not None else pd.Series(None, index=grid.index, dtype=object)
+
+    frame = pd.DataFrame(index=grid.index)
+    for name in TEXT_FIELDS:
+        frame[name] = _text(raw(name))
+    if "name" not in header.fields:
+        frame["name"] = (_text(raw("first_name")) + " " + _text(raw("last_name"))).str.strip()
+    frame["tier_raw"] = _text(raw("tier"))
+    frame["cadence_raw"] = _text(raw("cadence"))
+    bad = pd.DataFrame("", index=grid.index, columns=[*DATE_FIELDS, "birthday"], dtype=object)
+    for name in DATE_FIELDS:
+        parsed = parse_dates(raw(name), day_first)
+        frame[name] = parsed.dates
+        bad.loc[parsed.bad, name] = "is not a date I can read (use 2026-03-01, Mar 2026 or 2026)"
+    birthdays = parse_birthdays(raw("birthday"), day_first)
+    frame["birth_month"], frame["birth_day"] = birthdays.month, birthdays.day
+    bad.loc[birthdays.bad, "birthday"] = "is not a birthday I can read (use 1985-03-02 or 03-02)"
+    return ContactSheet(
+        tab=tab.title,
+        header=header,
+        frame=frame,
+        bad=bad,
+        grid=grid,
+        problems=[Problem(tab.title, header.row, None, n) for n in header.notes],
+        used_width=_used_width(tab.rows),
+    )
+
+
+def _used_width(rows: Sequence[Sequence[CellValue]]) -> int:
+    """Rightmost non-empty column + 1, so that appended columns never cover user data."""
+    widest = 0
+    for row in rows:
+        for col in range(len(row) - 1, widest - 1, -1):
+            value = row[col]
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                widest = col + 1
+                break
+    return widest
+
+
+def read_log(tab: Tab, config: Config, locale: str | None) -> LogSheet:
+    """Read the Log tab's touches; unreadable dates are reported and skipped."""
+    index = build_alias_index(LOG_ALIASES)
+    header = map_headers(tab.rows, index, {}, ["date", "who"], tab.title)
+    grid = _grid(tab.rows, header.row + 1, header.width)
+    grid = grid[~_blank_rows(grid, list(range(header.width)))]
+    day_first = day_first_for(config.dates.order, locale)
+    date_col, who_col = header.fields["date"], header.fields["who"]
+    parsed = parse_dates(grid[date_col], day_first)
+    frame = pd.DataFrame(index=grid.index)
+    frame["date"] = parsed.dates
+    frame["who"] = _text(grid[who_col])
+    kind_col = header.fields.get("kind")
+    kinds = _text(grid[kind_col]) if kind_col is not None else pd.Series("", index=grid.index)
+    frame["kind"] = kinds.str.casefold().str.strip()
+    problems = [Problem(tab.title, header.row, None, n) for n in header.notes]
+    for row in grid.index[parsed.bad | parsed.dates.isna()]:
+        text = grid.at[row, date_col]
+        shown = "empty" if text is None or str(text).strip() == "" else f"'{text}'"
+        problems.append(
+            Problem(tab.title, int(row), date_col, f"date is {shown}; this touch is skipped")
+        )
+    return LogSheet(tab=tab.title, frame=frame[frame["date"].notna()], problems=problems)
+
+
+def raw_cell_text(tab: Tab, row: int, col: int | None) -> str:
+    """The text of a cell as the user sees it, for messages."""
+    if col is None:
+        return ""
+    value = tab.value(row, col)
+    return "" if value is None else str(value)
