@@ -89,7 +89,7 @@ class XlsxBackend:
             self._stamp = _Stamp.of(self.path)
             self._book = load_workbook(self.path)
         except (InvalidFileException, KeyError, OSError, ValueError) as error:
-            raise DataError(f"{self.path} is not a readable .xlsx workbook: {error}")
+            raise DataError(f"{self.path} is not a readable .xlsx workbook: {error}") from error
         return self._book
 
     def apply(self, changes: ChangeSet) -> None:
@@ -128,9 +128,9 @@ def _formula_cells(sheet: Any, rows: list[list[CellValue]]) -> list[tuple[int, i
     found = []
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            if isinstance(value, str) and value.startswith("="):
-                if sheet.cell(r + 1, c + 1).data_type == "f":
-                    found.append((r, c))
+            is_text_formula = isinstance(value, str) and value.startswith("=")
+            if is_text_formula and sheet.cell(r + 1, c + 1).data_type == "f":
+                found.append((r, c))
     return found
 
 
