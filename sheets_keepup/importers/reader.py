@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 from .csv_formats import read_csv_export
 from .detect import detect_text_format
-from .models import SUPPORTED_FORMATS_TEXT, ImportResult, SourceFormat, UnsupportedFileError
+from .models import (
+    SUPPORTED_FORMATS_TEXT,
+    ImportedContact,
+    ImportResult,
+    SourceFormat,
+    UnsupportedFileError,
+)
+from .normalize import collapse_whitespace
 from .textio import read_text
 from .vcard import read_vcard_text
 
@@ -25,6 +33,24 @@ def read_contacts(path: str | os.PathLike[str], fmt: SourceFormat | None = None)
             f"{os.fspath(path)} is not a contacts export this tool can read. "
             f"Supported formats: {SUPPORTED_FORMATS_TEXT}."
         )
-    if fmt == "vcard":
-        return read_vcard_text(text)
-    return read_csv_export(text, fmt)
+    result = read_vcard_text(text) if fmt == "vcard" else read_csv_export(text, fmt)
+    return ImportResult([tidy_contact(c) for c in result.contacts], result.problems)
+
+
+def tidy_contact(contact: ImportedContact) -> ImportedContact:
+    """Make values sheet-ready: one-line fields on one line, notes with plain newlines.
+
+    Exports carry stray CRLFs and wrapped titles inside quoted cells; a sheet cell for a
+    role or company should not.
+    """
+    notes = contact.notes.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return dataclasses.replace(
+        contact,
+        name=collapse_whitespace(contact.name),
+        email=collapse_whitespace(contact.email),
+        phone=collapse_whitespace(contact.phone),
+        company=collapse_whitespace(contact.company),
+        role=collapse_whitespace(contact.role),
+        profile_url=collapse_whitespace(contact.profile_url),
+        notes=notes,
+    )

@@ -24,14 +24,15 @@ class _CardText:
     text: str
 
 
-def split_cards(text: str) -> tuple[list[_CardText], list[str]]:
+def split_cards(text: str) -> tuple[list[_CardText], list[tuple[int, str]]]:
     """Cut a .vcf into BEGIN:VCARD…END:VCARD chunks so one bad card cannot sink the rest.
 
     vobject's streaming reader stops at the first parse error, so each card is parsed on
-    its own. Returns the chunks and problems for unterminated cards or stray text.
+    its own. Returns the chunks and ``(line, problem)`` pairs for unterminated cards or
+    stray text.
     """
     cards: list[_CardText] = []
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []
     current: list[str] | None = None
     start = record = 0
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):
@@ -39,7 +40,11 @@ def split_cards(text: str) -> tuple[list[_CardText], list[str]]:
         if tag == "BEGIN:VCARD":
             if current is not None:
                 problems.append(
-                    f"record {record} (line {start}): skipped: no END:VCARD before the next card"
+                    (
+                        start,
+                        f"record {record} (line {start}): skipped: "
+                        "no END:VCARD before the next card",
+                    )
                 )
             record += 1
             current, start = [line], number
@@ -49,9 +54,11 @@ def split_cards(text: str) -> tuple[list[_CardText], list[str]]:
                 cards.append(_CardText(record, start, "\r\n".join(current) + "\r\n"))
                 current = None
         elif tag:
-            problems.append(f"line {number}: ignored text outside any vCard")
+            problems.append((number, f"line {number}: ignored text outside any vCard"))
     if current is not None:
-        problems.append(f"record {record} (line {start}): skipped: file ends before END:VCARD")
+        problems.append(
+            (start, f"record {record} (line {start}): skipped: file ends before END:VCARD")
+        )
     return cards, problems
 
 
@@ -148,10 +155,10 @@ def read_vcard_text(text: str) -> ImportResult:
             card = vobject.readOne(chunk.text)
             contact = card_to_contact(card, chunk.line)
         except Exception as error:  # vobject raises assorted error types on bad input
-            problems.append(f"{where}: skipped: malformed vCard ({error})")
+            problems.append((chunk.line, f"{where}: skipped: malformed vCard ({error})"))
             continue
         if not any((contact.name, contact.email, contact.phone, contact.profile_url)):
-            problems.append(f"{where}: skipped: no name, email, phone or profile URL")
+            problems.append((chunk.line, f"{where}: skipped: no name, email, phone or profile URL"))
             continue
         contacts.append(contact)
-    return ImportResult(contacts=contacts, problems=problems)
+    return ImportResult(contacts=contacts, problems=[message for _, message in sorted(problems)])
