@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
+
+_URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://|^//", re.IGNORECASE)
 
 # Lower-cased, punctuation-free tokens that say nothing about who someone is.
 HONORIFICS = frozenset({"mr", "mrs", "ms", "mx", "miss", "dr", "prof", "sir", "dame"})
@@ -32,22 +34,34 @@ def normalize_email(email: str) -> str:
 
 
 def normalize_url(url: str) -> str:
-    """Host and path only: no scheme, ``www.``, query, fragment, trailing slash or case."""
-    value = url.strip()
-    if not value:
-        return ""
-    if "://" not in value:
-        # urlsplit only finds the host after a scheme or "//".
-        value = "//" + value
-    parts = urlsplit(value)
-    host = parts.hostname or ""
-    host = host.removeprefix("www.")
+    """Host and path only: no scheme, ``www.``, query, fragment, trailing slash or case.
+
+    Percent-escapes are decoded so an encoded and a raw non-Latin profile slug agree.
+    Decoding can reveal new "?", "#" or escapes, so the steps repeat until nothing
+    changes; that keeps the key stable if it is ever normalised again.
+    """
+    value = url
+    # Every step that changes the text shortens it, so this bound is never reached.
+    for _ in range(len(url) + 1):
+        cleaned = _url_once(value)
+        if cleaned == value:
+            break
+        value = cleaned
+    return value
+
+
+def _url_once(url: str) -> str:
+    # Plain string operations: urllib's urlsplit raises on junk such as a stray "[".
+    value = "".join(url.split())  # a URL has no whitespace; cells add wrapping
+    value = _URL_SCHEME.sub("", value)
+    value = re.split(r"[?#]", value, maxsplit=1)[0]
+    host, slash, path = value.partition("/")
+    host = host.rpartition("@")[2].casefold().removeprefix("www.")
     # LinkedIn serves the same profile from country hosts such as uk.linkedin.com.
     if host.endswith(".linkedin.com"):
         host = "linkedin.com"
-    path = unquote(parts.path).rstrip("/")
-    key = (host + path).casefold()
-    return key
+    path = unquote(path).casefold().rstrip("/")
+    return f"{host}/{path}".rstrip("/") if slash else host
 
 
 def _fold(text: str) -> str:

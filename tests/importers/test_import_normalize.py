@@ -110,3 +110,9 @@ def test_name_made_only_of_titles_has_no_key() -> None:
 def test_normalize_company() -> None:
     assert normalize_company("Acme  Widgets, Inc.") == normalize_company("acme widgets inc")
     assert normalize_company("Acme") != normalize_company("Globex")
+
+
+@pytest.mark.parametrize("junk", ["[", "http://[::1", "https://example.com:notaport/x", "@\r0"])
+def test_normalize_url_survives_junk_cells(junk: str) -> None:
+    key = normalize_url(junk)
+    assert normalize_url(key) == key
