@@ -25,9 +25,16 @@ _GOOGLE_MARKERS = frozenset(
 )
 
 
+_LINKEDIN_MARKERS = frozenset({"connected on", "url", "profile url", "position"})
+
+
 def is_linkedin_header(columns: Mapping[str, int]) -> bool:
-    """LinkedIn's Connections.csv header (URL may be "URL" or "Profile URL")."""
-    return {"first name", "last name", "connected on"} <= columns.keys()
+    """LinkedIn's Connections.csv header (URL may be "URL" or "Profile URL").
+
+    Needs First/Last Name plus any LinkedIn-only column, so a trimmed export still counts.
+    """
+    names = columns.keys()
+    return {"first name", "last name"} <= names and bool(_LINKEDIN_MARKERS & names)
 
 
 def is_google_header(columns: Mapping[str, int]) -> bool:

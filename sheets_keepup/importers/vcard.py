@@ -82,8 +82,9 @@ def _preference(line: Any) -> int:
             return int(value)
         except ValueError:
             return 1
-    types = [t.lower() for t in params.get("TYPE", [])]
-    # vCard 2.1 writes bare parameters ("EMAIL;PREF;INTERNET:"), which vobject files as TYPE.
+    # vCard 2.1 writes bare parameters ("EMAIL;PREF;INTERNET:"); vobject keeps those apart.
+    bare: list[str] = getattr(line, "singletonparams", [])
+    types = [t.lower() for t in [*params.get("TYPE", []), *bare]]
     return 1 if "pref" in types else _NOT_PREFERRED
 
 

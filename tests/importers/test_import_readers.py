@@ -272,3 +272,25 @@ def test_forced_format_overrides_detection() -> None:
     result = read_contacts(FIXTURES / "linkedin_connections.csv", fmt="google")
     assert result.contacts == []
     assert result.problems == ["no google header row found; nothing imported"]
+
+
+def test_linkedin_export_missing_columns(tmp_path: Path) -> None:
+    path = tmp_path / "Connections.csv"
+    path.write_text("First Name,Last Name,Position\nAna,Lopes,Engineer\n", encoding="utf-8")
+    result = read_contacts(path)
+    assert [(c.name, c.role, c.source) for c in result.contacts] == [
+        ("Ana Lopes", "Engineer", "linkedin")
+    ]
+
+
+def test_vcard21_bare_pref_and_quoted_printable(tmp_path: Path) -> None:
+    path = tmp_path / "old-phone.vcf"
+    path.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        b"N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=9F=D0=B5=D1=82=D1=80=D0=BE=D0=B2;"
+        b"=D0=98=D0=B2=D0=B0=D0=BD;;;\r\n"
+        b"EMAIL;INTERNET:ivan.old@example.com\r\nEMAIL;PREF;INTERNET:ivan@example.com\r\n"
+        b"END:VCARD\r\n"
+    )
+    [ivan] = read_contacts(path).contacts
+    assert (ivan.name, ivan.email) == ("Иван Петров", "ivan@example.com")
