@@ -40,7 +40,7 @@ def _index(existing: Iterable[ExistingContact], key: MatchKey) -> dict[str, list
 
 
 def _identity_keys(contact: ImportedContact) -> list[str]:
-    """Keys that make two imported records the same new person (email, else profile)."""
+    """Keys (email, profile URL) that make two imported records the same new person."""
     keys = []
     if email := normalize_email(contact.email):
         keys.append("email:" + email)

@@ -41,7 +41,7 @@ def normalize_url(url: str) -> str:
     changes; that keeps the key stable if it is ever normalised again.
     """
     value = url
-    # Every step that changes the text shortens it, so this bound is never reached.
+    # Real URLs settle in one or two passes; the bound only guards pathological input.
     for _ in range(len(url) + 1):
         cleaned = _url_once(value)
         if cleaned == value:
@@ -61,6 +61,9 @@ def _url_once(url: str) -> str:
     if host.endswith(".linkedin.com"):
         host = "linkedin.com"
     path = unquote(path).casefold().rstrip("/")
+    if host == "linkedin.com" and not path:
+        # The bare site address is a placeholder, not somebody's profile.
+        return ""
     return f"{host}/{path}".rstrip("/") if slash else host
 
 

@@ -116,3 +116,8 @@ def test_normalize_company() -> None:
 def test_normalize_url_survives_junk_cells(junk: str) -> None:
     key = normalize_url(junk)
     assert normalize_url(key) == key
+
+
+def test_bare_linkedin_address_is_not_a_profile_key() -> None:
+    assert normalize_url("https://www.linkedin.com/") == ""
+    assert normalize_url("https://janedoe.example") == "janedoe.example"
