@@ -8,11 +8,15 @@ from hypothesis import strategies as st
 from sheets_keepup.importers import (
     ExistingContact,
     ImportedContact,
+    SourceFormat,
     match_contacts,
     normalize_email,
     normalize_name,
     normalize_url,
 )
+from sheets_keepup.importers.csv_formats import read_csv_export
+from sheets_keepup.importers.detect import detect_text_format
+from sheets_keepup.importers.vcard import read_vcard_text
 
 # A small alphabet makes collisions (and so ambiguity and duplicates) likely.
 _NAME_PARTS = st.sampled_from(
@@ -104,3 +108,59 @@ def test_reimporting_after_adding_new_people_adds_nobody(
     ]
     # Only people with no usable key at all (e.g. the name "Dr.") can come back as new.
     assert [p for p in match_contacts(imported, grown).new if _has_key(p)] == []
+
+
+_VCARD_LINES = st.sampled_from(
+    [
+        "BEGIN:VCARD",
+        "END:VCARD",
+        "VERSION:3.0",
+        "VERSION:4.0",
+        "FN:Jane Doe",
+        "N:Doe;Jane;;;",
+        "N:;;",
+        "EMAIL;TYPE=PREF:jane@example.com",
+        "EMAIL;PREF=x:j@example.com",
+        "TEL;VALUE=uri:tel:+1",
+        "ORG:;",
+        "BDAY:",
+        " folded continuation",
+        "garbage without colon",
+        "",
+    ]
+)
+
+
+@given(st.lists(st.one_of(_VCARD_LINES, st.text(max_size=20)), max_size=25))
+@settings(max_examples=300)
+def test_vcard_reader_never_raises(lines: list[str]) -> None:
+    result = read_vcard_text("\r\n".join(lines))
+    assert all(c.source == "vcard" for c in result.contacts)
+
+
+_CSV_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "First Name,Last Name,URL,Email Address,Company,Position,Connected On",
+                "First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value,Website 1 - Value",
+                'Jane,Doe,"a, b",x@example.com,,,12 Nov 2024',
+                'Jane,"Doe',
+                "a,b,c,d,e,f,g,h,i",
+                "",
+            ]
+        ),
+        st.text(max_size=30),
+    ),
+    max_size=10,
+).map("\n".join)
+
+
+@given(_CSV_TEXT)
+@settings(max_examples=300)
+def test_csv_readers_and_detection_never_raise(text: str) -> None:
+    detect_text_format(text)
+    formats: tuple[SourceFormat, ...] = ("linkedin", "google")
+    for fmt in formats:
+        result = read_csv_export(text, fmt)
+        assert all(c.source == fmt for c in result.contacts)
