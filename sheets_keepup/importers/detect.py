@@ -83,8 +83,13 @@ def detect_format(path: str | os.PathLike[str]) -> SourceFormat:
     """
     fmt = detect_text_format(read_text(path))
     if fmt is None:
-        raise UnsupportedFileError(
-            f"{os.fspath(path)} is not a contacts export this tool can read. "
-            f"Supported formats: {SUPPORTED_FORMATS_TEXT}."
-        )
+        raise unsupported_file_error(path)
     return fmt
+
+
+def unsupported_file_error(path: str | os.PathLike[str]) -> UnsupportedFileError:
+    """The error for an unrecognised file, naming the formats that are supported."""
+    return UnsupportedFileError(
+        f"{os.fspath(path)} is not a contacts export sheets-keepup can read. "
+        f"Supported formats: {SUPPORTED_FORMATS_TEXT}."
+    )

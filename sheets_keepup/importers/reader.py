@@ -6,14 +6,8 @@ import dataclasses
 import os
 
 from .csv_formats import read_csv_export
-from .detect import detect_text_format
-from .models import (
-    SUPPORTED_FORMATS_TEXT,
-    ImportedContact,
-    ImportResult,
-    SourceFormat,
-    UnsupportedFileError,
-)
+from .detect import detect_text_format, unsupported_file_error
+from .models import ImportedContact, ImportResult, SourceFormat
 from .normalize import collapse_whitespace
 from .textio import read_text
 from .vcard import read_vcard_text
@@ -29,10 +23,7 @@ def read_contacts(path: str | os.PathLike[str], fmt: SourceFormat | None = None)
     text = read_text(path)
     fmt = fmt or detect_text_format(text)
     if fmt is None:
-        raise UnsupportedFileError(
-            f"{os.fspath(path)} is not a contacts export this tool can read. "
-            f"Supported formats: {SUPPORTED_FORMATS_TEXT}."
-        )
+        raise unsupported_file_error(path)
     result = read_vcard_text(text) if fmt == "vcard" else read_csv_export(text, fmt)
     return ImportResult([tidy_contact(c) for c in result.contacts], result.problems)
 
