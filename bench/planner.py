@@ -1,0 +1,102 @@
+"""The planner alone: parse the tabs, apply the rules and diff, with no I/O at all.
+
+Times `sync.plan_sheet` (read_contacts + read_log + plan_followups + diff_plan) on a
+generated sheet, twice per size: a first sync (no owned columns yet, so every row
+changes) and a steady-state sync (the sheet already shows the plan; nothing changes).
+Wall time is the best of N runs (time.perf_counter), CPU time that run's
+time.process_time; peak memory is tracemalloc's peak during one separate run, so the
+tracing overhead never touches the timings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import time
+import tracemalloc
+from dataclasses import dataclass
+
+from bench.generate import generate
+from sheets_keepup.backends.memory import MemoryBackend
+from sheets_keepup.config import Config, config_from_mapping
+from sheets_keepup.sync import plan_sheet
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def bench_config() -> Config:
+    """Default rules, as a Google source would be configured."""
+    return config_from_mapping({"source": {"kind": "google", "spreadsheet": "bench"}})
+
+
+@dataclass(frozen=True)
+class PlannerResult:
+    rows: int
+    scenario: str
+    wall_s: float
+    cpu_s: float
+    peak_mb: float
+    cells_changed: int
+    runs: int
+
+
+def _backends(rows: int, config: Config) -> dict[str, MemoryBackend]:
+    sheet = generate(rows, TODAY)
+    first = MemoryBackend.from_rows({"Contacts": sheet.contacts, "Log": sheet.log})
+    steady = MemoryBackend.from_rows({"Contacts": sheet.contacts, "Log": sheet.log})
+    steady.apply(plan_sheet(steady.read(["Contacts", "Log"]), config, TODAY).changes)
+    return {"first sync": first, "nothing new": steady}
+
+
+def measure(rows: int, repeats: int) -> list[PlannerResult]:
+    """Time and trace plan_sheet at one size, for both scenarios."""
+    config = bench_config()
+    results = []
+    for scenario, backend in _backends(rows, config).items():
+        data = backend.read(["Contacts", "Log"])
+        best = (float("inf"), 0.0)
+        changed = 0
+        for _ in range(repeats):
+            gc.collect()
+            wall, cpu = time.perf_counter(), time.process_time()
+            planned = plan_sheet(data, config, TODAY)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            changed = len(planned.changes.cells)
+            del planned
+            best = min(best, (wall, cpu))
+        gc.collect()
+        tracemalloc.start()
+        planned = plan_sheet(data, config, TODAY)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        del planned
+        results.append(
+            PlannerResult(rows, scenario, best[0], best[1], peak / 2**20, changed, repeats)
+        )
+    return results
+
+
+def repeats_for(rows: int, quick: bool) -> int:
+    """More runs where a run is short, so the best-of is meaningful."""
+    if quick:
+        return 1 if rows >= 10_000 else 3
+    return 3 if rows >= 100_000 else 5 if rows >= 10_000 else 10
+
+
+def main(sizes: list[int], quick: bool = False) -> list[PlannerResult]:
+    results = []
+    print(f"{'rows':>8} {'scenario':<12} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'cells':>8}")
+    for rows in sizes:
+        for r in measure(rows, repeats_for(rows, quick)):
+            print(
+                f"{r.rows:>8} {r.scenario:<12} {r.wall_s:>8.3f} {r.cpu_s:>8.3f}"
+                f" {r.peak_mb:>8.1f} {r.cells_changed:>8}"
+            )
+            results.append(r)
+    return results
+
+
+if __name__ == "__main__":
+    import sys
+
+    main([int(s) for s in (sys.argv[1] if len(sys.argv) > 1 else "100,1000,10000").split(",")])
