@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from sheets_keepup.errors import DataError
 
 # Field -> accepted headers. The first alias is the canonical header `init` writes.
@@ -74,8 +76,30 @@ def normalise_header(text: object) -> str:
     """Lower-case, accents folded, everything but letters and digits removed."""
     if text is None:
         return ""
-    folded = unicodedata.normalize("NFKD", str(text)).casefold()
-    return re.sub(r"[^0-9a-z]+", "", "".join(c for c in folded if not unicodedata.combining(c)))
+    text = str(text)
+    if text.isascii():
+        return text.lower().translate(_ASCII_DROP)
+    # Accents decompose into combining marks, which go with everything outside 0-9 a-z.
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKD", text).casefold())
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_ASCII_DROP = {c: None for c in range(128) if not chr(c).isdigit() and not "a" <= chr(c) <= "z"}
+
+
+def _normalise_cell(value: object) -> str:
+    if isinstance(value, str):
+        return normalise_header(value)
+    return "" if value is None or value != value else normalise_header(value)
+
+
+def normalise_headers(texts: pd.Series) -> pd.Series:
+    """`normalise_header` over a column; empty cells (None, NaN) give ''."""
+    return pd.Series(
+        [_normalise_cell(t) for t in texts.tolist()],
+        index=texts.index,
+        dtype=object,
+    )
 
 
 def build_alias_index(

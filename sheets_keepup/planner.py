@@ -15,7 +15,7 @@ import pandas as pd
 from sheets_keepup.cadence import parse_cadences
 from sheets_keepup.config import Config, parse_month_day
 from sheets_keepup.dates import next_birthday
-from sheets_keepup.headers import cell_name, normalise_header
+from sheets_keepup.headers import cell_name, normalise_headers
 from sheets_keepup.model import Problem, Tab
 from sheets_keepup.sheet import ContactSheet, LogSheet
 
@@ -192,7 +192,7 @@ def _contact_keys(f: pd.DataFrame) -> tuple[dict[str, int], dict[str, int], set[
     """Email -> row and normalised name -> row; names held by several rows are ambiguous."""
     emails = f["email"].str.casefold()
     email_rows = dict(zip(emails[emails != ""], emails[emails != ""].index.tolist(), strict=True))
-    names = f["name"].map(normalise_header)
+    names = normalise_headers(f["name"])
     named = names[names != ""]
     duplicated = set(named[named.duplicated(keep=False)])
     name_rows = {
@@ -211,9 +211,11 @@ def _roll_up_log(
         )
     email_rows, name_rows, ambiguous = _contact_keys(f)
     entries = log.frame.copy()
-    who_email = entries["who"].str.casefold()
-    who_name = entries["who"].map(normalise_header)
-    row = who_email.map(email_rows).fillna(who_name.map(name_rows))
+    row = entries["who"].str.casefold().map(email_rows)
+    # Most touches name the contact by email; only the rest need their names normalised.
+    by_name = row.isna()
+    who_name = normalise_headers(entries.loc[by_name, "who"])
+    row[by_name] = who_name.map(name_rows)
     problems = list(log.problems)
     for index in entries.index[row.isna()].tolist():
         who = str(entries.at[index, "who"])
