@@ -65,7 +65,8 @@ class LogSheet:
 
 def _grid(rows: Sequence[Sequence[CellValue]], first: int, width: int) -> pd.DataFrame:
     """Rows below the header as an object frame padded to `width`, indexed by sheet row."""
-    body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in rows[first:]]
+    pad = [None] * width
+    body = [r if len(r) == width else [*r[:width], *pad[len(r) :]] for r in rows[first:]]
     frame = (
         pd.DataFrame(body, columns=range(width), dtype=object)
         if body
@@ -75,25 +76,37 @@ def _grid(rows: Sequence[Sequence[CellValue]], first: int, width: int) -> pd.Dat
     return frame
 
 
+def _as_text(value: object) -> str:
+    if type(value) is str:
+        return value.strip()
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def _text(values: pd.Series) -> pd.Series:
     """Cells as stripped text; numbers keep a clean form (12.0 -> '12')."""
+    return pd.Series([_as_text(v) for v in values.tolist()], index=values.index, dtype=object)
 
-    def as_text(value: object) -> str:
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value).strip()
 
-    return values.map(as_text).astype(object)
+def _is_filled(value: object) -> bool:
+    if isinstance(value, str):
+        return value != "" and not value.isspace()
+    return value is not None and not (isinstance(value, float) and np.isnan(value))
 
 
 def _blank_rows(grid: pd.DataFrame, user_cols: list[int]) -> pd.Series:
-    if not user_cols:
-        return pd.Series(True, index=grid.index)
-    cells = grid[user_cols]
-    filled = cells.notna() & cells.map(lambda v: not (isinstance(v, str) and not v.strip()))
-    return ~filled.any(axis=1)
+    """Rows with no user cell filled; one column at a time, only over rows still in doubt."""
+    blank = np.ones(len(grid), dtype=bool)
+    for col in user_cols:
+        doubt = np.flatnonzero(blank)
+        if not len(doubt):
+            break
+        values = grid[col].to_numpy()[doubt]
+        blank[doubt] = [not _is_filled(v) for v in values]
+    return pd.Series(blank, index=grid.index)
 
 
 def read_contacts(tab: Tab, config: Config, locale: str | None) -> ContactSheet:
