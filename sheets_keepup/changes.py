@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
+import numpy as np
 
 from sheets_keepup.config import Config
-from sheets_keepup.dates import MAX_SERIAL, MIN_SERIAL, from_serial
+from sheets_keepup.dates import MAX_SERIAL, MIN_SERIAL, SHEETS_EPOCH, from_serial
 from sheets_keepup.model import CellValue, CellWrite, ChangeSet, Identity, RowFill, Tab, WriteValue
 from sheets_keepup.planner import Plan
 from sheets_keepup.sheet import ContactSheet
@@ -33,10 +33,6 @@ def owned_columns(contacts: ContactSheet, config: Config) -> tuple[dict[str, int
     return columns, headers
 
 
-def _same_text(current: CellValue, wanted: str) -> bool:
-    return ("" if current is None else str(current)) == wanted
-
-
 def as_date(value: CellValue) -> dt.date | None:
     """A Due cell read back: a date (xlsx), a serial number (Sheets) or ISO text."""
     if isinstance(value, dt.datetime):
@@ -53,46 +49,76 @@ def as_date(value: CellValue) -> dt.date | None:
     return None
 
 
-def _same_date(current: CellValue, wanted: dt.date | None) -> bool:
-    if wanted is None:
-        return current is None or (isinstance(current, str) and not current.strip())
-    return as_date(current) == wanted
+_EPOCH_ORDINAL = SHEETS_EPOCH.date().toordinal()
+_EMPTY = -1.0
+"""The day key of an empty Due cell; unreadable cells are NaN, equal to nothing."""
+
+
+def _day_key(value: CellValue) -> float:
+    """A Due cell as a serial day number, _EMPTY when empty, NaN when not a date."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return float(int(value)) if MIN_SERIAL <= value <= MAX_SERIAL else float("nan")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return _EMPTY
+    date = as_date(value)
+    return float("nan") if date is None else float(date.toordinal() - _EPOCH_ORDINAL)
+
+
+def _as_text(value: CellValue) -> str:
+    return value if type(value) is str else "" if value is None else str(value)
 
 
 def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> ChangeSet:
-    """The owned cells and row colours that differ from the plan, plus new headers."""
+    """The owned cells and row colours that differ from the plan, plus new headers.
+
+    Compares whole columns at once; only the cells that differ become CellWrites.
+    """
     columns, cells = owned_columns(contacts, config)
     end_col = max([contacts.used_width, *(c + 1 for c in columns.values())])
+    rows = plan.rows
+    index = rows.index.tolist()
+    lines = [tab.rows[r] if r < len(tab.rows) else () for r in index]
+
+    def current(col: int) -> list[CellValue]:
+        return [line[col] if col < len(line) else None for line in lines]
+
+    actions = rows["next_action"].fillna("").astype(object).to_numpy()
+    statuses = rows["status"].astype(object).to_numpy()
+    due_days = ((rows["due"] - SHEETS_EPOCH).dt.days).fillna(_EMPTY).to_numpy(dtype="float64")
+    now = {key: current(columns[key]) for key in OWNED_KEYS}
+    changed = {
+        "next_action": np.array([_as_text(v) for v in now["next_action"]], dtype=object) != actions,
+        "due": np.array([_day_key(v) for v in now["due"]], dtype="float64") != due_days,
+        "status": np.array([_as_text(v) for v in now["status"]], dtype=object) != statuses,
+    }
+    status_col = columns["status"]
+    colours_now = [tab.background(r, status_col) for r in index]
+    colours = rows["colour"].astype(object).to_numpy()
+    recolour = np.array(colours_now, dtype=object) != colours
+
+    def wanted(key: str, i: int) -> WriteValue:
+        if key == "next_action":
+            return str(actions[i]) or None
+        if key == "status":
+            return str(statuses[i])
+        days = due_days[i]
+        return None if days == _EMPTY else dt.date.fromordinal(_EPOCH_ORDINAL + int(days))
+
     fills: list[RowFill] = []
     previous: dict[tuple[int, int], CellValue] = {}
     touched: set[int] = {contacts.header.row} if cells else set()
-    rows = plan.rows
-    dues = [None if pd.isna(d) else d.date() for d in rows["due"]]
-    for row, action, due, status, colour in zip(
-        rows.index, rows["next_action"], dues, rows["status"], rows["colour"], strict=True
-    ):
-        wanted: dict[str, WriteValue] = {
-            "next_action": action or None,
-            "due": due,
-            "status": status,
-        }
+    any_change = changed["next_action"] | changed["due"] | changed["status"] | recolour
+    for i in np.flatnonzero(any_change).tolist():
+        row = index[i]
         for key in OWNED_KEYS:
-            current = tab.value(row, columns[key])
-            value = wanted[key]
-            same = (
-                _same_date(current, value if isinstance(value, dt.date) else None)
-                if key == "due"
-                else _same_text(current, str(value or ""))
-            )
-            if not same:
-                cells.append(CellWrite(int(row), columns[key], value))
-                previous[(int(row), columns[key])] = current
-                touched.add(int(row))
-        current_colour = tab.background(row, columns["status"])
-        if current_colour != colour:
-            fills.append(RowFill(int(row), 0, end_col, colour))
-            previous[(int(row), -1)] = current_colour
-            touched.add(int(row))
+            if changed[key][i]:
+                col = columns[key]
+                cells.append(CellWrite(row, col, wanted(key, i)))
+                previous[(row, col)] = now[key][i]
+        if recolour[i]:
+            fills.append(RowFill(row, 0, end_col, colours[i]))
+            previous[(row, -1)] = colours_now[i]
+        touched.add(row)
     return ChangeSet(
         tab=tab.title,
         cells=cells,
