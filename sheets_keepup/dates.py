@@ -88,11 +88,6 @@ def day_first_for(order: str, locale: str | None) -> bool:
     return not (locale or "").replace("-", "_").lower().startswith(("en_us", "en_ph", "en_ca"))
 
 
-def _is_blank(values: pd.Series) -> pd.Series:
-    as_text = values.astype("string").str.strip()
-    return values.isna() | (as_text == "").fillna(True)
-
-
 def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     """Build timestamps from part columns; impossible dates (31 Feb) become NaT."""
     frame = pd.DataFrame({"year": year, "month": month, "day": day}).astype("float64")
@@ -143,13 +138,33 @@ def _parse_text_unique(texts: pd.Series, day_first: bool) -> pd.Series:
     return result
 
 
+_DATE, _NUMBER, _TEXT, _OTHER = 0, 1, 2, 3
+_KIND_OF_TYPE = {
+    dt.date: _DATE,
+    dt.datetime: _DATE,
+    pd.Timestamp: _DATE,
+    int: _NUMBER,
+    float: _NUMBER,
+    np.int64: _NUMBER,
+    np.float64: _NUMBER,
+    str: _TEXT,
+}
+
+
 def _split_kinds(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
-    """Masks: real dates, numbers (not bools), strings, anything else non-empty."""
-    kinds = values.map(type)
-    is_date = kinds.isin([dt.date, dt.datetime, pd.Timestamp])
-    is_number = kinds.isin([int, float, np.int64, np.float64])
-    is_text = kinds.map(lambda kind: kind is str).astype(bool)
-    return is_date, is_number, is_text, ~(is_date | is_number | is_text)
+    """Masks: real dates, numbers (not bools), strings, anything else (one pass over cells)."""
+    kinds = np.array([_KIND_OF_TYPE.get(type(v), _OTHER) for v in values.tolist()], dtype=np.int8)
+    return tuple(  # type: ignore[return-value]
+        pd.Series(kinds == kind, index=values.index) for kind in (_DATE, _NUMBER, _TEXT, _OTHER)
+    )
+
+
+def _blank_and_text(values: pd.Series, is_text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Empty cells (None, NaN, blank text), and the stripped text of the string cells."""
+    texts = values[is_text].str.strip()
+    blank = values.isna()
+    blank[is_text] = (texts == "").to_numpy()
+    return blank, texts
 
 
 def _from_numbers(numbers: pd.Series) -> pd.Series:
@@ -171,17 +186,16 @@ def _from_numbers(numbers: pd.Series) -> pd.Series:
 def parse_dates(values: pd.Series, day_first: bool) -> ParsedDates:
     """Parse a column of raw cell values into dates at midnight."""
     values = values.astype(object)
-    blank = _is_blank(values)
     dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     is_date, is_number, is_text, _other = _split_kinds(values)
-    is_date &= ~blank
+    blank, stripped = _blank_and_text(values, is_text)
     is_text &= ~blank
     if is_date.any():
         dates[is_date] = pd.to_datetime(values[is_date].map(_as_datetime)).dt.normalize()
     if is_number.any():
         dates[is_number] = _from_numbers(values[is_number])
     if is_text.any():
-        texts = values[is_text].astype(str).str.strip()
+        texts = stripped[is_text]
         unique = pd.Series(texts.unique())
         parsed = _parse_text_unique(unique, day_first)
         lookup = pd.Series(parsed.to_numpy(), index=unique.to_numpy())
@@ -200,17 +214,17 @@ def _as_datetime(value: object) -> dt.datetime:
 def parse_birthdays(values: pd.Series, day_first: bool) -> ParsedMonthDays:
     """Parse birthdays ("1985-03-02", "03-02", "2 Mar", real dates) into month and day."""
     values = values.astype(object)
-    blank = _is_blank(values)
+    is_str = _split_kinds(values)[2]
+    blank, stripped = _blank_and_text(values, is_str)
     month = pd.Series(0, index=values.index, dtype="int64")
     day = pd.Series(0, index=values.index, dtype="int64")
-    is_str = values.map(lambda value: isinstance(value, str)).astype(bool)
     full = parse_dates(values.where(~is_str), day_first)
     has_full = full.dates.notna()
     month[has_full] = full.dates[has_full].dt.month
     day[has_full] = full.dates[has_full].dt.day
     is_text = is_str & ~blank
     if is_text.any():
-        texts = values[is_text].astype(str).str.strip()
+        texts = stripped[is_text]
         unique = pd.Series(texts.unique())
         m, d = _parse_month_day_unique(unique, day_first)
         month[is_text] = texts.map(pd.Series(m.to_numpy(), index=unique.to_numpy())).to_numpy()

@@ -88,7 +88,8 @@ def _as_text(value: object) -> str:
 
 def _text(values: pd.Series) -> pd.Series:
     """Cells as stripped text; numbers keep a clean form (12.0 -> '12')."""
-    return pd.Series([_as_text(v) for v in values.tolist()], index=values.index, dtype=object)
+    texts = [v.strip() if type(v) is str else _as_text(v) for v in values.tolist()]
+    return pd.Series(texts, index=values.index, dtype=object)
 
 
 def _is_filled(value: object) -> bool:
@@ -105,7 +106,11 @@ def _blank_rows(grid: pd.DataFrame, user_cols: list[int]) -> pd.Series:
         if not len(doubt):
             break
         values = grid[col].to_numpy()[doubt]
-        blank[doubt] = [not _is_filled(v) for v in values]
+        # Inline fast path for the common cells; _is_filled decides everything else.
+        blank[doubt] = [
+            v is None or not (v.strip() if type(v) is str else type(v) is int or _is_filled(v))
+            for v in values
+        ]
     return pd.Series(blank, index=grid.index)
 
 
