@@ -96,7 +96,12 @@ def _normalise_cell(value: object) -> str:
 def normalise_headers(texts: pd.Series) -> pd.Series:
     """`normalise_header` over a column; empty cells (None, NaN) give ''."""
     return pd.Series(
-        [_normalise_cell(t) for t in texts.tolist()],
+        [
+            t.lower().translate(_ASCII_DROP)
+            if type(t) is str and t.isascii()
+            else _normalise_cell(t)
+            for t in texts.tolist()
+        ],
         index=texts.index,
         dtype=object,
     )

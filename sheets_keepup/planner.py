@@ -188,17 +188,28 @@ def _new_year_due(config: Config, today: dt.date) -> dt.date | None:
     return end.date() if start <= pd.Timestamp(today) <= end else None
 
 
-def _contact_keys(f: pd.DataFrame) -> tuple[dict[str, int], dict[str, int], set[str]]:
-    """Email -> row and normalised name -> row; names held by several rows are ambiguous."""
+def _match_who(who: pd.Series, f: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Contact row of each distinct Who (NaN when none), and which Whos name several people.
+
+    An email matches first; otherwise the normalised name, when exactly one row has it.
+    """
     emails = f["email"].str.casefold()
-    email_rows = dict(zip(emails[emails != ""], emails[emails != ""].index.tolist(), strict=True))
-    names = normalise_headers(f["name"])
-    named = names[names != ""]
-    duplicated = set(named[named.duplicated(keep=False)])
-    name_rows = {
-        n: r for r, n in zip(named.index.tolist(), named, strict=True) if n not in duplicated
-    }
-    return email_rows, name_rows, duplicated
+    emails = emails[emails != ""]
+    email_rows = pd.Series(emails.index, index=emails.to_numpy())
+    email_rows = email_rows[~email_rows.index.duplicated(keep="last")]
+    row = pd.Series(email_rows.reindex(who.str.casefold()).to_numpy(), index=who.index)
+    row = row.astype("float64")
+    ambiguous = pd.Series(False, index=who.index)
+    by_name = row.isna()
+    if by_name.any():
+        names = normalise_headers(f["name"])
+        named = names[names != ""]
+        several = named.duplicated(keep=False)
+        name_rows = pd.Series(named.index[~several], index=named[~several].to_numpy())
+        who_name = normalise_headers(who[by_name])
+        row[by_name] = name_rows.reindex(who_name).to_numpy()
+        ambiguous[by_name] = who_name.isin(set(named[several])).to_numpy()
+    return row, ambiguous
 
 
 def _roll_up_log(
@@ -209,19 +220,18 @@ def _roll_up_log(
         return _Touches(
             empty, empty, empty, pd.Series("", index=f.index), list(log.problems if log else [])
         )
-    email_rows, name_rows, ambiguous = _contact_keys(f)
     entries = log.frame.copy()
-    row = entries["who"].str.casefold().map(email_rows)
-    # Most touches name the contact by email; only the rest need their names normalised.
-    by_name = row.isna()
-    who_name = normalise_headers(entries.loc[by_name, "who"])
-    row[by_name] = who_name.map(name_rows)
+    # A log names the same people again and again: match each distinct Who once.
+    codes, distinct = pd.factorize(entries["who"])
+    who_row, who_ambiguous = _match_who(pd.Series(distinct, dtype=object), f)
+    row = pd.Series(who_row.to_numpy()[codes], index=entries.index)
+    ambiguous = pd.Series(who_ambiguous.to_numpy()[codes], index=entries.index)
     problems = list(log.problems)
     for index in entries.index[row.isna()].tolist():
         who = str(entries.at[index, "who"])
         why = (
             "matches several contacts; write their email instead"
-            if who_name[index] in ambiguous
+            if ambiguous[index]
             else "matches no contact's name or email"
         )
         problems.append(Problem(log.tab, index, None, f"'{who}' {why}"))
