@@ -8,13 +8,36 @@ import numpy as np
 import pandas as pd
 
 _WORDS = {
-    "daily": 1, "weekly": 7, "biweekly": 14, "fortnightly": 14, "monthly": 30,
-    "bimonthly": 61, "quarterly": 91, "halfyearly": 182, "biannually": 182,
-    "semiannually": 182, "twiceayear": 182, "yearly": 365, "annually": 365, "annual": 365,
+    "daily": 1,
+    "weekly": 7,
+    "biweekly": 14,
+    "fortnightly": 14,
+    "monthly": 30,
+    "bimonthly": 61,
+    "quarterly": 91,
+    "halfyearly": 182,
+    "biannually": 182,
+    "semiannually": 182,
+    "twiceayear": 182,
+    "yearly": 365,
+    "annually": 365,
+    "annual": 365,
 }
-_UNITS = {"d": 1, "day": 1, "w": 7, "wk": 7, "week": 7, "m": 30.4375, "mo": 30.4375,
-          "month": 30.4375, "q": 91.3125, "quarter": 91.3125, "y": 365.25, "yr": 365.25,
-          "year": 365.25}
+_UNITS = {
+    "d": 1,
+    "day": 1,
+    "w": 7,
+    "wk": 7,
+    "week": 7,
+    "m": 30.4375,
+    "mo": 30.4375,
+    "month": 30.4375,
+    "q": 91.3125,
+    "quarter": 91.3125,
+    "y": 365.25,
+    "yr": 365.25,
+    "year": 365.25,
+}
 _AMOUNT = re.compile(r"^(?:every\s+)?(\d+(?:\.\d+)?)\s*([a-z]*?)s?$")
 
 

@@ -71,8 +71,11 @@ def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> C
     for row, action, due, status, colour in zip(
         rows.index, rows["next_action"], dues, rows["status"], rows["colour"], strict=True
     ):
-        wanted: dict[str, WriteValue] = {"next_action": action or None, "due": due,
-                                         "status": status}
+        wanted: dict[str, WriteValue] = {
+            "next_action": action or None,
+            "due": due,
+            "status": status,
+        }
         for key in OWNED_KEYS:
             current = tab.value(row, columns[key])
             value = wanted[key]

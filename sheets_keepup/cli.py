@@ -32,8 +32,12 @@ LIST_LIMIT = 10
 
 
 def _console(stderr: bool = False) -> Console:
-    return Console(file=sys.stderr if stderr else sys.stdout, highlight=False, soft_wrap=False,
-                   width=None if sys.stdout.isatty() else 120)
+    return Console(
+        file=sys.stderr if stderr else sys.stdout,
+        highlight=False,
+        soft_wrap=False,
+        width=None if sys.stdout.isatty() else 120,
+    )
 
 
 def handle_errors(command: F) -> F:
@@ -64,11 +68,16 @@ def _state_dir(config: Config) -> Path:
 
 
 config_option = click.option(
-    "--config", "-c", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
     help="Config file (default: $SHEETS_KEEPUP_CONFIG or ./sheets-keepup.yaml).",
 )
 today_option = click.option(
-    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
     help="Plan as of this day (YYYY-MM-DD) instead of today.",
 )
 
@@ -87,8 +96,14 @@ def main(verbose: int) -> None:
 
 
 @main.command()
-@click.option("--dir", "folder", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("."), show_default=True, help="Where to put the demo workbook.")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="Where to put the demo workbook.",
+)
 @today_option
 @handle_errors
 def demo(folder: Path, today: dt.datetime | None) -> None:
@@ -103,8 +118,10 @@ def demo(folder: Path, today: dt.datetime | None) -> None:
     result = sync(open_backend(config), config, day)
     out = _console()
     print_summary(out, result)
-    out.print(f"\nThe demo workbook is at [bold]{path}[/]. Open it in LibreOffice or Excel to "
-              "see the row colours; edit it and run `sheets-keepup demo` again to start over.")
+    out.print(
+        f"\nThe demo workbook is at [bold]{path}[/]. Open it in LibreOffice or Excel to "
+        "see the row colours; edit it and run `sheets-keepup demo` again to start over."
+    )
 
 
 @main.command(name="sync")
@@ -137,8 +154,10 @@ def config_example() -> None:
 
 def example_config_text() -> str:
     """The example config shipped with the package."""
-    return resources.files("sheets_keepup").joinpath("data/config.example.yaml").read_text(
-        encoding="utf-8"
+    return (
+        resources.files("sheets_keepup")
+        .joinpath("data/config.example.yaml")
+        .read_text(encoding="utf-8")
     )
 
 
@@ -152,9 +171,11 @@ def _rows_table(title: str, rows: pd.DataFrame, limit: int = LIST_LIMIT) -> Tabl
     table.add_column("Name")
     table.add_column("Next action", overflow="fold")
     table.add_column("Due")
-    for row, item in rows.head(limit).iterrows():
-        table.add_row(str(int(row) + 1), str(item["name"]), str(item["next_action"]),
-                      _due(item["due"]))
+    shown = rows.head(limit)
+    for row, item in zip(shown.index.tolist(), shown.to_dict("records"), strict=True):
+        table.add_row(
+            str(int(row) + 1), str(item["name"]), str(item["next_action"]), _due(item["due"])
+        )
     if len(rows) > limit:
         table.caption = f"... and {len(rows) - limit} more"
     return table
@@ -170,11 +191,15 @@ def print_summary(out: Console, result: SyncResult) -> None:
         f"{counts['problems']} problem(s)."
     )
     if result.dry_run:
-        out.print(f"Dry run: {counts['cells_changed']} cell(s) in {counts['rows_changed']} "
-                  "row(s) would change. Nothing was written.")
+        out.print(
+            f"Dry run: {counts['cells_changed']} cell(s) in {counts['rows_changed']} "
+            "row(s) would change. Nothing was written."
+        )
     elif result.written:
-        out.print(f"Wrote {counts['cells_changed']} cell(s) and colours in "
-                  f"{counts['rows_changed']} row(s).")
+        out.print(
+            f"Wrote {counts['cells_changed']} cell(s) and colours in "
+            f"{counts['rows_changed']} row(s)."
+        )
     else:
         out.print("Nothing to change: the sheet is up to date.")
     rows = plan.rows.sort_values("priority", ascending=False, kind="stable")
@@ -210,12 +235,18 @@ def print_changes(out: Console, result: SyncResult) -> None:
     table.add_column("Now", overflow="fold", style="dim")
     table.add_column("Would become", overflow="fold")
     for cell in result.changes.cells:
-        table.add_row(cell_name(cell.row, cell.col), _shown(previous.get((cell.row, cell.col))),
-                      _shown(cell.value))
+        table.add_row(
+            cell_name(cell.row, cell.col),
+            _shown(previous.get((cell.row, cell.col))),
+            _shown(cell.value),
+        )
     for fill in result.changes.fills:
         span = f"{cell_name(fill.row, fill.start_col)}:{cell_name(fill.row, fill.end_col - 1)}"
-        table.add_row(span, f"colour {previous.get((fill.row, -1)) or 'none'}",
-                      f"colour {fill.colour or 'none'}")
+        table.add_row(
+            span,
+            f"colour {previous.get((fill.row, -1)) or 'none'}",
+            f"colour {fill.colour or 'none'}",
+        )
     out.print(table)
 
 

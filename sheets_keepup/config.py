@@ -123,8 +123,18 @@ class RulesConfig(_Strict):
     thank_you_days: int = Field(default=3, ge=0, le=30)
     new_year: NewYearConfig = NewYearConfig()
     in_person_kinds: list[str] = Field(
-        default_factory=lambda: ["coffee", "lunch", "dinner", "breakfast", "drinks", "meeting",
-                                 "meetup", "event", "visit", "in person"]
+        default_factory=lambda: [
+            "coffee",
+            "lunch",
+            "dinner",
+            "breakfast",
+            "drinks",
+            "meeting",
+            "meetup",
+            "event",
+            "visit",
+            "in person",
+        ]
     )
     thank_you_kinds: list[str] = Field(
         default_factory=lambda: ["thank-you", "thank you", "thanks", "thankyou"]
@@ -161,8 +171,9 @@ class ScheduleConfig(_Strict):
     """When `run` syncs."""
 
     at: str = "06:00"
-    digest_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                        "sunday"] = "monday"
+    digest_day: Literal[
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    ] = "monday"
 
     @field_validator("at")
     @classmethod
@@ -196,7 +207,9 @@ class Config(_Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r}; use an IANA name like Europe/Paris")
+            raise ValueError(
+                f"unknown timezone {value!r}; use an IANA name like Europe/Paris"
+            ) from None
         return value
 
     @field_validator("tiers")
@@ -261,7 +274,9 @@ def config_from_mapping(data: dict[str, Any], base_dir: Path | None = None) -> C
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
-        raise ConfigError("The configuration has problems:", describe_validation_error(error))
+        raise ConfigError(
+            "The configuration has problems:", describe_validation_error(error)
+        ) from None
     return _resolve_paths(config, base_dir) if base_dir else config
 
 
@@ -273,8 +288,10 @@ def _resolve_paths(config: Config, base_dir: Path) -> Config:
         return path if path.is_absolute() else base_dir / path
 
     source = config.source.model_copy(
-        update={"path": absolute(config.source.path),
-                "credentials": absolute(config.source.credentials)}
+        update={
+            "path": absolute(config.source.path),
+            "credentials": absolute(config.source.credentials),
+        }
     )
     return config.model_copy(update={"source": source, "state_dir": absolute(config.state_dir)})
 
@@ -301,9 +318,9 @@ def load_config(path: Path) -> Config:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path} is not valid YAML: {error}")
+        raise ConfigError(f"{path} is not valid YAML: {error}") from None
     except OSError as error:
-        raise ConfigError(f"Cannot read {path}: {error.strerror}")
+        raise ConfigError(f"Cannot read {path}: {error.strerror}") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

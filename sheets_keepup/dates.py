@@ -23,10 +23,20 @@ MIN_SERIAL, MAX_SERIAL = 3654, 2958465
 
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-     ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-     ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")],
+    [
+        ("jan", "january"),
+        ("feb", "february"),
+        ("mar", "march"),
+        ("apr", "april"),
+        ("may",),
+        ("jun", "june"),
+        ("jul", "july"),
+        ("aug", "august"),
+        ("sep", "sept", "september"),
+        ("oct", "october"),
+        ("nov", "november"),
+        ("dec", "december"),
+    ],
     start=1,
 ):
     for _name in _names:
@@ -36,7 +46,9 @@ _MONTH_RE = "(?P<mname>[A-Za-z]{3,9})\\.?"
 _TEXT_PATTERNS = {
     "iso": r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T].*)?$",
     "numeric": r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4}|\d{2})$",
-    "day_month_year": rf"^(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s\-]+{_MONTH_RE}[\s,\-]+(?P<y>\d{{4}})$",
+    "day_month_year": (
+        rf"^(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s\-]+{_MONTH_RE}[\s,\-]+(?P<y>\d{{4}})$"
+    ),
     "month_day_year": rf"^{_MONTH_RE}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})$",
     "month_year": rf"^{_MONTH_RE}[\s,\-/]+(?P<y>\d{{4}})$",
     "numeric_month_year": r"^(?P<m>\d{1,2})[/\-](?P<y>\d{4})$",
@@ -45,7 +57,9 @@ _TEXT_PATTERNS = {
 _BIRTHDAY_PATTERNS = {
     "iso": r"^(?:-{2}|(?P<y>\d{4})-)?(?P<m>\d{1,2})-(?P<d>\d{1,2})$",
     "numeric": r"^(?P<a>\d{1,2})[/.](?P<b>\d{1,2})(?:[/.](?P<y>\d{4}|\d{2}))?$",
-    "day_month": rf"^(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s\-]+{_MONTH_RE}(?:[\s,\-]+(?P<y>\d{{4}}))?$",
+    "day_month": (
+        rf"^(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s\-]+{_MONTH_RE}(?:[\s,\-]+(?P<y>\d{{4}}))?$"
+    ),
     "month_day": rf"^{_MONTH_RE}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{{4}}))?$",
 }
 
@@ -134,7 +148,7 @@ def _split_kinds(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd
     kinds = values.map(type)
     is_date = kinds.isin([dt.date, dt.datetime, pd.Timestamp])
     is_number = kinds.isin([int, float, np.int64, np.float64])
-    is_text = kinds == str
+    is_text = kinds.map(lambda kind: kind is str).astype(bool)
     return is_date, is_number, is_text, ~(is_date | is_number | is_text)
 
 
@@ -189,11 +203,12 @@ def parse_birthdays(values: pd.Series, day_first: bool) -> ParsedMonthDays:
     blank = _is_blank(values)
     month = pd.Series(0, index=values.index, dtype="int64")
     day = pd.Series(0, index=values.index, dtype="int64")
-    full = parse_dates(values.where(~values.map(type).eq(str)), day_first)
+    is_str = values.map(lambda value: isinstance(value, str)).astype(bool)
+    full = parse_dates(values.where(~is_str), day_first)
     has_full = full.dates.notna()
     month[has_full] = full.dates[has_full].dt.month
     day[has_full] = full.dates[has_full].dt.day
-    is_text = values.map(type).eq(str) & ~blank
+    is_text = is_str & ~blank
     if is_text.any():
         texts = values[is_text].astype(str).str.strip()
         unique = pd.Series(texts.unique())

@@ -21,15 +21,38 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "last_name": ("Last name", "Surname", "Family name"),
     "email": ("Email", "E-mail", "Email address", "Mail", "E-mail address"),
     "phone": ("Phone", "Mobile", "Cell", "Telephone", "Phone number", "Tel"),
-    "company": ("Company/Role", "Company", "Organisation", "Organization", "Employer", "Role",
-                "Company / role", "Title"),
+    "company": (
+        "Company/Role",
+        "Company",
+        "Organisation",
+        "Organization",
+        "Employer",
+        "Role",
+        "Company / role",
+        "Title",
+    ),
     "how_met": ("How we met", "Met", "Where we met", "Source", "Context"),
     "tier": ("Tier", "Circle", "Priority", "Level", "Relationship"),
     "cadence": ("Cadence", "Frequency", "Every", "Contact every", "Keep in touch every"),
-    "last_contact": ("Last contact", "Last spoke", "Last contacted", "Last touch", "Last touched",
-                     "Last talked", "Last spoken", "Last contact date", "Last interaction"),
-    "last_in_person": ("Last in person", "Last met", "Last meeting", "Last seen",
-                       "Last met in person", "Last coffee"),
+    "last_contact": (
+        "Last contact",
+        "Last spoke",
+        "Last contacted",
+        "Last touch",
+        "Last touched",
+        "Last talked",
+        "Last spoken",
+        "Last contact date",
+        "Last interaction",
+    ),
+    "last_in_person": (
+        "Last in person",
+        "Last met",
+        "Last meeting",
+        "Last seen",
+        "Last met in person",
+        "Last coffee",
+    ),
     "birthday": ("Birthday", "Birth date", "Birthdate", "DOB", "Date of birth", "Bday"),
     "interests": ("Interests", "Hobbies", "Topics", "Likes"),
     "notes": ("Notes", "Note", "Comments", "Details", "Remember"),
@@ -113,8 +136,9 @@ def map_headers(
     combined = {k: v for k, v in index.items() if k not in owned_index}
     header_row = find_header_row(rows, {**combined, **owned_index})
     if header_row is None:
-        wanted = ", ".join(f"'{FIELD_ALIASES.get(f, LOG_ALIASES.get(f, (f,)))[0]}'"
-                           for f in required)
+        wanted = ", ".join(
+            f"'{FIELD_ALIASES.get(f, LOG_ALIASES.get(f, (f,)))[0]}'" for f in required
+        )
         raise DataError(
             f"No header row found in the first {HEADER_SCAN_ROWS} rows of tab '{tab}'. "
             f"Add a row of column names including {wanted}."
@@ -125,8 +149,9 @@ def map_headers(
     notes: list[str] = []
     for col, text in enumerate(header):
         key = normalise_header(text)
-        target, name = (owned, owned_index[key]) if key in owned_index else (
-            fields, combined.get(key, ""))
+        target, name = (
+            (owned, owned_index[key]) if key in owned_index else (fields, combined.get(key, ""))
+        )
         if not name:
             continue
         if name in target:

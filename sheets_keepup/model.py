@@ -111,16 +111,25 @@ def _text_at(values: Sequence[CellValue], col: int | None) -> str:
 
 @dataclass(frozen=True)
 class ChangeSet:
-    """Everything one sync writes to one tab, applied atomically by a backend."""
+    """Everything one write does to one tab, applied atomically by a backend.
+
+    In order: create the tab when `create_tab` and it is missing; clear every value and
+    colour in it when `replace` (only for tabs the tool owns, like the weekly digest);
+    set `cells`; colour `fills`; then add `appends` as new rows below the last non-empty
+    row.
+    """
 
     tab: str
     cells: Sequence[CellWrite] = ()
     fills: Sequence[RowFill] = ()
     identity: Identity | None = None
+    appends: Sequence[Sequence[WriteValue]] = ()
+    create_tab: bool = False
+    replace: bool = False
     details: Mapping[str, Any] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.cells or self.fills)
+        return bool(self.cells or self.fills or self.appends or self.replace)
 
     @property
     def rows_touched(self) -> int:

@@ -109,8 +109,9 @@ def plan_followups(
             "never": pd.Series(today_ts, index=f.index),
         }
     )
-    texts = _rule_texts(f, rules, meeting, touches.meeting_kind, birthday, last_contact,
-                        last_in_person, today_ts)
+    texts = _rule_texts(
+        f, rules, meeting, touches.meeting_kind, birthday, last_contact, last_in_person, today_ts
+    )
 
     overdue = active & ((kit_due < today_ts) | (ip_due < today_ts))
     due_soon = active & ~overdue & rules.any(axis=1)
@@ -190,11 +191,13 @@ def _new_year_due(config: Config, today: dt.date) -> dt.date | None:
 def _contact_keys(f: pd.DataFrame) -> tuple[dict[str, int], dict[str, int], set[str]]:
     """Email -> row and normalised name -> row; names held by several rows are ambiguous."""
     emails = f["email"].str.casefold()
-    email_rows = {e: int(r) for r, e in emails[emails != ""].items()}
+    email_rows = dict(zip(emails[emails != ""], emails[emails != ""].index.tolist(), strict=True))
     names = f["name"].map(normalise_header)
     named = names[names != ""]
     duplicated = set(named[named.duplicated(keep=False)])
-    name_rows = {n: int(r) for r, n in named.items() if n not in duplicated}
+    name_rows = {
+        n: r for r, n in zip(named.index.tolist(), named, strict=True) if n not in duplicated
+    }
     return email_rows, name_rows, duplicated
 
 
@@ -203,22 +206,23 @@ def _roll_up_log(
 ) -> _Touches:
     empty = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
     if log is None or log.frame.empty:
-        return _Touches(empty, empty, empty, pd.Series("", index=f.index), list(
-            log.problems if log else []))
+        return _Touches(
+            empty, empty, empty, pd.Series("", index=f.index), list(log.problems if log else [])
+        )
     email_rows, name_rows, ambiguous = _contact_keys(f)
     entries = log.frame.copy()
     who_email = entries["who"].str.casefold()
     who_name = entries["who"].map(normalise_header)
     row = who_email.map(email_rows).fillna(who_name.map(name_rows))
     problems = list(log.problems)
-    for index in entries.index[row.isna()]:
-        who = entries.at[index, "who"]
+    for index in entries.index[row.isna()].tolist():
+        who = str(entries.at[index, "who"])
         why = (
             "matches several contacts; write their email instead"
             if who_name[index] in ambiguous
             else "matches no contact's name or email"
         )
-        problems.append(Problem(log.tab, int(index), None, f"'{who}' {why}"))
+        problems.append(Problem(log.tab, index, None, f"'{who}' {why}"))
     entries["row"] = row
     entries = entries[row.notna() & (entries["date"] <= today)]
     entries["row"] = entries["row"].astype("int64")
@@ -226,9 +230,7 @@ def _roll_up_log(
     in_person_kinds = {k.casefold() for k in config.rules.in_person_kinds}
     meetings = entries[entries["kind"].isin(in_person_kinds)]
     last_meeting = meetings.groupby("row")["date"].max()
-    meeting_kind = (
-        meetings.sort_values("date", kind="stable").groupby("row")["kind"].last()
-    )
+    meeting_kind = meetings.sort_values("date", kind="stable").groupby("row")["kind"].last()
     recent = last_meeting[last_meeting >= today - pd.Timedelta(days=config.rules.thank_you_days)]
     thanks_kinds = {k.casefold() for k in config.rules.thank_you_kinds}
     joined = entries.join(recent.rename("meeting"), on="row", how="inner")
@@ -267,7 +269,7 @@ def _bad_cells(
         for field in _CHECKED_FIELDS:
             reason = reasons.at[row, field]
             if reason:
-                parts.append(_cell_sentence(contacts, tab, int(row), field, reason))
+                parts.append(_cell_sentence(contacts, tab, int(row), field, str(reason)))
         message[row] = "Check " + "; ".join(parts) + "."
     return message
 
@@ -294,7 +296,8 @@ def _ago(days: pd.Series) -> pd.Series:
 
 def _day_month(dates: pd.Series) -> pd.Series:
     """'2 Mar' for each date (only call on the rows that need it)."""
-    return dates.dt.day.astype("Int64").astype(str) + " " + dates.dt.strftime("%b")
+    text: pd.Series = dates.dt.day.astype("Int64").astype(str) + " " + dates.dt.strftime("%b")
+    return text
 
 
 def _hook(f: pd.DataFrame) -> pd.Series:
@@ -329,8 +332,13 @@ def _rule_texts(
     if rows.any():
         kind = meeting_kind[rows].where(meeting_kind[rows] != "", "meeting")
         texts.loc[rows, "thank_you"] = (
-            "Send " + name[rows] + " a thank-you for the " + kind + " on "
-            + _day_month(meeting[rows]) + "."
+            "Send "
+            + name[rows]
+            + " a thank-you for the "
+            + kind
+            + " on "
+            + _day_month(meeting[rows])
+            + "."
         )
     rows = rules["birthday"]
     if rows.any():
@@ -341,7 +349,7 @@ def _rule_texts(
     texts.loc[rows, "new_year"] = "Send " + name[rows] + " a new-year note."
     rows = rules["in_person"]
     if rows.any():
-        met = ("last met in person " + _ago((today - last_in_person[rows]).dt.days) + " ago")
+        met = "last met in person " + _ago((today - last_in_person[rows]).dt.days) + " ago"
         met = met.where(last_in_person[rows].notna(), "no in-person meeting recorded")
         texts.loc[rows, "in_person"] = (
             "Suggest coffee or lunch with " + name[rows] + " (" + met + ")."
@@ -357,7 +365,8 @@ def _rule_texts(
         )
     rows = rules["never"]
     texts.loc[rows, "never"] = (
-        "Reach out to " + name[rows]
+        "Reach out to "
+        + name[rows]
         + ": no last contact recorded (add the date if you have been in touch)."
     )
     return texts
@@ -399,7 +408,8 @@ def _priority(
     """Tier weight x how far past due, shifted so that due-soon rows still rank."""
     days_past = (today - due).dt.days.fillna(0)
     score = weight * (days_past + config.rules.due_soon_days + 1).clip(lower=1)
-    return score.where(status.isin([OVERDUE, DUE_SOON]), 0.0).astype("float64")
+    priority: pd.Series = score.where(status.isin([OVERDUE, DUE_SOON]), 0.0).astype("float64")
+    return priority
 
 
 def _picks(priority: pd.Series, weight: pd.Series, count: int) -> pd.Series:
@@ -413,16 +423,22 @@ def _picks(priority: pd.Series, weight: pd.Series, count: int) -> pd.Series:
 
 def _colour_map(config: Config) -> dict[str, str]:
     colours = config.colours
-    return {OVERDUE: colours.overdue, DUE_SOON: colours.due_soon, OK: colours.ok,
-            SNOOZED: colours.snoozed, CHECK: colours.check}
+    return {
+        OVERDUE: colours.overdue,
+        DUE_SOON: colours.due_soon,
+        OK: colours.ok,
+        SNOOZED: colours.snoozed,
+        CHECK: colours.check,
+    }
 
 
 def _problems(
     contacts: ContactSheet, bad: pd.Series, touches: _Touches, log: LogSheet | None
 ) -> list[Problem]:
     problems = list(contacts.problems)
+    flagged = bad[bad != ""]
     problems += [
-        Problem(contacts.tab, int(row), None, str(message).removeprefix("Check ").rstrip("."))
-        for row, message in bad[bad != ""].items()
+        Problem(contacts.tab, row, None, str(message).removeprefix("Check ").rstrip("."))
+        for row, message in zip(flagged.index.tolist(), flagged, strict=True)
     ]
     return problems + touches.problems

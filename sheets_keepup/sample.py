@@ -12,14 +12,26 @@ import datetime as dt
 from sheets_keepup.model import CellValue
 
 CONTACT_HEADERS = [
-    "Name", "Email", "Phone", "Company/Role", "How we met", "Tier", "Cadence",
-    "Last contact", "Last in person", "Birthday", "Interests", "Notes", "Snooze until",
+    "Name",
+    "Email",
+    "Phone",
+    "Company/Role",
+    "How we met",
+    "Tier",
+    "Cadence",
+    "Last contact",
+    "Last in person",
+    "Birthday",
+    "Interests",
+    "Notes",
+    "Snooze until",
 ]
 LOG_HEADERS = ["Date", "Who", "Kind", "Note"]
 
+# fmt: off
 # name, email, phone, company, how met, tier, cadence, last contact (days ago or text),
 # last in person (days ago), birthday (days from today or text), interests, notes, snooze
-_PEOPLE: list[tuple[object, ...]] = [
+_PEOPLE: list[tuple[CellValue, ...]] = [
     ("Amara Okafor", "amara.okafor@example.com", "+44 20 7946 0101", "Lumen Health / CTO",
      "PyCon 2023", "close", "", 41, 200, 5, "trail running, sourdough",
      "Kids: Ada and Theo. Moving to Lisbon in spring.", None),
@@ -98,24 +110,25 @@ _LOG: list[tuple[int, str, str, str]] = [
     (40, "Amara Okafor", "email", "Intro to Lisbon founders"),
     (15, "Jon Smyth", "email", "Who is this?"),
 ]
+# fmt: on
 
 
-def _when(today: dt.date, value: object) -> CellValue:
+def _when(today: dt.date, value: CellValue) -> CellValue:
     """Days-ago integers become dates; anything else is kept as the user 'typed' it."""
     if isinstance(value, int) and not 1900 <= value <= 2200:
         return today - dt.timedelta(days=value)
-    return value  # type: ignore[return-value]
+    return value
 
 
-def _birthday(today: dt.date, value: object) -> CellValue:
+def _birthday(today: dt.date, value: CellValue) -> CellValue:
     if isinstance(value, int):
         day = today + dt.timedelta(days=value)
         return f"{1980 + value:04d}-{day.month:02d}-{day.day:02d}"
-    return value  # type: ignore[return-value]
+    return value
 
 
-def _snooze(today: dt.date, value: object) -> CellValue:
-    return today - dt.timedelta(days=int(value)) if isinstance(value, int) else None  # type: ignore[return-value]
+def _snooze(today: dt.date, value: CellValue) -> CellValue:
+    return today - dt.timedelta(days=value) if isinstance(value, int) else None
 
 
 def sample_tabs(today: dt.date) -> dict[str, list[list[CellValue]]]:
@@ -126,13 +139,38 @@ def sample_tabs(today: dt.date) -> dict[str, list[list[CellValue]]]:
         list(CONTACT_HEADERS),
     ]
     for person in _PEOPLE:
-        (name, email, phone, company, met, tier, cadence, last, in_person, birthday,
-         interests, notes, snooze) = person
-        contacts.append([
-            name, email, phone, company, met, tier, cadence, _when(today, last),  # type: ignore[list-item]
-            _when(today, in_person), _birthday(today, birthday), interests, notes,  # type: ignore[list-item]
-            _snooze(today, snooze),
-        ])
+        (
+            name,
+            email,
+            phone,
+            company,
+            met,
+            tier,
+            cadence,
+            last,
+            in_person,
+            birthday,
+            interests,
+            notes,
+            snooze,
+        ) = person
+        contacts.append(
+            [
+                name,
+                email,
+                phone,
+                company,
+                met,
+                tier,
+                cadence,
+                _when(today, last),
+                _when(today, in_person),
+                _birthday(today, birthday),
+                interests,
+                notes,
+                _snooze(today, snooze),
+            ]
+        )
     log: list[list[CellValue]] = [list(LOG_HEADERS)]
     log += [[today - dt.timedelta(days=d), who, kind, note] for d, who, kind, note in _LOG]
     return {"Contacts": contacts, "Log": log}

@@ -10,7 +10,13 @@ import pandas as pd
 
 from sheets_keepup.config import Config
 from sheets_keepup.dates import day_first_for, parse_birthdays, parse_dates
-from sheets_keepup.headers import FIELD_ALIASES, LOG_ALIASES, HeaderMap, build_alias_index, map_headers
+from sheets_keepup.headers import (
+    FIELD_ALIASES,
+    LOG_ALIASES,
+    HeaderMap,
+    build_alias_index,
+    map_headers,
+)
 from sheets_keepup.model import CellValue, Problem, Tab
 
 TEXT_FIELDS = ("name", "email", "phone", "company", "interests", "notes", "profile_url")
@@ -60,8 +66,10 @@ class LogSheet:
 def _grid(rows: Sequence[Sequence[CellValue]], first: int, width: int) -> pd.DataFrame:
     """Rows below the header as an object frame padded to `width`, indexed by sheet row."""
     body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in rows[first:]]
-    frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(
-        columns=range(width), dtype=object
+    frame = (
+        pd.DataFrame(body, columns=range(width), dtype=object)
+        if body
+        else pd.DataFrame(columns=range(width), dtype=object)
     )
     frame.index = pd.RangeIndex(first, first + len(frame))
     return frame
@@ -69,6 +77,7 @@ def _grid(rows: Sequence[Sequence[CellValue]], first: int, width: int) -> pd.Dat
 
 def _text(values: pd.Series) -> pd.Series:
     """Cells as stripped text; numbers keep a clean form (12.0 -> '12')."""
+
     def as_text(value: object) -> str:
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return ""
@@ -157,7 +166,7 @@ def read_log(tab: Tab, config: Config, locale: str | None) -> LogSheet:
     problems = [Problem(tab.title, header.row, None, n) for n in header.notes]
     for row in grid.index[parsed.bad | parsed.dates.isna()]:
         text = grid.at[row, date_col]
-        shown = "empty" if text is None or str(text).strip() == "" else f"'{text}'"
+        shown = "empty" if text is None or str(text).strip() == "" else f"'{text!s}'"
         problems.append(
             Problem(tab.title, int(row), date_col, f"date is {shown}; this touch is skipped")
         )

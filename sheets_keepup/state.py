@@ -93,8 +93,11 @@ class SnapshotStore:
         ensure_private_dir(self.folder)
         cells = [[c.row, c.col, _encode(tab.value(c.row, c.col))] for c in changes.cells]
         fills = [
-            [f.row, f.start_col, [tab.background(f.row, col) for col in range(f.start_col,
-                                                                               f.end_col)]]
+            [
+                f.row,
+                f.start_col,
+                [tab.background(f.row, col) for col in range(f.start_col, f.end_col)],
+            ]
             for f in changes.fills
         ]
         identity = changes.identity
@@ -105,7 +108,9 @@ class SnapshotStore:
             "taken": now.isoformat(),
             "cells": cells,
             "fills": fills,
-            "identity": None if identity is None else {
+            "identity": None
+            if identity is None
+            else {
                 "name_col": identity.name_col,
                 "email_col": identity.email_col,
                 "rows": [[r, *v] for r, v in identity.rows.items()],
@@ -123,11 +128,16 @@ class SnapshotStore:
     def list(self) -> list[SnapshotInfo]:
         """Snapshots, newest first."""
         found = []
-        for path in sorted(self.folder.glob("*.json"), reverse=True) if self.folder.exists() else []:
+        for path in (
+            sorted(self.folder.glob("*.json"), reverse=True) if self.folder.exists() else []
+        ):
             body = json.loads(path.read_text(encoding="utf-8"))
             rows = {c[0] for c in body["cells"]} | {f[0] for f in body["fills"]}
-            found.append(SnapshotInfo(path, dt.datetime.fromisoformat(body["taken"]),
-                                      len(body["cells"]), len(rows)))
+            found.append(
+                SnapshotInfo(
+                    path, dt.datetime.fromisoformat(body["taken"]), len(body["cells"]), len(rows)
+                )
+            )
         return found
 
     def discard(self, path: Path) -> None:
@@ -138,12 +148,16 @@ class SnapshotStore:
         try:
             body = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
-            raise UserError(f"Cannot read snapshot {path.name}: {error}")
+            raise UserError(f"Cannot read snapshot {path.name}: {error}") from None
         cells = [CellWrite(row, col, _decode(value)) for row, col, value in body["cells"]]
         fills = list(_fill_runs(body["fills"]))
         ident = body.get("identity")
-        identity = None if ident is None else Identity(
-            ident["name_col"], ident["email_col"], {r[0]: (r[1], r[2]) for r in ident["rows"]}
+        identity = (
+            None
+            if ident is None
+            else Identity(
+                ident["name_col"], ident["email_col"], {r[0]: (r[1], r[2]) for r in ident["rows"]}
+            )
         )
         return ChangeSet(tab=body["tab"], cells=cells, fills=fills, identity=identity)
 

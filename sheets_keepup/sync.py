@@ -90,8 +90,13 @@ def _read_log_or_report(tab: Tab | None, config: Config, locale: str | None) -> 
     try:
         return read_log(tab, config, locale)
     except DataError as error:
-        empty = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"),
-                              "who": pd.Series(dtype=object), "kind": pd.Series(dtype=object)})
+        empty = pd.DataFrame(
+            {
+                "date": pd.Series(dtype="datetime64[ns]"),
+                "who": pd.Series(dtype=object),
+                "kind": pd.Series(dtype=object),
+            }
+        )
         return LogSheet(tab.title, empty, [Problem(tab.title, None, None, str(error))])
 
 

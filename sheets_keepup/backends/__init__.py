@@ -6,6 +6,7 @@ A backend reads the tabs it is asked for in as few requests as it can and applie
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -43,6 +44,7 @@ def open_backend(config: Config) -> Backend:
 
         assert config.source.path is not None
         return XlsxBackend(config.source.path, locale=config.dates.locale)
-    from sheets_keepup.backends.google import open_google_backend
-
-    return open_google_backend(config)
+    # Imported by name so that xlsx users never import gspread and google-auth.
+    google = importlib.import_module("sheets_keepup.backends.google")
+    backend: Backend = google.open_google_backend(config)
+    return backend

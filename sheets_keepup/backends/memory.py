@@ -53,6 +53,8 @@ class MemoryBackend:
         for hook in self.before_apply:
             if callable(hook):
                 hook(self)
+        if changes.tab not in self.tabs and changes.create_tab:
+            self.tabs[changes.tab] = []
         rows = self.tabs.get(changes.tab)
         if rows is None:
             raise SheetChangedError(f"Tab '{changes.tab}' disappeared before the write.")
@@ -63,6 +65,10 @@ class MemoryBackend:
                     raise SheetChangedError(
                         f"Row {row + 1} of '{changes.tab}' changed while syncing."
                     )
+        if changes.replace:
+            rows.clear()
+            for key in [k for k in self.backgrounds if k[0] == changes.tab]:
+                del self.backgrounds[key]
         for cell in changes.cells:
             while len(rows) <= cell.row:
                 rows.append([])
@@ -76,4 +82,7 @@ class MemoryBackend:
                     self.backgrounds.pop(key, None)
                 else:
                     self.backgrounds[key] = fill.colour
+        while rows and not any(v not in (None, "") for v in rows[-1]):
+            rows.pop()
+        rows.extend(list(r) for r in changes.appends)
         self.writes += 1

@@ -89,7 +89,7 @@ class XlsxBackend:
             self._stamp = _Stamp.of(self.path)
             self._book = load_workbook(self.path)
         except (InvalidFileException, KeyError, OSError, ValueError) as error:
-            raise DataError(f"{self.path} is not a readable .xlsx workbook: {error}")
+            raise DataError(f"{self.path} is not a readable .xlsx workbook: {error}") from error
         return self._book
 
     def apply(self, changes: ChangeSet) -> None:
@@ -98,8 +98,14 @@ class XlsxBackend:
         self._check_writable()
         if _Stamp.of(self.path) != self._stamp:
             raise SheetChangedError(f"{self.path} was saved by something else while syncing.")
+        if changes.tab not in self._book.sheetnames:
+            if not changes.create_tab:
+                raise SheetChangedError(f"Tab '{changes.tab}' disappeared before the write.")
+            self._book.create_sheet(changes.tab)
         sheet = self._book[changes.tab]
         _check_identity(sheet, changes)
+        if changes.replace and sheet.max_row:
+            sheet.delete_rows(1, sheet.max_row)
         for cell in changes.cells:
             _write_cell(sheet.cell(cell.row + 1, cell.col + 1), cell.value)
         for fill in changes.fills:
@@ -110,6 +116,11 @@ class XlsxBackend:
             )
             for col in range(fill.start_col, fill.end_col):
                 sheet.cell(fill.row + 1, col + 1).fill = pattern
+        first_free = _last_used_row(sheet) + 1
+        for offset, values in enumerate(changes.appends):
+            for col, value in enumerate(values):
+                if value is not None:
+                    _write_cell(sheet.cell(first_free + offset, col + 1), value)
         save_atomically(self._book, self.path)
         self._stamp = _Stamp.of(self.path)
 
@@ -128,9 +139,9 @@ def _formula_cells(sheet: Any, rows: list[list[CellValue]]) -> list[tuple[int, i
     found = []
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            if isinstance(value, str) and value.startswith("="):
-                if sheet.cell(r + 1, c + 1).data_type == "f":
-                    found.append((r, c))
+            is_text_formula = isinstance(value, str) and value.startswith("=")
+            if is_text_formula and sheet.cell(r + 1, c + 1).data_type == "f":
+                found.append((r, c))
     return found
 
 
@@ -141,6 +152,14 @@ def _background_reader(sheet: Any) -> Any:
         return _hex(sheet.cell(row + 1, col + 1).fill)
 
     return background
+
+
+def _last_used_row(sheet: Any) -> int:
+    """1-based number of the last row holding a value (0 for an empty sheet)."""
+    for row in range(sheet.max_row, 0, -1):
+        if any(c.value not in (None, "") for c in sheet[row]):
+            return row
+    return 0
 
 
 def _check_identity(sheet: Any, changes: ChangeSet) -> None:

@@ -1,0 +1,122 @@
+"""The command line as a user meets it, through click's runner (no subprocess needed)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+import yaml
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from sheets_keepup.cli import DEMO_FILE, main
+from sheets_keepup.errors import ExitStatus
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def write_config(folder: Path, workbook: Path, **extra: object) -> Path:
+    path = folder / "sheets-keepup.yaml"
+    data = {
+        "source": {"kind": "xlsx", "path": str(workbook)},
+        "state_dir": str(folder / "state"),
+        **extra,
+    }
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_demo_copies_syncs_and_summarises(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["demo", "--dir", str(tmp_path), "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for text in (
+        "33 contacts",
+        "overdue",
+        "This week's picks",
+        "Due soon",
+        "Cells I could not read",
+        "'last spring'",
+        DEMO_FILE,
+    ):
+        assert text in out, text
+    book = load_workbook(tmp_path / DEMO_FILE)
+    header = [c.value for c in book["Contacts"][3]]
+    assert header[-3:] == ["Next action", "Due", "Status"]
+
+
+def test_sync_dry_run_lists_changes_and_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    runner.invoke(main, ["demo", "--dir", str(tmp_path), "--today", "2026-11-23"])
+    workbook = tmp_path / DEMO_FILE
+    config = write_config(tmp_path, workbook)
+    before = workbook.read_bytes()
+    result = runner.invoke(main, ["sync", "-c", str(config), "--dry-run", "--today", "2026-12-24"])
+    assert result.exit_code == 0, result.output
+    assert "Dry run:" in result.output and "Nothing was written" in result.output
+    assert re.search(r"Would become", result.output)
+    assert re.search(r"\bN\d+\b", result.output)  # owned cells named A1-style
+    assert workbook.read_bytes() == before
+
+
+def test_sync_writes_then_reports_nothing_to_change(runner: CliRunner, tmp_path: Path) -> None:
+    runner.invoke(main, ["demo", "--dir", str(tmp_path), "--today", "2026-11-23"])
+    config = write_config(tmp_path, tmp_path / DEMO_FILE)
+    first = runner.invoke(main, ["sync", "-c", str(config), "--today", "2026-12-01"])
+    assert first.exit_code == 0, first.output
+    assert "Wrote" in first.output
+    assert list((tmp_path / "state").rglob("*.json")), "a snapshot is kept before writing"
+    second = runner.invoke(main, ["sync", "-c", str(config), "--today", "2026-12-01"])
+    assert "Nothing to change" in second.output
+
+
+def test_missing_config_says_how_to_create_one(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["sync", "-c", str(tmp_path / "none.yaml")])
+    assert result.exit_code == ExitStatus.CONFIG
+    assert "sheets-keepup config-example" in result.output
+
+
+def test_bad_config_lists_every_problem(runner: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text(
+        "source: {kind: xlsx, path: x.xlsx}\npicks_per_week: -1\n"
+        "colours: {ok: green}\nsurprise: 1\n"
+    )
+    result = runner.invoke(main, ["sync", "-c", str(config)])
+    assert result.exit_code == ExitStatus.CONFIG
+    for text in ("picks_per_week", "colours.ok", "surprise: unknown key"):
+        assert text in result.output
+
+
+def test_missing_tab_is_a_data_error(runner: CliRunner, tmp_path: Path) -> None:
+    runner.invoke(main, ["demo", "--dir", str(tmp_path)])
+    config = write_config(tmp_path, tmp_path / DEMO_FILE, tabs={"contacts": "People"})
+    result = runner.invoke(main, ["sync", "-c", str(config)])
+    assert result.exit_code == ExitStatus.DATA
+    assert "No tab named 'People' (found: 'Log')" in result.output
+
+
+def test_config_example_is_the_shipped_file(runner: CliRunner, repo_root: Path) -> None:
+    result = runner.invoke(main, ["config-example"])
+    assert result.output == (repo_root / "config.example.yaml").read_text()
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[str]:
+    names = []
+    for name, command in group.commands.items():
+        names.append(prefix + name)
+        if isinstance(command, click.Group):
+            names += _commands(command, prefix + name + " ")
+    return names
+
+
+def test_every_command_and_exit_status_is_documented(repo_root: Path) -> None:
+    reference = (repo_root / "docs" / "cli.md").read_text()
+    for name in _commands(main):
+        assert f"sheets-keepup {name}" in reference, name
+    for status in ExitStatus:
+        assert f"| {int(status)} |" in reference, status

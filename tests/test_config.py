@@ -1,0 +1,117 @@
+from pathlib import Path
+
+import pytest
+
+from sheets_keepup.config import config_from_mapping, find_config_path, load_config
+from sheets_keepup.errors import ConfigError, ExitStatus
+
+
+def test_example_config_is_valid_and_documents_every_key(repo_root: Path) -> None:
+    example = repo_root / "config.example.yaml"
+    config = load_config(example)
+    assert config.source.kind == "xlsx"
+    assert config.source.path == example.resolve().parent / "contacts.xlsx"
+    text = example.read_text()
+    for key in (
+        "source",
+        "tabs",
+        "columns",
+        "aliases",
+        "owned",
+        "tiers",
+        "default_tier",
+        "due_soon_days",
+        "birthday_lead_days",
+        "thank_you_days",
+        "new_year",
+        "in_person_kinds",
+        "picks_per_week",
+        "colours",
+        "dates",
+        "order",
+        "locale",
+        "timezone",
+        "state_dir",
+        "schedule",
+        "spreadsheet",
+        "credentials",
+        "auth",
+        "max_retries",
+        "timeout_seconds",
+        "digest_day",
+    ):
+        assert f"{key}:" in text, key
+
+
+def test_every_problem_is_reported_at_once_with_its_path() -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping(
+            {
+                "source": {"kind": "xlsx", "path": "x.xlsx", "colour": "red"},
+                "tiers": {"close": {"cadence_days": -3}, "core": {"cadence_days": "often"}},
+                "colours": {"overdue": "reddish"},
+                "picks_per_week": 50,
+                "timezone": "Mars/Olympus",
+                "rules": {"new_year": {"start": "13-45"}},
+            }
+        )
+    error = caught.value
+    assert error.exit_status == ExitStatus.CONFIG
+    text = str(error)
+    for path in (
+        "source.colour",
+        "tiers.close.cadence_days",
+        "tiers.core.cadence_days",
+        "colours.overdue",
+        "picks_per_week",
+        "timezone",
+        "rules.new_year.start",
+    ):
+        assert path in text, (path, text)
+    assert len(error.problems) == 7
+
+
+def test_unknown_tier_references() -> None:
+    with pytest.raises(ConfigError, match="default_tier 'vip'"):
+        config_from_mapping({"source": {"path": "x.xlsx"}, "default_tier": "vip"})
+
+
+def test_source_needs_a_target() -> None:
+    with pytest.raises(ConfigError, match=r"source.spreadsheet"):
+        config_from_mapping({"source": {"kind": "google"}})
+    with pytest.raises(ConfigError, match="source: required key is missing"):
+        config_from_mapping({})
+
+
+def test_missing_config_says_how_to_create_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config-example"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_invalid_yaml_and_non_mapping(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("source: [unclosed")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)
+    bad.write_text("- a list")
+    with pytest.raises(ConfigError, match="mapping"):
+        load_config(bad)
+
+
+def test_config_path_precedence(tmp_path: Path) -> None:
+    explicit = tmp_path / "a.yaml"
+    assert find_config_path(explicit, {"SHEETS_KEEPUP_CONFIG": "b.yaml"}) == explicit
+    assert find_config_path(None, {"SHEETS_KEEPUP_CONFIG": "b.yaml"}) == Path("b.yaml")
+    assert find_config_path(None, {}) == Path("sheets-keepup.yaml")
+
+
+def test_tier_names_are_case_insensitive() -> None:
+    config = config_from_mapping(
+        {
+            "source": {"path": "x.xlsx"},
+            "tiers": {"VIP": {"cadence_days": 10}},
+            "default_tier": "vip",
+            "rules": {"new_year": {"tiers": ["Vip"]}},
+        }
+    )
+    assert list(config.tiers) == ["vip"]
