@@ -423,7 +423,8 @@ class _BadRange(Exception):
 class GoogleBackend:
     """A Google Sheet, reached through a gspread Client.
 
-    `account_email` (a service account's) makes 403 errors say whom to share with.
+    `account_email` (a service account's) makes 403 errors say whom to share with;
+    `credentials_note` says which credentials are in use, for `check` (never secrets).
     Requests are retried `max_retries` times on 429, 5xx, timeouts and broken
     connections, with exponential backoff and jitter starting at `retry_wait` seconds.
     """
@@ -434,6 +435,7 @@ class GoogleBackend:
         spreadsheet_key: str,
         *,
         account_email: str | None = None,
+        credentials_note: str | None = None,
         max_retries: int = 5,
         timeout_seconds: float = 60.0,
         retry_wait: float = 1.0,
@@ -442,6 +444,7 @@ class GoogleBackend:
         self.client = client
         self.key = spreadsheet_key
         self.account_email = account_email
+        self.credentials_note = credentials_note
         self.max_retries = max_retries
         self.retry_wait = retry_wait
         self.max_body_bytes = max_body_bytes
@@ -745,6 +748,7 @@ def open_google_backend(config: Config, session: requests.Session | None = None)
         client_for(loaded.credentials, session),
         key,
         account_email=loaded.account_email,
+        credentials_note=loaded.describe(),
         max_retries=source.max_retries,
         timeout_seconds=source.timeout_seconds,
     )
