@@ -595,7 +595,9 @@ class GoogleBackend:
         """Send one request, retrying transient failures; map the rest to user errors."""
         retrying = Retrying(
             stop=stop_after_attempt(self.max_retries + 1),
-            wait=wait_exponential_jitter(initial=self.retry_wait, max=self.retry_wait * 32),
+            wait=wait_exponential_jitter(
+                multiplier=self.retry_wait, max=self.retry_wait * 32, jitter=self.retry_wait
+            ),
             retry=retry_if_exception(is_transient),
             before_sleep=_log_retry,
             reraise=True,
