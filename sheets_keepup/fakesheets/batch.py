@@ -9,7 +9,15 @@ from typing import Any
 from .discovery import Validator
 from .errors import ApiError, bad_request
 from .fieldmask import MaskError, Mask, mask_paths, merge_masked, parse_mask
-from .model import DEFAULT_COLS, DEFAULT_ROWS, Grid, Sheet, Spreadsheet, normalize_format
+from .model import (
+    DEFAULT_COLS,
+    DEFAULT_ROWS,
+    Grid,
+    Sheet,
+    Spreadsheet,
+    normalize_format,
+    normalize_sheet_properties,
+)
 from .values import JsonDict
 
 Handler = Callable[[Spreadsheet, JsonDict, "Context"], JsonDict]
@@ -157,6 +165,9 @@ def write_cell(sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | 
     if "userEnteredFormat" in src and isinstance(src["userEnteredFormat"], dict):
         src["userEnteredFormat"] = normalize_format(src["userEnteredFormat"])
     merge_masked(cell, src, mask)
+    for key in ("note", "hyperlink"):
+        if cell.get(key) == "":
+            del cell[key]  # an empty string is proto3's "unset"
     if mask is not None and "userEnteredFormat" in mask and "userEnteredFormat" in cell:
         cell["userEnteredFormat"] = normalize_format(cell["userEnteredFormat"])
     if cell:
@@ -351,7 +362,11 @@ def _free_title(book: Spreadsheet) -> str:
 
 
 def _free_id(book: Spreadsheet) -> int:
-    """Google picks large random-looking ids; a deterministic hash keeps tests stable."""
+    """Google picks large random-looking ids; a deterministic sequence keeps tests stable."""
+    while book.reserved_sheet_ids:
+        reserved = book.reserved_sheet_ids.pop(0)
+        if book.sheet_by_id(reserved) is None:
+            return reserved
     candidate = (len(book.sheets) * 1_000_003 + 17) % 2_000_000_000 + 1
     while book.sheet_by_id(candidate) is not None:
         candidate += 1
@@ -387,7 +402,8 @@ def update_sheet_properties(book: Spreadsheet, body: JsonDict, ctx: Context) -> 
     if rows < 1 or cols < 1:
         raise ctx.error("Sheets must have at least one row and one column.")
     _move_sheet(book, sheet, new)
-    sheet.properties = new
+    touched = set(mask) if mask is not None else set(props)
+    sheet.properties = normalize_sheet_properties(new, touched)
     sheet.set_grid_size(rows, cols)
     return {}
 

@@ -103,7 +103,7 @@ def merge_masked(target: dict[str, Any], source: dict[str, Any], mask: Mask | No
         return
     for key, sub in mask.items():
         if sub is None or not isinstance(source.get(key, {}), dict):
-            if key in source:
+            if source.get(key) is not None:
                 target[key] = copy.deepcopy(source[key])
             else:
                 target.pop(key, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,17 +67,49 @@ def default_spreadsheet_properties(title: str, locale: str, time_zone: str) -> J
     }
 
 
+def float32(value: float) -> int | float:
+    """Google stores colour channels as float32 and prints the shortest round-trip form."""
+    packed = struct.unpack("f", struct.pack("f", value))[0]
+    for digits in range(1, 10):
+        text = f"{packed:.{digits}g}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == packed:
+            return json_number(float(text))
+    return json_number(packed)
+
+
 def normalize_color(color: Any) -> Any:
     """Google drops zero channels (and an alpha of 1): black reads back as ``{}``."""
     if not isinstance(color, dict):
         return color
     out: JsonDict = {}
     for key, value in color.items():
-        if key in ("red", "green", "blue") and value == 0:
+        if value is None or (key in ("red", "green", "blue") and value == 0):
             continue
         if key == "alpha" and value == 1:
             continue
-        out[key] = json_number(value) if isinstance(value, float) else value
+        out[key] = float32(value) if isinstance(value, int | float) else value
+    return out
+
+
+def normalize_sheet_properties(props: JsonDict, touched: set[str]) -> JsonDict:
+    """SheetProperties as Google stores them: proto3 defaults (false, 0) vanish and the
+    ``tabColor``/``tabColorStyle`` twins follow whichever one was written."""
+    out = copy.deepcopy(props)
+    if "tabColorStyle" in touched and "tabColor" not in touched:
+        out.pop("tabColor", None)
+    if "tabColor" in touched and "tabColorStyle" not in touched:
+        out.pop("tabColorStyle", None)
+    _pair_color(out, "tabColor", "tabColorStyle")
+    for key in ("tabColorStyle",):
+        if out.get(key) in ({}, {"rgbColor": {}}) and "tabColor" not in out:
+            out.pop(key, None)
+    for key in ("hidden", "rightToLeft"):
+        if out.get(key) is False:
+            del out[key]
+    grid = out.get("gridProperties")
+    if isinstance(grid, dict):
+        for key in [k for k, v in grid.items() if k not in ("rowCount", "columnCount") and v in (0, False)]:
+            del grid[key]
     return out
 
 
@@ -96,6 +129,10 @@ def normalize_format(fmt: JsonDict) -> JsonDict:
 
 def _pair_color(holder: JsonDict, plain: str, style: str) -> None:
     """Keep ``backgroundColor`` and ``backgroundColorStyle.rgbColor`` in step."""
+    if isinstance(holder.get(style), dict) and holder[style].get("rgbColor", 0) is None:
+        holder.pop(style)
+    if holder.get(plain, 0) is None:
+        holder.pop(plain)
     if plain in holder:
         holder[plain] = normalize_color(holder[plain])
         if style not in holder:
@@ -209,6 +246,8 @@ class Spreadsheet:
     created_time: str = field(default_factory=lambda: _now())
     modified_time: str = field(default_factory=lambda: _now())
     extras: JsonDict = field(default_factory=dict)
+    # Ids handed to the next addSheet requests that name none (tests pin Google's ids).
+    reserved_sheet_ids: list[int] = field(default_factory=list)
 
     @property
     def title(self) -> str:

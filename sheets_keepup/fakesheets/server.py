@@ -76,7 +76,12 @@ class FakeSheetsServer:
     def start(self) -> FakeSheetsServer:
         """Serve in a daemon thread; returns self."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-sheets", daemon=True)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},  # quick shutdown matters in test suites
+                name="fake-sheets",
+                daemon=True,
+            )
             self._thread.start()
         return self
 
@@ -296,6 +301,7 @@ def _make_handler(server: FakeSheetsServer) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in separate writes
         server_version = "ESF"
 
         def log_message(self, format: str, *args: Any) -> None:

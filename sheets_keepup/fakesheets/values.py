@@ -62,7 +62,9 @@ def parse_user_entered(text: str, locale: str) -> tuple[JsonDict, JsonDict | Non
         return {"boolValue": stripped.upper() == "TRUE"}, None
     if stripped and _NUMBER.match(stripped) and any(ch.isdigit() for ch in stripped):
         number = float(stripped.replace(",", ""))
-        fmt = {"type": "NUMBER", "pattern": "#,##0"} if "," in stripped else None
+        decimals = len(stripped.split(".", 1)[1]) if "." in stripped else 0
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        fmt = {"type": "NUMBER", "pattern": pattern} if "," in stripped else None
         return {"numberValue": json_number(number)}, fmt
     percent = _PERCENT.match(stripped)
     if percent:
