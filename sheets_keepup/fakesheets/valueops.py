@@ -234,9 +234,9 @@ def find_table(grid: Grid) -> Grid | None:
     """The "table" values.append writes after, as observed in Google's responses:
     for a one-cell range the block of data containing that cell; for a larger range the
     last block of adjacent non-empty cells in it."""
-    cells = _occupied(grid)
-    groups = _components(cells)
-    if grid.rows == 1 and grid.cols == 1:
+    single = grid.rows == 1 and grid.cols == 1
+    groups = _components(_occupied(grid.sheet.whole() if single else grid))
+    if single:
         groups = [g for g in groups if (grid.start_row, grid.start_col) in g]
     if not groups:
         return None
