@@ -158,8 +158,26 @@ def dimension_range(book: Spreadsheet, rng: JsonDict, ctx: Context) -> tuple[She
 # --- cell writes ------------------------------------------------------------------------
 
 
+# Colour fields Google keeps in two forms; a mask naming one governs both.
+_TWINS = {"backgroundColor": "backgroundColorStyle", "foregroundColor": "foregroundColorStyle"}
+_TWINS.update({v: k for k, v in _TWINS.items()})
+
+
+def with_twins(mask: Mask | None) -> Mask | None:
+    """Extend a mask so that ``backgroundColor`` also covers ``backgroundColorStyle``."""
+    if mask is None:
+        return None
+    out: Mask = {}
+    for key, sub in mask.items():
+        out[key] = with_twins(sub)
+        if key in _TWINS and _TWINS[key] not in mask:
+            out[_TWINS[key]] = with_twins(sub)
+    return out
+
+
 def write_cell(sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | None) -> None:
     """Merge the masked fields of ``source`` into one stored cell (absent ones clear)."""
+    mask = with_twins(mask)
     cell = sheet.cells.get((row, col), {})
     src = {k: v for k, v in source.items() if k not in ("effectiveValue", "formattedValue", "effectiveFormat")}
     if "userEnteredFormat" in src and isinstance(src["userEnteredFormat"], dict):

@@ -90,6 +90,8 @@ def apply_mask(value: Any, mask: Mask | None) -> Any:
     out: dict[str, Any] = {}
     for key, sub in mask.items():
         if key in value:
+            # A present message stays even when none of its selected fields is set
+            # (recorded: ``{"sheets": [{"properties": {}}]}``).
             out[key] = apply_mask(value[key], sub)
     return out
 
