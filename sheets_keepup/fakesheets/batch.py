@@ -8,7 +8,7 @@ from typing import Any
 
 from .discovery import Validator
 from .errors import ApiError, bad_request
-from .fieldmask import MaskError, Mask, mask_paths, merge_masked, parse_mask
+from .fieldmask import Mask, MaskError, mask_paths, merge_masked, parse_mask
 from .model import (
     DEFAULT_COLS,
     DEFAULT_ROWS,
@@ -84,7 +84,9 @@ class Context:
         return mask
 
 
-def apply_batch(book: Spreadsheet, requests: list[JsonDict], validator: Validator) -> list[JsonDict]:
+def apply_batch(
+    book: Spreadsheet, requests: list[JsonDict], validator: Validator
+) -> list[JsonDict]:
     """Apply all requests to ``book`` in order; caller works on a copy for atomicity."""
     replies = []
     for index, request in enumerate(requests):
@@ -179,7 +181,11 @@ def write_cell(sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | 
     """Merge the masked fields of ``source`` into one stored cell (absent ones clear)."""
     mask = with_twins(mask)
     cell = sheet.cells.get((row, col), {})
-    src = {k: v for k, v in source.items() if k not in ("effectiveValue", "formattedValue", "effectiveFormat")}
+    src = {
+        k: v
+        for k, v in source.items()
+        if k not in ("effectiveValue", "formattedValue", "effectiveFormat")
+    }
     if "userEnteredFormat" in src and isinstance(src["userEnteredFormat"], dict):
         src["userEnteredFormat"] = normalize_format(src["userEnteredFormat"])
     merge_masked(cell, src, mask)
@@ -215,7 +221,9 @@ def update_cells(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
     if len(rows) > grid.rows or any(len(r.get("values") or []) > grid.cols for r in rows):
         raise ctx.error("Attempting to write more rows/columns than the range holds.")
     for r in range(grid.start_row, grid.end_row):
-        given = rows[r - grid.start_row].get("values") or [] if r - grid.start_row < len(rows) else []
+        given = (
+            rows[r - grid.start_row].get("values") or [] if r - grid.start_row < len(rows) else []
+        )
         for c in range(grid.start_col, grid.end_col):
             j = c - grid.start_col
             write_cell(grid.sheet, r, c, (given[j] or {}) if j < len(given) else {}, mask)
@@ -351,7 +359,7 @@ def auto_resize(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
 def add_sheet(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
     props = copy.deepcopy(body.get("properties") or {})
     title = props.get("title") or _free_title(book)
-    if book.sheet_by_title(title) is not None and book.sheet_by_title(title).title.lower() == title.lower():  # type: ignore[union-attr]
+    if book.sheet_by_title(title) is not None:  # titles clash case-insensitively
         raise ctx.error(
             f'A sheet with the name "{title}" already exists. Please enter another name.'
         )
@@ -412,7 +420,9 @@ def update_sheet_properties(book: Spreadsheet, body: JsonDict, ctx: Context) -> 
     title = str(new.get("title", ""))
     clash = book.sheet_by_title(title)
     if clash is not None and clash is not sheet:
-        raise ctx.error(f'A sheet with the name "{title}" already exists. Please enter another name.')
+        raise ctx.error(
+            f'A sheet with the name "{title}" already exists. Please enter another name.'
+        )
     if new.get("hidden") and all(s.properties.get("hidden") or s is sheet for s in book.sheets):
         raise ctx.error("You can't hide all the sheets in a document.")
     grid = new.setdefault("gridProperties", {})
@@ -428,7 +438,7 @@ def update_sheet_properties(book: Spreadsheet, body: JsonDict, ctx: Context) -> 
 
 def _move_sheet(book: Spreadsheet, sheet: Sheet, new: JsonDict) -> None:
     """Apply an ``index`` change by reordering, as Sheets does."""
-    target = int(new.get("index", sheet.properties.get("index", 0)))
+    target = int(new.get("index") or sheet.properties.get("index") or 0)
     order = [s for s in book.sheets if s is not sheet]
     order.insert(min(max(target, 0), len(order)), sheet)
     for i, s in enumerate(order):

@@ -140,7 +140,7 @@ class Validator:
         ok = {
             "string": isinstance(value, str),
             "boolean": isinstance(value, bool),
-            "number": isinstance(value, int | float) and not isinstance(value, bool)
+            "number": (isinstance(value, int | float) and not isinstance(value, bool))
             or (isinstance(value, str) and _is_number(value)),
             "integer": (isinstance(value, int) and not isinstance(value, bool))
             or (isinstance(value, float) and value.is_integer())
@@ -155,9 +155,7 @@ class Validator:
     def _type_error(self, path: str, schema: dict[str, Any], value: Any) -> ApiError:
         """Google's 'Invalid value at ...' message for a wrongly typed value."""
         kind = schema.get("type")
-        if kind == "array" and schema.get("items", {}).get("type") == "any":
-            type_name = "type.googleapis.com/google.protobuf.ListValue"
-        elif kind == "array" and schema.get("items", {}).get("type") == "array":
+        if kind == "array" and schema.get("items", {}).get("type") in ("any", "array"):
             type_name = "type.googleapis.com/google.protobuf.ListValue"
         elif schema.get("enum"):
             type_name = "TYPE_ENUM"

@@ -108,7 +108,9 @@ def normalize_sheet_properties(props: JsonDict, touched: set[str]) -> JsonDict:
             del out[key]
     grid = out.get("gridProperties")
     if isinstance(grid, dict):
-        for key in [k for k, v in grid.items() if k not in ("rowCount", "columnCount") and v in (0, False)]:
+        for key in [
+            k for k, v in grid.items() if k not in ("rowCount", "columnCount") and v in (0, False)
+        ]:
             del grid[key]
     return out
 

@@ -26,14 +26,62 @@ _BOOK = r"/v4/spreadsheets/(?P<id>[^/:]+)"
 # (http method, raw-path regex, route name, discovery method id, kind for quotas)
 ROUTES: list[tuple[str, re.Pattern[str], str, str, str]] = [
     ("GET", re.compile(_BOOK + r"$"), "get", "sheets.spreadsheets.get", "read"),
-    ("POST", re.compile(_BOOK + r":batchUpdate$"), "batch_update", "sheets.spreadsheets.batchUpdate", "write"),
-    ("GET", re.compile(_BOOK + r"/values:batchGet$"), "values_batch_get", "sheets.spreadsheets.values.batchGet", "read"),
-    ("POST", re.compile(_BOOK + r"/values:batchUpdate$"), "values_batch_update", "sheets.spreadsheets.values.batchUpdate", "write"),
-    ("POST", re.compile(_BOOK + r"/values:batchClear$"), "values_batch_clear", "sheets.spreadsheets.values.batchClear", "write"),
-    ("POST", re.compile(_BOOK + r"/values/(?P<range>.+):append$"), "values_append", "sheets.spreadsheets.values.append", "write"),
-    ("POST", re.compile(_BOOK + r"/values/(?P<range>.+):clear$"), "values_clear", "sheets.spreadsheets.values.clear", "write"),
-    ("GET", re.compile(_BOOK + r"/values/(?P<range>[^/]+)$"), "values_get", "sheets.spreadsheets.values.get", "read"),
-    ("PUT", re.compile(_BOOK + r"/values/(?P<range>[^/]+)$"), "values_update", "sheets.spreadsheets.values.update", "write"),
+    (
+        "POST",
+        re.compile(_BOOK + r":batchUpdate$"),
+        "batch_update",
+        "sheets.spreadsheets.batchUpdate",
+        "write",
+    ),
+    (
+        "GET",
+        re.compile(_BOOK + r"/values:batchGet$"),
+        "values_batch_get",
+        "sheets.spreadsheets.values.batchGet",
+        "read",
+    ),
+    (
+        "POST",
+        re.compile(_BOOK + r"/values:batchUpdate$"),
+        "values_batch_update",
+        "sheets.spreadsheets.values.batchUpdate",
+        "write",
+    ),
+    (
+        "POST",
+        re.compile(_BOOK + r"/values:batchClear$"),
+        "values_batch_clear",
+        "sheets.spreadsheets.values.batchClear",
+        "write",
+    ),
+    (
+        "POST",
+        re.compile(_BOOK + r"/values/(?P<range>.+):append$"),
+        "values_append",
+        "sheets.spreadsheets.values.append",
+        "write",
+    ),
+    (
+        "POST",
+        re.compile(_BOOK + r"/values/(?P<range>.+):clear$"),
+        "values_clear",
+        "sheets.spreadsheets.values.clear",
+        "write",
+    ),
+    (
+        "GET",
+        re.compile(_BOOK + r"/values/(?P<range>[^/]+)$"),
+        "values_get",
+        "sheets.spreadsheets.values.get",
+        "read",
+    ),
+    (
+        "PUT",
+        re.compile(_BOOK + r"/values/(?P<range>[^/]+)$"),
+        "values_update",
+        "sheets.spreadsheets.values.update",
+        "write",
+    ),
     ("GET", re.compile(r"/drive/v3/files/(?P<id>[^/:]+)$"), "drive_get", "", "other"),
 ]
 DRIVE_PREFIX = "/drive/"
@@ -97,13 +145,18 @@ class FakeSheetsServer:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
     # --- request log --------------------------------------------------------------------
 
-    def request_count(self, method: str | None = None, path_contains: str | None = None, kind: str | None = None) -> int:
+    def request_count(
+        self, method: str | None = None, path_contains: str | None = None, kind: str | None = None
+    ) -> int:
         """Number of logged requests matching all the given filters."""
         return len(self.find_requests(method, path_contains, kind))
 
@@ -124,7 +177,9 @@ class FakeSheetsServer:
     def bytes_transferred(self) -> tuple[int, int]:
         """(request body bytes, response body bytes) over the whole log."""
         with self._log_lock:
-            return sum(r.body_size for r in self.requests), sum(r.response_size for r in self.requests)
+            return sum(r.body_size for r in self.requests), sum(
+                r.response_size for r in self.requests
+            )
 
     def clear_log(self) -> None:
         with self._log_lock:
@@ -141,7 +196,9 @@ class FakeSheetsServer:
 
     # --- dispatch -----------------------------------------------------------------------
 
-    def handle(self, method: str, raw_path: str, query: dict[str, list[str]], body: Any) -> tuple[int, JsonDict]:
+    def handle(
+        self, method: str, raw_path: str, query: dict[str, list[str]], body: Any
+    ) -> tuple[int, JsonDict]:
         """Serve one API call (faults already applied); returns (status, JSON body)."""
         for verb, pattern, name, method_id, _kind in ROUTES:
             match = pattern.match(raw_path)
@@ -165,7 +222,9 @@ class FakeSheetsServer:
     def _get(self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict) -> JsonDict:
         return self.state.metadata(params["id"], query)
 
-    def _batch_update(self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict) -> JsonDict:
+    def _batch_update(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
         """Atomic: run everything on a deep copy and swap it in only if all succeeded."""
         book = self._book(params)
         draft = copy.deepcopy(book)
@@ -175,10 +234,14 @@ class FakeSheetsServer:
         out: JsonDict = {"spreadsheetId": draft.spreadsheet_id, "replies": replies}
         if body.get("includeSpreadsheetInResponse"):
             ranges = list(body.get("responseRanges") or [])
-            out["updatedSpreadsheet"] = spreadsheet_json(draft, bool(body.get("responseIncludeGridData")), ranges)
+            out["updatedSpreadsheet"] = spreadsheet_json(
+                draft, bool(body.get("responseIncludeGridData")), ranges
+            )
         return out
 
-    def _values_get(self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict) -> JsonDict:
+    def _values_get(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
         q = _flat(query)
         return valueops.read_values(
             self._book(params),
@@ -188,7 +251,9 @@ class FakeSheetsServer:
             q.get("majorDimension", "ROWS"),
         )
 
-    def _values_batch_get(self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict) -> JsonDict:
+    def _values_batch_get(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
         q = _flat(query)
         book = self._book(params)
         out: JsonDict = {"spreadsheetId": book.spreadsheet_id}
@@ -206,12 +271,18 @@ class FakeSheetsServer:
             out["valueRanges"] = ranges
         return out
 
-    def _values_update(self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict) -> JsonDict:
+    def _values_update(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
         q = _flat(query)
-        return self._atomic_values(params, lambda book: self._write_one(book, params["range"], body, q))
+        return self._atomic_values(
+            params, lambda book: self._write_one(book, params["range"], body, q)
+        )
 
     def _write_one(self, book: Any, text: str, body: JsonDict, q: dict[str, str]) -> JsonDict:
-        written, rows, cols, cells = valueops.write_values(book, text, body, q.get("valueInputOption"))
+        written, rows, cols, cells = valueops.write_values(
+            book, text, body, q.get("valueInputOption")
+        )
         out = valueops.update_response(book, written, (rows, cols, cells))
         if q.get("includeValuesInResponse", "").lower() == "true":
             out["updatedData"] = valueops.read_values(
@@ -222,17 +293,24 @@ class FakeSheetsServer:
             )
         return out
 
-    def _values_batch_update(self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict) -> JsonDict:
+    def _values_batch_update(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
         opts = {k: str(v) for k, v in body.items() if k != "data" and v is not None}
 
         def run(book: Any) -> JsonDict:
-            responses = [self._write_one(book, str(vr.get("range", "")), vr, opts) for vr in body.get("data") or []]
+            responses = [
+                self._write_one(book, str(vr.get("range", "")), vr, opts)
+                for vr in body.get("data") or []
+            ]
             out: JsonDict = {"spreadsheetId": book.spreadsheet_id}
             if responses:
                 out["totalUpdatedRows"] = sum(r.get("updatedRows", 0) for r in responses)
                 out["totalUpdatedColumns"] = max(r.get("updatedColumns", 0) for r in responses)
                 out["totalUpdatedCells"] = sum(r.get("updatedCells", 0) for r in responses)
-                out["totalUpdatedSheets"] = len({r["updatedRange"].rsplit("!", 1)[0] for r in responses})
+                out["totalUpdatedSheets"] = len(
+                    {r["updatedRange"].rsplit("!", 1)[0] for r in responses}
+                )
                 out["responses"] = responses
             return out
 
@@ -240,16 +318,27 @@ class FakeSheetsServer:
             raise bad_request("'valueInputOption' is required but not specified")
         return self._atomic_values(params, run)
 
-    def _values_append(self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict) -> JsonDict:
-        return self._atomic_values(params, lambda book: valueops.append_values(book, params["range"], body, _flat(query)))
+    def _values_append(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
+        return self._atomic_values(
+            params, lambda book: valueops.append_values(book, params["range"], body, _flat(query))
+        )
 
-    def _values_clear(self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict) -> JsonDict:
+    def _values_clear(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
         def run(book: Any) -> JsonDict:
-            return {"spreadsheetId": book.spreadsheet_id, "clearedRange": valueops.clear_values(book, params["range"])}
+            return {
+                "spreadsheetId": book.spreadsheet_id,
+                "clearedRange": valueops.clear_values(book, params["range"]),
+            }
 
         return self._atomic_values(params, run)
 
-    def _values_batch_clear(self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict) -> JsonDict:
+    def _values_batch_clear(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
         def run(book: Any) -> JsonDict:
             cleared = [valueops.clear_values(book, str(text)) for text in body.get("ranges") or []]
             out: JsonDict = {"spreadsheetId": book.spreadsheet_id}
@@ -267,7 +356,9 @@ class FakeSheetsServer:
         self.state.spreadsheets[draft.spreadsheet_id] = draft
         return result
 
-    def _drive_get(self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict) -> JsonDict:
+    def _drive_get(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
         """Drive ``files.get`` metadata, enough for gspread's ``lastUpdateTime``."""
         book = self._book(params)
         full = {
@@ -328,7 +419,9 @@ def _make_handler(server: FakeSheetsServer) -> type[BaseHTTPRequestHandler]:
             status, payload, body = self._compute(method, raw_path, query, raw, number)
             data = json.dumps(payload, indent=2, ensure_ascii=False).encode() + b"\n"
             kind = _kind_of(method, raw_path)
-            server._log(RequestRecord(method, raw_path, query, len(raw), len(data), status, kind, body))
+            server._log(
+                RequestRecord(method, raw_path, query, len(raw), len(data), status, kind, body)
+            )
             if server.faults.latency:
                 time.sleep(server.faults.latency)
             self.send_response(status)
@@ -377,6 +470,12 @@ def _make_handler(server: FakeSheetsServer) -> type[BaseHTTPRequestHandler]:
             except ApiError as err:
                 return err.code, err.body(), body
             except Exception as err:  # a fake bug must still answer like a server would
-                return 500, ApiError(500, f"Internal error encountered. ({type(err).__name__}: {err})").body(), body
+                return (
+                    500,
+                    ApiError(
+                        500, f"Internal error encountered. ({type(err).__name__}: {err})"
+                    ).body(),
+                    body,
+                )
 
     return Handler

@@ -106,7 +106,10 @@ class FakeSheetsState:
             width = min(grid.end_col, max(grid.sheet.data_extent()[1], grid.start_col))
             height = min(grid.end_row, max(grid.sheet.data_extent()[0], grid.start_row))
             return [
-                [render_value(book, grid.sheet, r, c, render, date_render) for c in range(grid.start_col, width)]
+                [
+                    render_value(book, grid.sheet, r, c, render, date_render)
+                    for c in range(grid.start_col, width)
+                ]
                 for r in range(grid.start_row, height)
             ]
 
@@ -144,7 +147,8 @@ class FakeSheetsState:
         include = (query.get("includeGridData") or ["false"])[0].lower() == "true"
         include = include or _mask_wants_data(mask)
         ranges = list(query.get("ranges") or [])
-        return apply_mask(spreadsheet_json(book, include, ranges), mask)
+        out: JsonDict = apply_mask(spreadsheet_json(book, include, ranges), mask)
+        return out
 
 
 def _mask_wants_data(mask: Mask | None) -> bool:
@@ -155,12 +159,20 @@ def _mask_wants_data(mask: Mask | None) -> bool:
     return sheets is None or "data" in sheets
 
 
-def new_sheet(sheet_id: int, index: int, title: str, rows: int, cols: int, frozen: int = 0) -> Sheet:
+def new_sheet(
+    sheet_id: int, index: int, title: str, rows: int, cols: int, frozen: int = 0
+) -> Sheet:
     """A blank grid sheet with Google's default properties."""
     grid: JsonDict = {"rowCount": rows, "columnCount": cols}
     if frozen:
         grid["frozenRowCount"] = frozen
-    props = {"sheetId": sheet_id, "title": title, "index": index, "sheetType": "GRID", "gridProperties": grid}
+    props = {
+        "sheetId": sheet_id,
+        "title": title,
+        "index": index,
+        "sheetType": "GRID",
+        "gridProperties": grid,
+    }
     return Sheet(properties=props)
 
 
@@ -211,7 +223,11 @@ def grid_data(book: Spreadsheet, grid: Grid, explicit: bool) -> JsonDict:
     if explicit and grid.start_col:
         out["startColumn"] = grid.start_col
     rows: list[JsonDict] = []
-    occupied = {k for k in sheet.cells if grid.start_row <= k[0] < grid.end_row and grid.start_col <= k[1] < grid.end_col}
+    occupied = {
+        k
+        for k in sheet.cells
+        if grid.start_row <= k[0] < grid.end_row and grid.start_col <= k[1] < grid.end_col
+    }
     by_row: dict[int, list[int]] = {}
     for r, c in occupied:
         by_row.setdefault(r, []).append(c)
@@ -226,10 +242,12 @@ def grid_data(book: Spreadsheet, grid: Grid, explicit: bool) -> JsonDict:
     if rows:
         out["rowData"] = rows
     out["rowMetadata"] = [
-        {"pixelSize": DEFAULT_ROW_PX, **sheet.row_meta.get(r, {})} for r in range(grid.start_row, grid.end_row)
+        {"pixelSize": DEFAULT_ROW_PX, **sheet.row_meta.get(r, {})}
+        for r in range(grid.start_row, grid.end_row)
     ]
     out["columnMetadata"] = [
-        {"pixelSize": DEFAULT_COL_PX, **sheet.col_meta.get(c, {})} for c in range(grid.start_col, grid.end_col)
+        {"pixelSize": DEFAULT_COL_PX, **sheet.col_meta.get(c, {})}
+        for c in range(grid.start_col, grid.end_col)
     ]
     return out
 

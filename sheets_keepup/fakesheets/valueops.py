@@ -71,7 +71,9 @@ def _trim(row: list[Any]) -> list[Any]:
     return row
 
 
-def entered_value(value: Any, input_option: str, locale: str) -> tuple[JsonDict | None, JsonDict | None]:
+def entered_value(
+    value: Any, input_option: str, locale: str
+) -> tuple[JsonDict | None, JsonDict | None]:
     """A JSON value from a values write to (userEnteredValue, implied numberFormat).
 
     ``""`` clears the cell; RAW stores strings as typed; USER_ENTERED parses them.
@@ -135,7 +137,13 @@ def write_values(
             rows.add(r)
             cols.add(c)
     cells = sum(1 for row in values for v in row if v is not None)
-    box = Grid(grid.sheet, grid.start_row, grid.start_row + max(height, 1), grid.start_col, grid.start_col + max(width, 1))
+    box = Grid(
+        grid.sheet,
+        grid.start_row,
+        grid.start_row + max(height, 1),
+        grid.start_col,
+        grid.start_col + max(width, 1),
+    )
     return box, len(rows), len(cols), cells
 
 
@@ -146,8 +154,7 @@ def _check_fits(grid: Grid, text: str, height: int, width: int) -> None:
         return
     if "!" not in text and grid.rows == grid.sheet.row_count and grid.cols == grid.sheet.col_count:
         return
-    title, cells = split_sheet(text)
-    if cells is None:
+    if split_sheet(text)[1] is None:
         return
     if height > grid.rows:
         raise bad_request(
@@ -167,7 +174,9 @@ def _ensure_grid(sheet: Sheet, rows: int, cols: int) -> None:
         sheet.set_grid_size(max(rows, sheet.row_count), max(cols, sheet.col_count))
 
 
-def set_cell_value(book: Spreadsheet, sheet: Sheet, row: int, col: int, value: Any, option: str) -> None:
+def set_cell_value(
+    book: Spreadsheet, sheet: Sheet, row: int, col: int, value: Any, option: str
+) -> None:
     """Store one written value, keeping the cell's formatting."""
     entered, implied = entered_value(value, option, book.locale)
     cell = sheet.cells.setdefault((row, col), {})
@@ -208,7 +217,9 @@ def _inside(grid: Grid, key: tuple[int, int]) -> bool:
 
 
 def _occupied(grid: Grid) -> set[tuple[int, int]]:
-    return {k for k, cell in grid.sheet.cells.items() if _inside(grid, k) and "userEnteredValue" in cell}
+    return {
+        k for k, cell in grid.sheet.cells.items() if _inside(grid, k) and "userEnteredValue" in cell
+    }
 
 
 def _components(cells: set[tuple[int, int]]) -> list[set[tuple[int, int]]]:
@@ -292,7 +303,9 @@ def python_to_cell(value: Any) -> JsonDict | None:
     if isinstance(value, dt.datetime):
         return {
             "userEnteredValue": {"numberValue": json_number(date_to_serial(value))},
-            "userEnteredFormat": {"numberFormat": {"type": "DATE_TIME", "pattern": "yyyy-mm-dd h:mm:ss"}},
+            "userEnteredFormat": {
+                "numberFormat": {"type": "DATE_TIME", "pattern": "yyyy-mm-dd h:mm:ss"}
+            },
         }
     if isinstance(value, dt.date):
         return {

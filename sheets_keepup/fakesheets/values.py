@@ -71,7 +71,10 @@ def parse_user_entered(text: str, locale: str) -> tuple[JsonDict, JsonDict | Non
         decimals = len(percent.group(2) or "")
         pattern = "0%" if decimals == 0 else "0." + "0" * decimals + "%"
         value = float(percent.group(1)) / 100
-        return {"numberValue": json_number(round(value, 12))}, {"type": "PERCENT", "pattern": pattern}
+        return {"numberValue": json_number(round(value, 12))}, {
+            "type": "PERCENT",
+            "pattern": pattern,
+        }
     parsed = _parse_date_time(stripped, locale)
     if parsed is not None:
         return {"numberValue": json_number(parsed[0])}, parsed[1]
@@ -125,7 +128,11 @@ def format_number(value: float, number_format: JsonDict | None) -> str:
     if kind in ("NUMBER", "CURRENCY", "SCIENTIFIC") and pattern:
         if kind == "SCIENTIFIC":
             return f"{value:.{_decimals(pattern)}E}"
-        body = f"{value:,.{_decimals(pattern)}f}" if "," in pattern else f"{value:.{_decimals(pattern)}f}"
+        body = (
+            f"{value:,.{_decimals(pattern)}f}"
+            if "," in pattern
+            else f"{value:.{_decimals(pattern)}f}"
+        )
         prefix = pattern.split("#")[0].split("0")[0].replace('"', "")
         return f"{prefix}{body}" if value >= 0 else f"-{prefix}{body[1:]}"
     return general_number(value)
@@ -241,7 +248,12 @@ def evaluate_formula(formula: str, lookup: Callable[[int, int], JsonDict | None]
     except FormulaError as err:
         return {"errorValue": {"type": err.kind, "message": err.message}}
     except ZeroDivisionError:
-        return {"errorValue": {"type": "DIVIDE_BY_ZERO", "message": "Function DIVIDE parameter 2 cannot be zero."}}
+        return {
+            "errorValue": {
+                "type": "DIVIDE_BY_ZERO",
+                "message": "Function DIVIDE parameter 2 cannot be zero.",
+            }
+        }
     except (SyntaxError, ValueError, TypeError):
         return {"errorValue": {"type": "ERROR", "message": "Formula parse error."}}
     if isinstance(value, str):
@@ -280,7 +292,9 @@ def _eval_node(node: ast.AST, lookup: Callable[[int, int], JsonDict | None]) -> 
 def _number(value: float | str) -> float:
     """Arithmetic on text is a ``#VALUE!`` error in Sheets."""
     if isinstance(value, str):
-        raise FormulaError("VALUE", f"Function operand expects number values. But '{value}' is a text.")
+        raise FormulaError(
+            "VALUE", f"Function operand expects number values. But '{value}' is a text."
+        )
     return value
 
 

@@ -41,14 +41,20 @@ class Api:
         self.key = key
 
     def call(self, method: str, suffix: str, body: Any = None, **params: Any) -> tuple[int, Any]:
-        resp = self.session.request(method, f"{self.BASE}/{self.key}{suffix}", json=body, params=params)
+        resp = self.session.request(
+            method, f"{self.BASE}/{self.key}{suffix}", json=body, params=params
+        )
         return resp.status_code, resp.json()
 
     def get_values(self, rng: str, **params: Any) -> tuple[int, Any]:
         return self.call("GET", f"/values/{rng}", **params)
 
-    def put_values(self, rng: str, values: Any, option: str = "RAW", **params: Any) -> tuple[int, Any]:
-        return self.call("PUT", f"/values/{rng}", {"values": values}, valueInputOption=option, **params)
+    def put_values(
+        self, rng: str, values: Any, option: str = "RAW", **params: Any
+    ) -> tuple[int, Any]:
+        return self.call(
+            "PUT", f"/values/{rng}", {"values": values}, valueInputOption=option, **params
+        )
 
     def batch(self, *requests: Any) -> tuple[int, Any]:
         return self.call("POST", ":batchUpdate", {"requests": list(requests)})

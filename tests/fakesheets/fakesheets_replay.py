@@ -115,12 +115,16 @@ def blank_from_metadata(meta: dict[str, Any]) -> Spreadsheet:
     return book
 
 
-def _unsupported_reason(method: str, path: str, query: dict[str, list[str]], body: Any) -> str | None:
+def _unsupported_reason(
+    method: str, path: str, query: dict[str, list[str]], body: Any
+) -> str | None:
     """Why a Sheets request is outside the fake's scope, or None when it is in scope."""
     if any(part in path for part in UNSUPPORTED_PATH_PARTS):
         return "unsupported endpoint"
     if method == "POST" and path.endswith(":batchUpdate") and "/values" not in path:
-        kinds = [next(iter(r)) for r in (body or {}).get("requests", []) if isinstance(r, dict) and r]
+        kinds = [
+            next(iter(r)) for r in (body or {}).get("requests", []) if isinstance(r, dict) and r
+        ]
         bad = [k for k in kinds if k in UNSUPPORTED]
         if bad:
             return f"unsupported batchUpdate kind {bad[0]}"
@@ -162,11 +166,15 @@ class Replayer:
             if status == 404:
                 pass  # a deliberately missing spreadsheet: the fake must 404 too
             else:
-                outcome.reason = "spreadsheet not created through the recording (Drive copy or another account)"
+                outcome.reason = (
+                    "spreadsheet not created through the recording (Drive copy or another account)"
+                )
                 return outcome
         elif book_id not in self.server.state.spreadsheets:
             if method == "GET" and parts.path.endswith(book_id) and status == 200:
-                self.server.state.add_spreadsheet(blank_from_metadata(json.loads(resp["body"]["string"])))
+                self.server.state.add_spreadsheet(
+                    blank_from_metadata(json.loads(resp["body"]["string"]))
+                )
             else:
                 outcome.reason = "no metadata recorded before first use"
                 return outcome
@@ -181,8 +189,12 @@ class Replayer:
             return outcome
         self._reserve_sheet_ids(book_id, parts.path, resp)
         url = self.server.url + parts.path + (f"?{parts.query}" if parts.query else "")
-        got = self.session.request(method, url, data=body_text.encode() if body_text else None,
-                                   headers={"Content-Type": "application/json"})
+        got = self.session.request(
+            method,
+            url,
+            data=body_text.encode() if body_text else None,
+            headers={"Content-Type": "application/json"},
+        )
         outcome.verdict, outcome.reason = self._compare(parts.path, status, resp, got)
         if outcome.verdict == MISMATCHED and method != "GET":
             self.diverged[book_id] = f"mismatched write #{index}"
@@ -215,7 +227,9 @@ class Replayer:
             self.diverged.pop(book_id, None)
 
     @staticmethod
-    def _compare(path: str, status: int, resp: dict[str, Any], got: requests.Response) -> tuple[str, str]:
+    def _compare(
+        path: str, status: int, resp: dict[str, Any], got: requests.Response
+    ) -> tuple[str, str]:
         if got.status_code != status:
             return MISMATCHED, f"status {status} vs {got.status_code}: {got.text[:300]}"
         expected = json.loads(resp["body"]["string"]) if resp["body"]["string"] else None
@@ -223,7 +237,8 @@ class Replayer:
         if "/values" in path or status >= 400:
             if expected == actual:
                 return MATCHED, ""
-            return MISMATCHED, f"values differ: expected {json.dumps(expected)[:300]} got {json.dumps(actual)[:300]}"
+            want, got_text = json.dumps(expected)[:300], json.dumps(actual)[:300]
+            return MISMATCHED, f"values differ: expected {want} got {got_text}"
         problem = same_shape(expected, actual)
         return (MATCHED, "") if problem is None else (MISMATCHED, f"shape: {problem}")
 

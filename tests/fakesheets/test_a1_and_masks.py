@@ -72,18 +72,35 @@ def test_quote_title() -> None:
 def test_mask_syntaxes_agree() -> None:
     nested = parse_mask("sheets(properties(sheetId,title),data.rowData)")
     dotted = parse_mask("sheets.properties.sheetId,sheets.properties.title,sheets/data/rowData")
-    assert nested == dotted == {"sheets": {"properties": {"sheetId": None, "title": None}, "data": {"rowData": None}}}
+    assert (
+        nested
+        == dotted
+        == {"sheets": {"properties": {"sheetId": None, "title": None}, "data": {"rowData": None}}}
+    )
     assert parse_mask("*") is None
 
 
 def test_apply_mask_filters_through_lists() -> None:
-    value = {"sheets": [{"properties": {"title": "a", "index": 0}, "data": []}, {"properties": {"title": "b"}}]}
-    assert apply_mask(value, parse_mask("sheets.properties.title")) == {"sheets": [{"properties": {"title": "a"}}, {"properties": {"title": "b"}}]}
+    value = {
+        "sheets": [
+            {"properties": {"title": "a", "index": 0}, "data": []},
+            {"properties": {"title": "b"}},
+        ]
+    }
+    assert apply_mask(value, parse_mask("sheets.properties.title")) == {
+        "sheets": [{"properties": {"title": "a"}}, {"properties": {"title": "b"}}]
+    }
 
 
 def test_merge_masked_sets_and_clears() -> None:
-    target = {"userEnteredValue": {"numberValue": 1}, "userEnteredFormat": {"backgroundColor": {"red": 1}, "textFormat": {"bold": True}}}
+    target = {
+        "userEnteredValue": {"numberValue": 1},
+        "userEnteredFormat": {"backgroundColor": {"red": 1}, "textFormat": {"bold": True}},
+    }
     merge_masked(target, {}, parse_mask("userEnteredFormat.backgroundColor"))
-    assert target == {"userEnteredValue": {"numberValue": 1}, "userEnteredFormat": {"textFormat": {"bold": True}}}
+    assert target == {
+        "userEnteredValue": {"numberValue": 1},
+        "userEnteredFormat": {"textFormat": {"bold": True}},
+    }
     merge_masked(target, {"note": "hi"}, parse_mask("note,userEnteredValue"))
     assert target == {"note": "hi", "userEnteredFormat": {"textFormat": {"bold": True}}}

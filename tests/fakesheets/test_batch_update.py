@@ -13,7 +13,13 @@ GREEN = {"green": 1}
 
 
 def grid(sheet_id: int = 0, r0: int = 0, r1: int = 1, c0: int = 0, c1: int = 1) -> dict[str, int]:
-    return {"sheetId": sheet_id, "startRowIndex": r0, "endRowIndex": r1, "startColumnIndex": c0, "endColumnIndex": c1}
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": r0,
+        "endRowIndex": r1,
+        "startColumnIndex": c0,
+        "endColumnIndex": c1,
+    }
 
 
 def string_cell(text: str, color: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -26,9 +32,19 @@ def string_cell(text: str, color: dict[str, Any] | None = None) -> dict[str, Any
 def test_one_bad_sub_request_applies_nothing(api: Api, server: FakeSheetsServer, book: str) -> None:
     before = server.state.values(book, "Contacts")
     status, body = api.batch(
-        {"updateCells": {"start": {"sheetId": 0, "rowIndex": 1, "columnIndex": 4}, "rows": [{"values": [string_cell("email Ada")]}], "fields": "userEnteredValue"}},
+        {
+            "updateCells": {
+                "start": {"sheetId": 0, "rowIndex": 1, "columnIndex": 4},
+                "rows": [{"values": [string_cell("email Ada")]}],
+                "fields": "userEnteredValue",
+            }
+        },
         {"addSheet": {"properties": {"title": "Extra"}}},
-        {"deleteDimension": {"range": {"sheetId": 999, "dimension": "ROWS", "startIndex": 0, "endIndex": 1}}},
+        {
+            "deleteDimension": {
+                "range": {"sheetId": 999, "dimension": "ROWS", "startIndex": 0, "endIndex": 1}
+            }
+        },
     )
     assert status == 400
     assert body["error"]["message"] == "Invalid requests[2].deleteDimension: No grid with id: 999"
@@ -36,7 +52,9 @@ def test_one_bad_sub_request_applies_nothing(api: Api, server: FakeSheetsServer,
     assert [s["properties"]["title"] for s in api.meta()[1]["sheets"]] == ["Contacts", "Log"]
 
 
-def test_update_cells_with_start_touches_only_given_cells(api: Api, server: FakeSheetsServer, book: str) -> None:
+def test_update_cells_with_start_touches_only_given_cells(
+    api: Api, server: FakeSheetsServer, book: str
+) -> None:
     status, body = api.batch(
         {
             "updateCells": {
@@ -52,9 +70,19 @@ def test_update_cells_with_start_touches_only_given_cells(api: Api, server: Fake
     assert server.state.background(book, "Contacts!B2") is None
 
 
-def test_update_cells_range_clears_named_fields_outside_rows(api: Api, server: FakeSheetsServer, book: str) -> None:
+def test_update_cells_range_clears_named_fields_outside_rows(
+    api: Api, server: FakeSheetsServer, book: str
+) -> None:
     """A range larger than ``rows`` clears the masked fields in the uncovered cells."""
-    api.batch({"repeatCell": {"range": grid(0, 1, 4, 0, 4), "cell": {"userEnteredFormat": {"backgroundColor": RED}}, "fields": "userEnteredFormat.backgroundColor"}})
+    api.batch(
+        {
+            "repeatCell": {
+                "range": grid(0, 1, 4, 0, 4),
+                "cell": {"userEnteredFormat": {"backgroundColor": RED}},
+                "fields": "userEnteredFormat.backgroundColor",
+            }
+        }
+    )
     status, _ = api.batch(
         {
             "updateCells": {
@@ -74,20 +102,45 @@ def test_update_cells_range_clears_named_fields_outside_rows(api: Api, server: F
     assert server.state.background(book, "Contacts!C2") == RED
 
 
-def test_update_cells_fields_star_replaces_whole_cell(api: Api, server: FakeSheetsServer, book: str) -> None:
-    api.batch({"repeatCell": {"range": grid(0, 1, 2, 0, 1), "cell": {"note": "n", "userEnteredFormat": {"backgroundColor": RED}}, "fields": "note,userEnteredFormat"}})
-    api.batch({"updateCells": {"start": {"sheetId": 0, "rowIndex": 1}, "rows": [{"values": [string_cell("X")]}], "fields": "*"}})
+def test_update_cells_fields_star_replaces_whole_cell(
+    api: Api, server: FakeSheetsServer, book: str
+) -> None:
+    api.batch(
+        {
+            "repeatCell": {
+                "range": grid(0, 1, 2, 0, 1),
+                "cell": {"note": "n", "userEnteredFormat": {"backgroundColor": RED}},
+                "fields": "note,userEnteredFormat",
+            }
+        }
+    )
+    api.batch(
+        {
+            "updateCells": {
+                "start": {"sheetId": 0, "rowIndex": 1},
+                "rows": [{"values": [string_cell("X")]}],
+                "fields": "*",
+            }
+        }
+    )
     cell = server.state.cell(book, "Contacts!A2")
     assert cell["userEnteredValue"] == {"stringValue": "X"}
     assert "note" not in cell and "userEnteredFormat" not in cell
 
 
-def test_repeat_cell_formats_adds_style_twins_and_drops_zero_channels(api: Api, server: FakeSheetsServer, book: str) -> None:
+def test_repeat_cell_formats_adds_style_twins_and_drops_zero_channels(
+    api: Api, server: FakeSheetsServer, book: str
+) -> None:
     status, _ = api.batch(
         {
             "repeatCell": {
                 "range": grid(0, 0, 1, 0, 2),
-                "cell": {"userEnteredFormat": {"backgroundColor": {"red": 0, "green": 1, "blue": 0.4980392156862745}, "textFormat": {"bold": True}}},
+                "cell": {
+                    "userEnteredFormat": {
+                        "backgroundColor": {"red": 0, "green": 1, "blue": 0.4980392156862745},
+                        "textFormat": {"bold": True},
+                    }
+                },
                 "fields": "userEnteredFormat(backgroundColor,textFormat)",
             }
         }
@@ -101,19 +154,32 @@ def test_repeat_cell_formats_adds_style_twins_and_drops_zero_channels(api: Api, 
 
 
 def test_bad_field_mask_is_rejected(api: Api) -> None:
-    status, body = api.batch({"repeatCell": {"range": grid(), "cell": {}, "fields": "userEnteredFormat.colour"}})
+    status, body = api.batch(
+        {"repeatCell": {"range": grid(), "cell": {}, "fields": "userEnteredFormat.colour"}}
+    )
     assert status == 400
     assert body["error"]["message"].startswith("Invalid requests[0].repeatCell:")
 
 
 def test_writes_outside_grid_are_rejected(api: Api) -> None:
-    status, body = api.batch({"repeatCell": {"range": grid(0, 0, 1001), "cell": {}, "fields": "note"}})
+    status, body = api.batch(
+        {"repeatCell": {"range": grid(0, 0, 1001), "cell": {}, "fields": "note"}}
+    )
     assert status == 400
     assert "after last row" in body["error"]["message"]
 
 
 def test_add_and_delete_sheet(api: Api) -> None:
-    status, body = api.batch({"addSheet": {"properties": {"title": "Archive", "gridProperties": {"rowCount": 5, "columnCount": 3}}}})
+    status, body = api.batch(
+        {
+            "addSheet": {
+                "properties": {
+                    "title": "Archive",
+                    "gridProperties": {"rowCount": 5, "columnCount": 3},
+                }
+            }
+        }
+    )
     assert status == 200
     props = body["replies"][0]["addSheet"]["properties"]
     assert props["title"] == "Archive" and props["index"] == 2
@@ -124,11 +190,25 @@ def test_add_and_delete_sheet(api: Api) -> None:
     assert len(api.meta()[1]["sheets"]) == 2
 
 
-def test_insert_and_delete_dimension_shift_cells(api: Api, server: FakeSheetsServer, book: str) -> None:
-    api.batch({"insertDimension": {"range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 1, "endIndex": 2}}})
+def test_insert_and_delete_dimension_shift_cells(
+    api: Api, server: FakeSheetsServer, book: str
+) -> None:
+    api.batch(
+        {
+            "insertDimension": {
+                "range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 1, "endIndex": 2}
+            }
+        }
+    )
     assert server.state.values(book, "Contacts!A1:A3") == [["Name"], [""], ["Ada Lovelace"]]
     assert server.state.sheet_properties(book, "Contacts")["gridProperties"]["rowCount"] == 1001
-    api.batch({"deleteDimension": {"range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}}})
+    api.batch(
+        {
+            "deleteDimension": {
+                "range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}
+            }
+        }
+    )
     assert server.state.values(book, "Contacts!A1:A1") == [["Email"]]
     assert server.state.sheet_properties(book, "Contacts")["gridProperties"]["columnCount"] == 25
 
@@ -136,28 +216,74 @@ def test_insert_and_delete_dimension_shift_cells(api: Api, server: FakeSheetsSer
 def test_append_dimension_and_append_cells(api: Api, server: FakeSheetsServer, book: str) -> None:
     api.batch({"appendDimension": {"sheetId": 0, "dimension": "COLUMNS", "length": 2}})
     assert server.state.sheet_properties(book, "Contacts")["gridProperties"]["columnCount"] == 28
-    api.batch({"appendCells": {"sheetId": 0, "rows": [{"values": [string_cell("New person")]}], "fields": "userEnteredValue"}})
+    api.batch(
+        {
+            "appendCells": {
+                "sheetId": 0,
+                "rows": [{"values": [string_cell("New person")]}],
+                "fields": "userEnteredValue",
+            }
+        }
+    )
     assert server.state.values(book, "Contacts!A5") == [["New person"]]
 
 
-def test_update_sheet_properties_mask_and_defaults(api: Api, server: FakeSheetsServer, book: str) -> None:
-    api.batch({"updateSheetProperties": {"properties": {"sheetId": 0, "title": "People", "gridProperties": {"frozenRowCount": 1}}, "fields": "title,gridProperties.frozenRowCount"}})
+def test_update_sheet_properties_mask_and_defaults(
+    api: Api, server: FakeSheetsServer, book: str
+) -> None:
+    api.batch(
+        {
+            "updateSheetProperties": {
+                "properties": {
+                    "sheetId": 0,
+                    "title": "People",
+                    "gridProperties": {"frozenRowCount": 1},
+                },
+                "fields": "title,gridProperties.frozenRowCount",
+            }
+        }
+    )
     props = server.state.sheet_properties(book, "People")
     assert props["gridProperties"] == {"rowCount": 1000, "columnCount": 26, "frozenRowCount": 1}
-    api.batch({"updateSheetProperties": {"properties": {"sheetId": 0, "gridProperties": {"frozenRowCount": 0}}, "fields": "gridProperties.frozenRowCount"}})
-    assert server.state.sheet_properties(book, "People")["gridProperties"] == {"rowCount": 1000, "columnCount": 26}
-    status, body = api.batch({"updateSheetProperties": {"properties": {"sheetId": 0, "title": "Log"}, "fields": "title"}})
+    api.batch(
+        {
+            "updateSheetProperties": {
+                "properties": {"sheetId": 0, "gridProperties": {"frozenRowCount": 0}},
+                "fields": "gridProperties.frozenRowCount",
+            }
+        }
+    )
+    assert server.state.sheet_properties(book, "People")["gridProperties"] == {
+        "rowCount": 1000,
+        "columnCount": 26,
+    }
+    status, body = api.batch(
+        {"updateSheetProperties": {"properties": {"sheetId": 0, "title": "Log"}, "fields": "title"}}
+    )
     assert status == 400 and "already exists" in body["error"]["message"]
 
 
 def test_update_spreadsheet_properties(api: Api) -> None:
-    api.batch({"updateSpreadsheetProperties": {"properties": {"title": "Renamed", "locale": "en_GB"}, "fields": "title,locale"}})
+    api.batch(
+        {
+            "updateSpreadsheetProperties": {
+                "properties": {"title": "Renamed", "locale": "en_GB"},
+                "fields": "title,locale",
+            }
+        }
+    )
     props = api.meta()[1]["properties"]
     assert (props["title"], props["locale"], props["timeZone"]) == ("Renamed", "en_GB", "Etc/GMT")
 
 
 def test_set_data_validation_and_clear_it(api: Api, server: FakeSheetsServer, book: str) -> None:
-    rule = {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": "close"}, {"userEnteredValue": "core"}]}, "strict": True}
+    rule = {
+        "condition": {
+            "type": "ONE_OF_LIST",
+            "values": [{"userEnteredValue": "close"}, {"userEnteredValue": "core"}],
+        },
+        "strict": True,
+    }
     api.batch({"setDataValidation": {"range": grid(0, 1, 4, 3, 4), "rule": rule}})
     assert server.state.cell(book, "Contacts!D3")["dataValidation"] == rule
     api.batch({"setDataValidation": {"range": grid(0, 1, 4, 3, 4)}})
@@ -166,12 +292,25 @@ def test_set_data_validation_and_clear_it(api: Api, server: FakeSheetsServer, bo
 
 def test_dimension_properties_and_auto_resize(api: Api) -> None:
     status, _ = api.batch(
-        {"updateDimensionProperties": {"range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}, "properties": {"pixelSize": 250}, "fields": "pixelSize"}},
-        {"autoResizeDimensions": {"dimensions": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 4}}},
+        {
+            "updateDimensionProperties": {
+                "range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1},
+                "properties": {"pixelSize": 250},
+                "fields": "pixelSize",
+            }
+        },
+        {
+            "autoResizeDimensions": {
+                "dimensions": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 4}
+            }
+        },
     )
     assert status == 200
     meta = api.meta(ranges="Contacts!A1:B1", fields="sheets.data.columnMetadata")[1]
-    assert meta["sheets"][0]["data"][0]["columnMetadata"] == [{"pixelSize": 250}, {"pixelSize": 100}]
+    assert meta["sheets"][0]["data"][0]["columnMetadata"] == [
+        {"pixelSize": 250},
+        {"pixelSize": 100},
+    ]
 
 
 def test_unsupported_kinds_fail_loudly(api: Api) -> None:
@@ -182,7 +321,16 @@ def test_unsupported_kinds_fail_loudly(api: Api) -> None:
 
 def test_include_spreadsheet_in_response(api: Api) -> None:
     status, body = api.call(
-        "POST", ":batchUpdate", {"requests": [{"addSheet": {"properties": {"title": "New"}}}], "includeSpreadsheetInResponse": True}
+        "POST",
+        ":batchUpdate",
+        {
+            "requests": [{"addSheet": {"properties": {"title": "New"}}}],
+            "includeSpreadsheetInResponse": True,
+        },
     )
     assert status == 200
-    assert [s["properties"]["title"] for s in body["updatedSpreadsheet"]["sheets"]] == ["Contacts", "Log", "New"]
+    assert [s["properties"]["title"] for s in body["updatedSpreadsheet"]["sheets"]] == [
+        "Contacts",
+        "Log",
+        "New",
+    ]

@@ -20,27 +20,49 @@ def error_of(result: tuple[int, Any]) -> dict[str, Any]:
 
 
 def test_unknown_field_in_sub_request(api: Api) -> None:
-    err = error_of(api.batch({"updateCells": {"start": {"sheetId": 0}, "rows": [], "fields": "note", "foo": 1}}))
+    err = error_of(
+        api.batch(
+            {"updateCells": {"start": {"sheetId": 0}, "rows": [], "fields": "note", "foo": 1}}
+        )
+    )
     assert err["message"] == (
-        'Invalid JSON payload received. Unknown name "foo" at \'requests[0].update_cells\': Cannot find field.'
+        "Invalid JSON payload received. Unknown name \"foo\" at 'requests[0].update_cells': "
+        "Cannot find field."
     )
 
 
 def test_unknown_top_level_field(api: Api) -> None:
     err = error_of(api.call("POST", ":batchUpdate", {"requests": [], "extra": True}))
-    assert err["message"] == 'Invalid JSON payload received. Unknown name "extra": Cannot find field.'
+    assert (
+        err["message"] == 'Invalid JSON payload received. Unknown name "extra": Cannot find field.'
+    )
 
 
 def test_wrong_scalar_type(api: Api) -> None:
-    err = error_of(api.batch({"updateCells": {"start": {"sheetId": 0, "rowIndex": "abc"}, "fields": "note"}}))
-    assert err["message"] == "Invalid value at 'requests[0].update_cells.start.row_index' (TYPE_INT32), \"abc\""
-    assert err["details"][0]["fieldViolations"][0]["field"] == "requests[0].update_cells.start.row_index"
+    err = error_of(
+        api.batch({"updateCells": {"start": {"sheetId": 0, "rowIndex": "abc"}, "fields": "note"}})
+    )
+    assert (
+        err["message"]
+        == "Invalid value at 'requests[0].update_cells.start.row_index' (TYPE_INT32), \"abc\""
+    )
+    assert (
+        err["details"][0]["fieldViolations"][0]["field"]
+        == "requests[0].update_cells.start.row_index"
+    )
 
 
 def test_values_must_be_a_list_like_google_says(api: Api) -> None:
     """Same body and message as a recorded Google 400."""
-    err = error_of(api.call("PUT", "/values/Log!A1", {"values": "X", "majorDimension": None}, valueInputOption="RAW"))
-    assert err["message"] == "Invalid value at 'data.values' (type.googleapis.com/google.protobuf.ListValue), \"X\""
+    err = error_of(
+        api.call(
+            "PUT", "/values/Log!A1", {"values": "X", "majorDimension": None}, valueInputOption="RAW"
+        )
+    )
+    assert (
+        err["message"]
+        == "Invalid value at 'data.values' (type.googleapis.com/google.protobuf.ListValue), \"X\""
+    )
 
 
 def test_enum_in_body_and_query(api: Api) -> None:
@@ -54,7 +76,9 @@ def test_unknown_query_parameter(api: Api) -> None:
     assert 'Unknown name "valueRendrOption"' in err["message"]
 
 
-def test_nothing_applied_when_validation_fails(api: Api, server: FakeSheetsServer, book: str) -> None:
+def test_nothing_applied_when_validation_fails(
+    api: Api, server: FakeSheetsServer, book: str
+) -> None:
     api.batch(
         {"addSheet": {"properties": {"title": "A"}}},
         {"addSheet": {"properties": {"title": "B", "colour": "red"}}},

@@ -32,7 +32,9 @@ def test_errors_can_target_a_method_and_path(api: Api, server: FakeSheetsServer)
     assert api.batch()[0] == 200
 
 
-def test_gspread_surfaces_429_as_api_error(gc: gspread.Client, server: FakeSheetsServer, book: str) -> None:
+def test_gspread_surfaces_429_as_api_error(
+    gc: gspread.Client, server: FakeSheetsServer, book: str
+) -> None:
     ws = gc.open_by_key(book).worksheet("Contacts")
     server.faults.queue_error(429)
     with pytest.raises(gspread.exceptions.APIError) as info:
@@ -81,7 +83,9 @@ def test_permission_revoked(gc: gspread.Client, server: FakeSheetsServer, book: 
     assert gc.open_by_key(book).title == "Contacts CRM"
 
 
-def test_before_request_hook_moves_rows_between_read_and_write(gc: gspread.Client, server: FakeSheetsServer, book: str) -> None:
+def test_before_request_hook_moves_rows_between_read_and_write(
+    gc: gspread.Client, server: FakeSheetsServer, book: str
+) -> None:
     """Simulates a user inserting a row while a sync is between its read and its write."""
     seen: list[RequestInfo] = []
 
@@ -89,7 +93,9 @@ def test_before_request_hook_moves_rows_between_read_and_write(gc: gspread.Clien
         seen.append(info)
         with state.edit(book) as sheet_book:
             contacts = sheet_book.sheet_by_title("Contacts")
-            contacts.cells = {((r + 1 if r >= 1 else r), c): v for (r, c), v in contacts.cells.items()}
+            contacts.cells = {
+                ((r + 1 if r >= 1 else r), c): v for (r, c), v in contacts.cells.items()
+            }
 
     ws = gc.open_by_key(book).worksheet("Contacts")
     rows = ws.get_all_values()
@@ -97,7 +103,10 @@ def test_before_request_hook_moves_rows_between_read_and_write(gc: gspread.Clien
     server.faults.before_request(insert_row, method="PUT")
     ws.update([["overdue"]], "E2")
     assert len(seen) == 1 and seen[0].method == "PUT"
-    assert server.state.values(book, "Contacts!A2:E3") == [["", "", "", "", "overdue"], ["Ada Lovelace", "ada@example.org", "2024-01-05", "core", ""]]
+    assert server.state.values(book, "Contacts!A2:E3") == [
+        ["", "", "", "", "overdue"],
+        ["Ada Lovelace", "ada@example.org", "2024-01-05", "core", ""],
+    ]
     ws.update([["again"]], "F2")  # once=True: the hook does not fire again
     assert len(seen) == 1
 
@@ -110,7 +119,9 @@ def test_hooks_get_the_state(server: FakeSheetsServer, api: Api) -> None:
     assert len(states) == 2 and isinstance(states[0], FakeSheetsState)
 
 
-def test_request_log_counts_and_bytes(gc: gspread.Client, server: FakeSheetsServer, book: str) -> None:
+def test_request_log_counts_and_bytes(
+    gc: gspread.Client, server: FakeSheetsServer, book: str
+) -> None:
     sh = gc.open_by_key(book)
     ws = sh.worksheet("Contacts")
     server.clear_log()

@@ -24,7 +24,11 @@ def test_open_and_read(gc: gspread.Client, book: str, server: FakeSheetsServer) 
 
 def test_unformatted_serial_dates(gc: gspread.Client, book: str) -> None:
     ws = gc.open_by_key(book).worksheet("Contacts")
-    got = ws.get("A1:D4", value_render_option=ValueRenderOption.unformatted, date_time_render_option=DateTimeOption.serial_number)
+    got = ws.get(
+        "A1:D4",
+        value_render_option=ValueRenderOption.unformatted,
+        date_time_render_option=DateTimeOption.serial_number,
+    )
     assert got[1] == ["Ada Lovelace", "ada@example.org", 45296, "core"]
     assert got[2] == ["Alan Turing", "alan@example.org", "", "close"]
     assert got[3][3] == 3
@@ -37,25 +41,44 @@ def test_values_batch_get(gc: gspread.Client, book: str) -> None:
     assert "values" not in got["valueRanges"][1]
 
 
-def test_update_batch_update_and_format(gc: gspread.Client, book: str, server: FakeSheetsServer) -> None:
+def test_update_batch_update_and_format(
+    gc: gspread.Client, book: str, server: FakeSheetsServer
+) -> None:
     ws = gc.open_by_key(book).worksheet("Contacts")
     ws.update([["Next action", "Due", "Status"]], "E1")
-    ws.batch_update([{"range": "E2:G2", "values": [["Email Ada", "2024-04-05", "overdue"]]}], value_input_option=ValueInputOption.user_entered)
+    ws.batch_update(
+        [{"range": "E2:G2", "values": [["Email Ada", "2024-04-05", "overdue"]]}],
+        value_input_option=ValueInputOption.user_entered,
+    )
     ws.format("A2:G2", {"backgroundColor": {"red": 1, "green": 0.8, "blue": 0.8}})
-    assert server.state.values(book, "Contacts!E1:G2") == [["Next action", "Due", "Status"], ["Email Ada", "2024-04-05", "overdue"]]
+    assert server.state.values(book, "Contacts!E1:G2") == [
+        ["Next action", "Due", "Status"],
+        ["Email Ada", "2024-04-05", "overdue"],
+    ]
     assert server.state.values(book, "Contacts!F2", render="UNFORMATTED_VALUE") == [[45387]]
     assert server.state.background(book, "Contacts!G2") == {"red": 1, "green": 0.8, "blue": 0.8}
     assert server.state.background(book, "Contacts!G3") is None
 
 
-def test_spreadsheet_batch_update_body(gc: gspread.Client, book: str, server: FakeSheetsServer) -> None:
+def test_spreadsheet_batch_update_body(
+    gc: gspread.Client, book: str, server: FakeSheetsServer
+) -> None:
     sh = gc.open_by_key(book)
     body = {
         "requests": [
             {
                 "updateCells": {
                     "start": {"sheetId": 0, "rowIndex": 1, "columnIndex": 4},
-                    "rows": [{"values": [{"userEnteredValue": {"stringValue": "=HYPERLINK(1)"}, "userEnteredFormat": {"backgroundColor": {"green": 1}}}]}],
+                    "rows": [
+                        {
+                            "values": [
+                                {
+                                    "userEnteredValue": {"stringValue": "=HYPERLINK(1)"},
+                                    "userEnteredFormat": {"backgroundColor": {"green": 1}},
+                                }
+                            ]
+                        }
+                    ],
                     "fields": "userEnteredValue,userEnteredFormat.backgroundColor",
                 }
             }
@@ -66,12 +89,21 @@ def test_spreadsheet_batch_update_body(gc: gspread.Client, book: str, server: Fa
     assert server.state.values(book, "Contacts!E2", render="FORMULA") == [["=HYPERLINK(1)"]]
 
 
-def test_append_rows_and_add_worksheet(gc: gspread.Client, book: str, server: FakeSheetsServer) -> None:
+def test_append_rows_and_add_worksheet(
+    gc: gspread.Client, book: str, server: FakeSheetsServer
+) -> None:
     sh = gc.open_by_key(book)
     ws = sh.worksheet("Contacts")
-    ws.append_row(["Katherine Johnson", "kj@example.org", "2024-02-01"], value_input_option=ValueInputOption.user_entered)
+    ws.append_row(
+        ["Katherine Johnson", "kj@example.org", "2024-02-01"],
+        value_input_option=ValueInputOption.user_entered,
+    )
     ws.append_rows([["Dorothy Vaughan"], ["Mary Jackson"]])
-    assert [r[0] for r in ws.get_all_values()[4:]] == ["Katherine Johnson", "Dorothy Vaughan", "Mary Jackson"]
+    assert [r[0] for r in ws.get_all_values()[4:]] == [
+        "Katherine Johnson",
+        "Dorothy Vaughan",
+        "Mary Jackson",
+    ]
     log = sh.add_worksheet("Archive", rows=10, cols=4)
     assert (log.title, log.row_count, log.col_count) == ("Archive", 10, 4)
     assert [w.title for w in sh.worksheets()] == ["Contacts", "Log", "Archive"]
@@ -80,10 +112,17 @@ def test_append_rows_and_add_worksheet(gc: gspread.Client, book: str, server: Fa
 def test_fetch_sheet_metadata_with_params(gc: gspread.Client, book: str) -> None:
     sh = gc.open_by_key(book)
     meta = sh.fetch_sheet_metadata(
-        {"includeGridData": "true", "ranges": ["Contacts!A1:B2"], "fields": "sheets(properties(sheetId,title),data(rowData(values(formattedValue))))"}
+        {
+            "includeGridData": "true",
+            "ranges": ["Contacts!A1:B2"],
+            "fields": "sheets(properties(sheetId,title),data(rowData(values(formattedValue))))",
+        }
     )
     rows = meta["sheets"][0]["data"][0]["rowData"]
-    assert [[v["formattedValue"] for v in r["values"]] for r in rows] == [["Name", "Email"], ["Ada Lovelace", "ada@example.org"]]
+    assert [[v["formattedValue"] for v in r["values"]] for r in rows] == [
+        ["Name", "Email"],
+        ["Ada Lovelace", "ada@example.org"],
+    ]
 
 
 def test_missing_spreadsheet_and_worksheet(gc: gspread.Client, book: str) -> None:
@@ -107,5 +146,7 @@ def test_create_from_python_values_round_trip(server: FakeSheetsServer, gc: gspr
     )
     ws = gc.open_by_key(key).worksheet("Data")
     assert ws.frozen_row_count == 1
-    assert ws.get("A1:F1", value_render_option=ValueRenderOption.unformatted) == [["text", 1, 2.5, True, "", 36526]]
+    assert ws.get("A1:F1", value_render_option=ValueRenderOption.unformatted) == [
+        ["text", 1, 2.5, True, "", 36526]
+    ]
     assert ws.get_all_values() == [["text", "1", "2.5", "TRUE", "", "2000-01-01"]]

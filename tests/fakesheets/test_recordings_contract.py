@@ -68,7 +68,13 @@ def test_replay_figures(report: Report) -> None:
 
 
 def test_not_applicable_only_for_listed_reasons(report: Report) -> None:
-    allowed = ("Drive API", "unsupported", "state diverged after", "spreadsheet not created through", "asks for unmodelled")
+    allowed = (
+        "Drive API",
+        "unsupported",
+        "state diverged after",
+        "spreadsheet not created through",
+        "asks for unmodelled",
+    )
     for reason in report.reasons(NOT_APPLICABLE):
         assert reason.startswith(allowed), reason
 

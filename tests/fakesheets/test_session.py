@@ -18,9 +18,17 @@ from sheets_keepup.fakesheets import (
 )
 
 
-def test_google_urls_are_rewritten_to_the_fake(session: FakeSession, server: FakeSheetsServer) -> None:
-    assert session.rewrite("https://sheets.googleapis.com/v4/spreadsheets/x?a=1") == f"{server.url}/v4/spreadsheets/x?a=1"
-    assert session.rewrite("https://www.googleapis.com/drive/v3/files/x") == f"{server.url}/drive/v3/files/x"
+def test_google_urls_are_rewritten_to_the_fake(
+    session: FakeSession, server: FakeSheetsServer
+) -> None:
+    assert (
+        session.rewrite("https://sheets.googleapis.com/v4/spreadsheets/x?a=1")
+        == f"{server.url}/v4/spreadsheets/x?a=1"
+    )
+    assert (
+        session.rewrite("https://www.googleapis.com/drive/v3/files/x")
+        == f"{server.url}/drive/v3/files/x"
+    )
 
 
 @pytest.mark.parametrize(
@@ -32,7 +40,9 @@ def test_google_urls_are_rewritten_to_the_fake(session: FakeSession, server: Fak
         "https://oauth2.googleapis.com/token",
     ],
 )
-def test_non_loopback_requests_are_refused_before_any_socket(session: FakeSession, url: str) -> None:
+def test_non_loopback_requests_are_refused_before_any_socket(
+    session: FakeSession, url: str
+) -> None:
     with pytest.raises(NonLoopbackRequestError):
         session.get(url)
 
@@ -47,7 +57,9 @@ def test_session_refuses_a_non_loopback_base() -> None:
         FakeSession("http://192.0.2.1:8080")
 
 
-def test_proxy_environment_is_ignored(monkeypatch: pytest.MonkeyPatch, session: FakeSession, book: str) -> None:
+def test_proxy_environment_is_ignored(
+    monkeypatch: pytest.MonkeyPatch, session: FakeSession, book: str
+) -> None:
     # A proxy would be a non-loopback hop; the session must never use one.
     monkeypatch.setenv("HTTPS_PROXY", "http://192.0.2.1:3128")
     monkeypatch.setenv("HTTP_PROXY", "http://192.0.2.1:3128")
@@ -69,7 +81,9 @@ class _Redirector(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def redirector() -> Iterator[str]:
     httpd = http.server.HTTPServer(("127.0.0.1", 0), _Redirector)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()

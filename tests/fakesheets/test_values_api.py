@@ -47,21 +47,31 @@ def test_a1_forms_are_normalised_like_google(api: Api, requested: str, normalise
 def test_quoted_sheet_names_with_spaces_and_quotes(server: FakeSheetsServer, session) -> None:  # type: ignore[no-untyped-def]
     key = server.state.create_spreadsheet({"My tab": [["x"]], "Bob's": [["y"]]})
     api = Api(session, key)
-    assert api.get_values("'My tab'!A1")[1] == {"range": "'My tab'!A1", "majorDimension": "ROWS", "values": [["x"]]}
+    assert api.get_values("'My tab'!A1")[1] == {
+        "range": "'My tab'!A1",
+        "majorDimension": "ROWS",
+        "values": [["x"]],
+    }
     assert api.get_values("'Bob''s'!A1:A2")[1]["range"] == "'Bob''s'!A1:A2"
     assert api.get_values("'Bob''s'!A1:A2")[1]["values"] == [["y"]]
 
 
 def test_render_options_for_dates(api: Api) -> None:
     unformatted = api.get_values(
-        "Contacts!C2:C2", valueRenderOption="UNFORMATTED_VALUE", dateTimeRenderOption="SERIAL_NUMBER"
+        "Contacts!C2:C2",
+        valueRenderOption="UNFORMATTED_VALUE",
+        dateTimeRenderOption="SERIAL_NUMBER",
     )[1]
     assert unformatted["values"] == [[45296]]
     formatted_string = api.get_values(
-        "Contacts!C2", valueRenderOption="UNFORMATTED_VALUE", dateTimeRenderOption="FORMATTED_STRING"
+        "Contacts!C2",
+        valueRenderOption="UNFORMATTED_VALUE",
+        dateTimeRenderOption="FORMATTED_STRING",
     )[1]
     assert formatted_string["values"] == [["2024-01-05"]]
-    assert api.get_values("Contacts!D4", valueRenderOption="UNFORMATTED_VALUE")[1]["values"] == [[3]]
+    assert api.get_values("Contacts!D4", valueRenderOption="UNFORMATTED_VALUE")[1]["values"] == [
+        [3]
+    ]
     assert api.get_values("Contacts!D4")[1]["values"] == [["3"]]
 
 
@@ -83,8 +93,12 @@ def test_unknown_sheet_is_unable_to_parse(api: Api) -> None:
     assert body["error"]["message"] == "Unable to parse range: Nope!A1"
 
 
-def test_update_user_entered_parses_numbers_dates_formulas_and_keeps_raw(api: Api, server: FakeSheetsServer, book: str) -> None:
-    status, body = api.put_values("Log!A1:E1", [["=4/2", "2020-01-01", "12", "=name()", "'=x"]], "USER_ENTERED")
+def test_update_user_entered_parses_numbers_dates_formulas_and_keeps_raw(
+    api: Api, server: FakeSheetsServer, book: str
+) -> None:
+    status, body = api.put_values(
+        "Log!A1:E1", [["=4/2", "2020-01-01", "12", "=name()", "'=x"]], "USER_ENTERED"
+    )
     assert status == 200
     assert body == {
         "spreadsheetId": book,
@@ -100,7 +114,9 @@ def test_update_user_entered_parses_numbers_dates_formulas_and_keeps_raw(api: Ap
     assert server.state.cell(book, "Log!B1")["userEnteredFormat"]["numberFormat"]["type"] == "DATE"
     # RAW keeps text as typed: no formula, no date.
     api.put_values("Log!A2:B2", [["=4/2", "2020-01-01"]], "RAW")
-    assert api.get_values("Log!A2:B2", valueRenderOption="UNFORMATTED_VALUE")[1]["values"] == [["=4/2", "2020-01-01"]]
+    assert api.get_values("Log!A2:B2", valueRenderOption="UNFORMATTED_VALUE")[1]["values"] == [
+        ["=4/2", "2020-01-01"]
+    ]
 
 
 def test_user_entered_dates_follow_locale(server: FakeSheetsServer, session) -> None:  # type: ignore[no-untyped-def]
@@ -131,7 +147,7 @@ def test_writing_more_than_the_range_is_an_error_but_a_single_cell_anchors(api: 
 
 def test_nulls_are_skipped_and_not_counted(api: Api) -> None:
     api.put_values("Log!A1:B2", [["keep", "keep"], ["keep", "keep"]])
-    status, body = api.put_values("Log!A1:B2", [[None, "new"], [None, None]])
+    _, body = api.put_values("Log!A1:B2", [[None, "new"], [None, None]])
     assert (body["updatedRows"], body["updatedColumns"], body["updatedCells"]) == (1, 1, 1)
     assert api.get_values("Log!A1:B2")[1]["values"] == [["keep", "new"], ["keep", "keep"]]
 
@@ -173,7 +189,13 @@ def test_values_batch_update_is_all_or_nothing(api: Api) -> None:
     status, _ = api.call(
         "POST",
         "/values:batchUpdate",
-        {"valueInputOption": "RAW", "data": [{"range": "Log!A1", "values": [["x"]]}, {"range": "Nope!A1", "values": [["y"]]}]},
+        {
+            "valueInputOption": "RAW",
+            "data": [
+                {"range": "Log!A1", "values": [["x"]]},
+                {"range": "Nope!A1", "values": [["y"]]},
+            ],
+        },
     )
     assert status == 400
     assert "values" not in api.get_values("Log!A1")[1]
@@ -181,7 +203,10 @@ def test_values_batch_update_is_all_or_nothing(api: Api) -> None:
 
 def test_append_after_table_and_insert_rows(api: Api, book: str) -> None:
     status, body = api.call(
-        "POST", "/values/Contacts:append", {"values": [["Katherine Johnson", "kj@example.org"]]}, valueInputOption="RAW"
+        "POST",
+        "/values/Contacts:append",
+        {"values": [["Katherine Johnson", "kj@example.org"]]},
+        valueInputOption="RAW",
     )
     assert status == 200
     assert body["tableRange"] == "Contacts!A1:D4"
@@ -199,7 +224,9 @@ def test_append_after_table_and_insert_rows(api: Api, book: str) -> None:
 
 
 def test_append_to_empty_sheet_has_no_table_range(api: Api) -> None:
-    body = api.call("POST", "/values/Log:append", {"values": [["a", "", "c"]]}, valueInputOption="RAW")[1]
+    body = api.call(
+        "POST", "/values/Log:append", {"values": [["a", "", "c"]]}, valueInputOption="RAW"
+    )[1]
     assert "tableRange" not in body
     assert body["updates"]["updatedRange"] == "Log!A1:C1"
 
