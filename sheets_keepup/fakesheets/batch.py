@@ -25,8 +25,6 @@ Handler = Callable[[Spreadsheet, JsonDict, "Context"], JsonDict]
 # Request kinds that exist in the API but that this fake does not model. They are
 # answered with a 400 naming the kind, so a test relying on them fails loudly.
 UNSUPPORTED = (
-    "mergeCells",
-    "unmergeCells",
     "addNamedRange",
     "updateNamedRange",
     "deleteNamedRange",
@@ -38,7 +36,6 @@ UNSUPPORTED = (
     "addFilterView",
     "copyPaste",
     "cutPaste",
-    "sortRange",
     "addDimensionGroup",
     "deleteDimensionGroup",
     "updateDimensionGroup",
@@ -299,12 +296,31 @@ def _shift(sheet: Sheet, rows: bool, at: int, delta: int, drop_end: int | None =
         if new is not None:
             cells[(new, key[1]) if rows else (key[0], new)] = cell
     sheet.cells = cells
+    _shift_merges(sheet, rows, moved)
     meta = sheet.row_meta if rows else sheet.col_meta
     shifted = {m: v for i, v in meta.items() if (m := moved(i)) is not None}
     if rows:
         sheet.row_meta = shifted
     else:
         sheet.col_meta = shifted
+
+
+def _shift_merges(sheet: Sheet, rows: bool, moved: Callable[[int], int | None]) -> None:
+    """Merged areas follow inserted/deleted rows or columns; a merge losing its edge
+    shrinks, one losing everything goes."""
+    start_key, end_key = (
+        ("startRowIndex", "endRowIndex") if rows else ("startColumnIndex", "endColumnIndex")
+    )
+    kept = []
+    for merge in sheet.extras.get("merges", []):
+        cells = [m for i in range(merge[start_key], merge[end_key]) if (m := moved(i)) is not None]
+        if len(cells) == 0:
+            continue
+        kept.append({**merge, start_key: min(cells), end_key: max(cells) + 1})
+    if kept:
+        sheet.extras["merges"] = kept
+    else:
+        sheet.extras.pop("merges", None)
 
 
 def insert_dimension(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
@@ -453,7 +469,131 @@ def update_spreadsheet_properties(book: Spreadsheet, body: JsonDict, ctx: Contex
     return {}
 
 
+# --- sorting and merges -----------------------------------------------------------------
+
+
+def _sort_key(book: Spreadsheet, sheet: Sheet, row: int, col: int) -> tuple[int, Any]:
+    """Sheets' order: numbers, then text (case-insensitive), then booleans, then errors."""
+    value = book.effective_value(sheet, row, col)
+    if "numberValue" in value:
+        return (0, float(value["numberValue"]))
+    if "stringValue" in value:
+        return (1, str(value["stringValue"]).lower())
+    if "boolValue" in value:
+        return (2, bool(value["boolValue"]))
+    return (3, "")
+
+
+def sort_range(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    """``sortRange``: reorder the range's rows; empty keys sort last either way."""
+    grid = grid_range(book, body.get("range") or {}, ctx)
+    sheet = grid.sheet
+    rows = list(range(grid.start_row, grid.end_row))
+    for spec in reversed(body.get("sortSpecs") or []):  # stable sorts, last key first
+        col = int(spec.get("dimensionIndex", 0))
+        if not grid.start_col <= col < grid.end_col:
+            raise ctx.error(f"dimensionIndex {col} is outside the sorted range.")
+        descending = spec.get("sortOrder") == "DESCENDING"
+        filled = [r for r in rows if "userEnteredValue" in sheet.cells.get((r, col), {})]
+        empty = [r for r in rows if r not in set(filled)]
+        filled.sort(key=lambda r: _sort_key(book, sheet, r, col), reverse=descending)
+        rows = filled + empty
+    moved = {
+        (grid.start_row + i, c): sheet.cells[(src, c)]
+        for i, src in enumerate(rows)
+        for c in range(grid.start_col, grid.end_col)
+        if (src, c) in sheet.cells
+    }
+    for r in range(grid.start_row, grid.end_row):
+        for c in range(grid.start_col, grid.end_col):
+            sheet.cells.pop((r, c), None)
+    sheet.cells.update(moved)
+    return {}
+
+
+def _merge_parts(grid: Grid, merge_type: str) -> list[Grid]:
+    """The merged areas a mergeType makes of a range."""
+    if merge_type == "MERGE_COLUMNS":
+        return [
+            Grid(grid.sheet, grid.start_row, grid.end_row, c, c + 1)
+            for c in range(grid.start_col, grid.end_col)
+        ]
+    if merge_type == "MERGE_ROWS":
+        return [
+            Grid(grid.sheet, r, r + 1, grid.start_col, grid.end_col)
+            for r in range(grid.start_row, grid.end_row)
+        ]
+    return [grid]
+
+
+def _as_range(grid: Grid) -> JsonDict:
+    """GridRange JSON as Google returns it in ``merges`` (a zero sheetId is omitted)."""
+    out: JsonDict = {"sheetId": grid.sheet.sheet_id} if grid.sheet.sheet_id else {}
+    return out | {
+        "startRowIndex": grid.start_row,
+        "endRowIndex": grid.end_row,
+        "startColumnIndex": grid.start_col,
+        "endColumnIndex": grid.end_col,
+    }
+
+
+def _bounds(merge: JsonDict) -> tuple[int, int, int, int]:
+    keys = ("startRowIndex", "endRowIndex", "startColumnIndex", "endColumnIndex")
+    r0, r1, c0, c1 = (int(merge.get(k, 0)) for k in keys)
+    return r0, r1, c0, c1
+
+
+def _overlaps(merge: JsonDict, b: Grid) -> bool:
+    r0, r1, c0, c1 = _bounds(merge)
+    return r0 < b.end_row and b.start_row < r1 and c0 < b.end_col and b.start_col < c1
+
+
+def _inside_grid(merge: JsonDict, b: Grid) -> bool:
+    r0, r1, c0, c1 = _bounds(merge)
+    return b.start_row <= r0 and r1 <= b.end_row and b.start_col <= c0 and c1 <= b.end_col
+
+
+def merge_cells(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    """``mergeCells``: only each merge's top-left value survives, as in Sheets."""
+    grid = grid_range(book, body.get("range") or {}, ctx)
+    merges: list[JsonDict] = grid.sheet.extras.setdefault("merges", [])
+    if any(_overlaps(m, grid) and not _inside_grid(m, grid) for m in merges):
+        raise ctx.error("You must select all cells in a merged range to merge or unmerge them.")
+    merges[:] = [m for m in merges if not _overlaps(m, grid)]
+    for part in _merge_parts(grid, str(body.get("mergeType", "MERGE_ALL"))):
+        if part.rows * part.cols < 2:
+            continue
+        for r in range(part.start_row, part.end_row):
+            for c in range(part.start_col, part.end_col):
+                if (r, c) != (part.start_row, part.start_col):
+                    cell = grid.sheet.cells.get((r, c), {})
+                    cell.pop("userEnteredValue", None)
+                    if not cell:
+                        grid.sheet.cells.pop((r, c), None)
+        merges.append(_as_range(part))
+    if not merges:
+        grid.sheet.extras.pop("merges", None)
+    return {}
+
+
+def unmerge_cells(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    """``unmergeCells``: drop merges inside the range; a partial overlap is an error."""
+    grid = grid_range(book, body.get("range") or {}, ctx)
+    merges: list[JsonDict] = grid.sheet.extras.get("merges", [])
+    if any(_overlaps(m, grid) and not _inside_grid(m, grid) for m in merges):
+        raise ctx.error("You must select all cells in a merged range to merge or unmerge them.")
+    kept = [m for m in merges if not _overlaps(m, grid)]
+    if kept:
+        grid.sheet.extras["merges"] = kept
+    else:
+        grid.sheet.extras.pop("merges", None)
+    return {}
+
+
 HANDLERS: dict[str, Handler] = {
+    "sortRange": sort_range,
+    "mergeCells": merge_cells,
+    "unmergeCells": unmerge_cells,
     "updateCells": update_cells,
     "repeatCell": repeat_cell,
     "appendCells": append_cells,

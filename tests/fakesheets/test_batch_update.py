@@ -314,7 +314,7 @@ def test_dimension_properties_and_auto_resize(api: Api) -> None:
 
 
 def test_unsupported_kinds_fail_loudly(api: Api) -> None:
-    status, body = api.batch({"mergeCells": {"range": grid(), "mergeType": "MERGE_ALL"}})
+    status, body = api.batch({"addNamedRange": {"namedRange": {"name": "people", "range": grid()}}})
     assert status == 400
     assert "not supported" in body["error"]["message"]
 
@@ -334,3 +334,45 @@ def test_include_spreadsheet_in_response(api: Api) -> None:
         "Log",
         "New",
     ]
+
+
+def test_sort_range_numbers_before_text_and_empties_last(
+    api: Api, server: FakeSheetsServer, book: str
+) -> None:
+    status, _ = api.batch(
+        {
+            "sortRange": {
+                "range": grid(0, 1, 4, 0, 4),
+                "sortSpecs": [{"dimensionIndex": 2, "sortOrder": "DESCENDING"}],
+            }
+        }
+    )
+    assert status == 200
+    # Dates are numbers: 2024-01-05 before 2023-11-20 descending; Alan (no date) stays last.
+    assert [r[0] for r in server.state.values(book, "Contacts!A2:A4")] == [
+        "Ada Lovelace",
+        "Grace Hopper",
+        "Alan Turing",
+    ]
+    api.batch(
+        {
+            "sortRange": {
+                "range": grid(0, 1, 4, 0, 4),
+                "sortSpecs": [{"dimensionIndex": 3, "sortOrder": "ASCENDING"}],
+            }
+        }
+    )
+    assert [r[3] for r in server.state.values(book, "Contacts!A2:D4")] == ["3", "close", "core"]
+
+
+def test_merge_and_unmerge_cells(api: Api, server: FakeSheetsServer, book: str) -> None:
+    status, _ = api.batch({"mergeCells": {"range": grid(0, 1, 3, 0, 2), "mergeType": "MERGE_ALL"}})
+    assert status == 200
+    assert api.meta()[1]["sheets"][0]["merges"] == [
+        {"startRowIndex": 1, "endRowIndex": 3, "startColumnIndex": 0, "endColumnIndex": 2}
+    ]
+    assert server.state.values(book, "Contacts!A2:B3") == [["Ada Lovelace", ""], ["", ""]]
+    status, body = api.batch({"unmergeCells": {"range": grid(0, 1, 2, 0, 2)}})
+    assert status == 400 and "merged range" in body["error"]["message"]
+    api.batch({"unmergeCells": {"range": grid(0, 0, 10, 0, 10)}})
+    assert "merges" not in api.meta()[1]["sheets"][0]
