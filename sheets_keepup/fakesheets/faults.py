@@ -63,7 +63,7 @@ class _Hook(_Match):
 
 @dataclass
 class _Quota:
-    per_minute: int
+    limits: dict[str, int]
     clock: Clock
     stamps: dict[str, deque[float]] = field(default_factory=dict)
 
@@ -73,7 +73,7 @@ class _Quota:
         window = self.stamps.setdefault(kind, deque())
         while window and now - window[0] >= 60.0:
             window.popleft()
-        if len(window) >= self.per_minute:
+        if len(window) >= self.limits.get(kind, 1 << 30):
             return False
         window.append(now)
         return True
@@ -116,10 +116,24 @@ class Faults:
         """Delay every response by ``seconds``."""
         self.latency = seconds
 
-    def set_quota(self, per_minute: int | None, clock: Clock = time.monotonic) -> None:
-        """Allow ``per_minute`` reads and as many writes per minute; 429 past it. None: off."""
+    def set_quota(
+        self,
+        per_minute: int | None,
+        clock: Clock = time.monotonic,
+        *,
+        write_per_minute: int | None = None,
+    ) -> None:
+        """Allow ``per_minute`` reads (and as many writes, unless ``write_per_minute`` says
+        otherwise) in any sliding minute of ``clock``; 429 past it. ``None`` turns it off.
+
+        Google's defaults are 60 and 60 per user; a batch request counts once.
+        """
         with self._lock:
-            self._quota = None if per_minute is None else _Quota(per_minute, clock)
+            if per_minute is None:
+                self._quota = None
+                return
+            writes = per_minute if write_per_minute is None else write_per_minute
+            self._quota = _Quota({"read": per_minute, "write": writes}, clock)
 
     def revoke_permission(self, revoked: bool = True) -> None:
         """Make every Sheets request a 403 PERMISSION_DENIED (or restore access)."""

@@ -8,6 +8,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -19,7 +20,8 @@ from .discovery import Validator
 from .errors import ApiError, bad_request
 from .faults import Faults, RequestInfo, RequestRecord
 from .fieldmask import apply_mask, parse_mask
-from .state import FakeSheetsState, spreadsheet_json
+from .model import Spreadsheet
+from .state import FakeSheetsState, new_sheet, spreadsheet_json
 from .values import JsonDict
 
 _BOOK = r"/v4/spreadsheets/(?P<id>[^/:]+)"
@@ -82,9 +84,15 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str, str]] = [
         "sheets.spreadsheets.values.update",
         "write",
     ),
+    ("POST", re.compile(r"/v4/spreadsheets$"), "create", "sheets.spreadsheets.create", "write"),
     ("GET", re.compile(r"/drive/v3/files/(?P<id>[^/:]+)$"), "drive_get", "", "other"),
+    ("DELETE", re.compile(r"/drive/v3/files/(?P<id>[^/:]+)$"), "drive_delete", "", "other"),
+    ("POST", re.compile(r"/drive/v3/files$"), "drive_create", "", "other"),
 ]
 DRIVE_PREFIX = "/drive/"
+CELL_LIMIT = 10_000_000  # Google's per-spreadsheet cell limit
+# Routes that apply the ``fields`` query parameter themselves.
+_SELF_MASKING = ("get", "drive_get")
 
 
 class FakeSheetsServer:
@@ -213,10 +221,16 @@ class FakeSheetsServer:
             handler = getattr(self, "_" + name)
             with self.state.lock:
                 result: JsonDict = handler(params, query, body if isinstance(body, dict) else {})
-            return 200, result
+            fields = query.get("fields")
+            if fields and name not in _SELF_MASKING:
+                try:
+                    result = dict(apply_mask(result, parse_mask(fields[-1])))
+                except ValueError as err:
+                    raise bad_request(f"Invalid field selection {fields[-1]}") from err
+            return (204 if name == "drive_delete" else 200), result
         raise ApiError(404, f"Method not found: {method} {raw_path}")
 
-    def _book(self, params: dict[str, str]) -> Any:
+    def _book(self, params: dict[str, str]) -> Spreadsheet:
         return self.state.get(params["id"])
 
     def _get(self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict) -> JsonDict:
@@ -229,8 +243,7 @@ class FakeSheetsServer:
         book = self._book(params)
         draft = copy.deepcopy(book)
         replies = apply_batch(draft, list(body.get("requests") or []), self.validator)
-        draft.touch()
-        self.state.spreadsheets[draft.spreadsheet_id] = draft
+        self._commit(draft)
         out: JsonDict = {"spreadsheetId": draft.spreadsheet_id, "replies": replies}
         if body.get("includeSpreadsheetInResponse"):
             ranges = list(body.get("responseRanges") or [])
@@ -279,7 +292,9 @@ class FakeSheetsServer:
             params, lambda book: self._write_one(book, params["range"], body, q)
         )
 
-    def _write_one(self, book: Any, text: str, body: JsonDict, q: dict[str, str]) -> JsonDict:
+    def _write_one(
+        self, book: Spreadsheet, text: str, body: JsonDict, q: dict[str, str]
+    ) -> JsonDict:
         written, rows, cols, cells = valueops.write_values(
             book, text, body, q.get("valueInputOption")
         )
@@ -298,7 +313,7 @@ class FakeSheetsServer:
     ) -> JsonDict:
         opts = {k: str(v) for k, v in body.items() if k != "data" and v is not None}
 
-        def run(book: Any) -> JsonDict:
+        def run(book: Spreadsheet) -> JsonDict:
             responses = [
                 self._write_one(book, str(vr.get("range", "")), vr, opts)
                 for vr in body.get("data") or []
@@ -328,7 +343,7 @@ class FakeSheetsServer:
     def _values_clear(
         self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
     ) -> JsonDict:
-        def run(book: Any) -> JsonDict:
+        def run(book: Spreadsheet) -> JsonDict:
             return {
                 "spreadsheetId": book.spreadsheet_id,
                 "clearedRange": valueops.clear_values(book, params["range"]),
@@ -339,7 +354,7 @@ class FakeSheetsServer:
     def _values_batch_clear(
         self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
     ) -> JsonDict:
-        def run(book: Any) -> JsonDict:
+        def run(book: Spreadsheet) -> JsonDict:
             cleared = [valueops.clear_values(book, str(text)) for text in body.get("ranges") or []]
             out: JsonDict = {"spreadsheetId": book.spreadsheet_id}
             if cleared:
@@ -348,13 +363,74 @@ class FakeSheetsServer:
 
         return self._atomic_values(params, run)
 
-    def _atomic_values(self, params: dict[str, str], run: Any) -> JsonDict:
+    def _atomic_values(
+        self, params: dict[str, str], run: Callable[[Spreadsheet], JsonDict]
+    ) -> JsonDict:
         """Values writes are all-or-nothing too: work on a copy, then swap."""
         draft = copy.deepcopy(self._book(params))
         result: JsonDict = run(draft)
+        self._commit(draft)
+        return result
+
+    def _commit(self, draft: Spreadsheet) -> None:
+        """Swap a fully applied draft in, unless it breaks the workbook cell limit."""
+        cells = sum(s.row_count * s.col_count for s in draft.sheets)
+        if cells > CELL_LIMIT:
+            raise bad_request(
+                "This action would increase the number of cells in the workbook above the "
+                f"limit of {CELL_LIMIT} cells."
+            )
         draft.touch()
         self.state.spreadsheets[draft.spreadsheet_id] = draft
-        return result
+
+    def _create(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
+        """``spreadsheets.create``: a new spreadsheet from the given properties and sheets."""
+        props = dict(body.get("properties") or {})
+        key = self.state.create_spreadsheet(
+            {},
+            title=str(props.get("title") or "Untitled spreadsheet"),
+            locale=str(props.get("locale") or "en_US"),
+            time_zone=str(props.get("timeZone") or "Etc/GMT"),
+        )
+        book = self.state.get(key)
+        wanted = [s.get("properties") or {} for s in body.get("sheets") or []] or [{}]
+        book.sheets = []
+        for index, sheet_props in enumerate(wanted):
+            grid = sheet_props.get("gridProperties") or {}
+            sheet = new_sheet(
+                int(sheet_props.get("sheetId", index)),
+                index,
+                str(sheet_props.get("title") or f"Sheet{index + 1}"),
+                int(grid.get("rowCount", 1000)),
+                int(grid.get("columnCount", 26)),
+                int(grid.get("frozenRowCount", 0)),
+            )
+            book.sheets.append(sheet)
+        return spreadsheet_json(book, False, [])
+
+    def _drive_create(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
+        """Drive ``files.create`` of a Google Sheets file (what ``gspread.Client.create`` does)."""
+        if body.get("mimeType") != "application/vnd.google-apps.spreadsheet":
+            raise bad_request("The fake only creates Google Sheets files.")
+        key = self.state.create_spreadsheet(title=str(body.get("name") or "Untitled spreadsheet"))
+        return {
+            "kind": "drive#file",
+            "id": key,
+            "name": self.state.get(key).title,
+            "mimeType": "application/vnd.google-apps.spreadsheet",
+        }
+
+    def _drive_delete(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
+        """Drive ``files.delete``: answered with 204 and no body."""
+        self._book(params)
+        del self.state.spreadsheets[params["id"]]
+        return {}
 
     def _drive_get(
         self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
@@ -417,7 +493,11 @@ def _make_handler(server: FakeSheetsServer) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             number = server._next_number()
             status, payload, body = self._compute(method, raw_path, query, raw, number)
-            data = json.dumps(payload, indent=2, ensure_ascii=False).encode() + b"\n"
+            data = (
+                b""
+                if status == 204
+                else json.dumps(payload, indent=2, ensure_ascii=False).encode() + b"\n"
+            )
             kind = _kind_of(method, raw_path)
             server._log(
                 RequestRecord(method, raw_path, query, len(raw), len(data), status, kind, body)

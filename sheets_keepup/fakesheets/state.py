@@ -126,6 +126,26 @@ class FakeSheetsState:
         color = fmt.get("backgroundColor")
         return copy.deepcopy(color) if color is not None else None
 
+    def formats(self, spreadsheet_id: str, range_: str) -> list[list[JsonDict]]:
+        """``userEnteredFormat`` of every cell in a (bounded) range, ``{}`` where unset."""
+        with self.lock:
+            book = self.get(spreadsheet_id)
+            grid = resolve(book, range_)
+            return [
+                [
+                    copy.deepcopy((grid.sheet.cells.get((r, c)) or {}).get("userEnteredFormat", {}))
+                    for c in range(grid.start_col, grid.end_col)
+                ]
+                for r in range(grid.start_row, grid.end_row)
+            ]
+
+    def backgrounds(self, spreadsheet_id: str, range_: str) -> list[list[JsonDict | None]]:
+        """Background colour of every cell in a (bounded) range, ``None`` where unset."""
+        return [
+            [fmt.get("backgroundColor") for fmt in row]
+            for row in self.formats(spreadsheet_id, range_)
+        ]
+
     def sheet_properties(self, spreadsheet_id: str, title: str) -> JsonDict:
         """SheetProperties JSON of a tab."""
         with self.lock:

@@ -376,3 +376,32 @@ def test_merge_and_unmerge_cells(api: Api, server: FakeSheetsServer, book: str) 
     assert status == 400 and "merged range" in body["error"]["message"]
     api.batch({"unmergeCells": {"range": grid(0, 0, 10, 0, 10)}})
     assert "merges" not in api.meta()[1]["sheets"][0]
+
+
+def test_black_reads_back_empty_and_format_helpers(
+    api: Api, server: FakeSheetsServer, book: str
+) -> None:
+    api.batch(
+        {
+            "repeatCell": {
+                "range": grid(0, 0, 1, 0, 2),
+                "cell": {
+                    "userEnteredFormat": {"backgroundColor": {"red": 0, "green": 0, "blue": 0}}
+                },
+                "fields": "userEnteredFormat.backgroundColor",
+            }
+        }
+    )
+    assert server.state.backgrounds(book, "Contacts!A1:C1") == [[{}, {}, None]]
+    assert server.state.formats(book, "Contacts!A1")[0][0]["backgroundColorStyle"] == {
+        "rgbColor": {}
+    }
+
+
+def test_cell_limit_is_enforced_atomically(api: Api, server: FakeSheetsServer, book: str) -> None:
+    status, body = api.batch(
+        {"appendDimension": {"sheetId": 0, "dimension": "ROWS", "length": 10}},
+        {"appendDimension": {"sheetId": 0, "dimension": "ROWS", "length": 400_000}},
+    )
+    assert status == 400 and "10000000 cells" in body["error"]["message"]
+    assert server.state.sheet_properties(book, "Contacts")["gridProperties"]["rowCount"] == 1000

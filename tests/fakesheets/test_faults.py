@@ -149,3 +149,10 @@ def test_clear_resets_faults(api: Api, server: FakeSheetsServer) -> None:
     server.faults.revoke_permission()
     server.faults.clear()
     assert api.get_values("Log!A1")[0] == 200
+
+
+def test_separate_write_quota(api: Api, server: FakeSheetsServer) -> None:
+    server.faults.set_quota(10, clock=lambda: 5.0, write_per_minute=1)
+    assert api.batch()[0] == 200
+    assert api.batch()[0] == 429
+    assert api.get_values("Log!A1")[0] == 200

@@ -150,3 +150,35 @@ def test_create_from_python_values_round_trip(server: FakeSheetsServer, gc: gspr
         ["text", 1, 2.5, True, "", 36526]
     ]
     assert ws.get_all_values() == [["text", "1", "2.5", "TRUE", "", "2000-01-01"]]
+
+
+def test_create_and_delete_through_gspread(gc: gspread.Client, server: FakeSheetsServer) -> None:
+    sh = gc.create("Fresh CRM")
+    assert [w.title for w in sh.worksheets()] == ["Sheet1"]
+    sh.sheet1.update([["Name"]], "A1")
+    assert server.state.values(sh.id, "Sheet1!A1") == [["Name"]]
+    gc.del_spreadsheet(sh.id)
+    assert sh.id not in server.state.spreadsheets
+
+
+def test_spreadsheets_create_endpoint(session, server: FakeSheetsServer) -> None:  # type: ignore[no-untyped-def]
+    resp = session.post(
+        "https://sheets.googleapis.com/v4/spreadsheets",
+        json={
+            "properties": {"title": "API made", "locale": "en_GB"},
+            "sheets": [{"properties": {"title": "Contacts"}}],
+        },
+    )
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["properties"]["locale"] == "en_GB"
+    assert [s["properties"]["title"] for s in body["sheets"]] == ["Contacts"]
+    assert body["spreadsheetId"] in server.state.spreadsheets
+
+
+def test_fields_parameter_applies_to_values_responses(session, book: str) -> None:  # type: ignore[no-untyped-def]
+    resp = session.get(
+        f"https://sheets.googleapis.com/v4/spreadsheets/{book}/values/Contacts!A1",
+        params={"fields": "values"},
+    )
+    assert resp.json() == {"values": [["Name"]]}
