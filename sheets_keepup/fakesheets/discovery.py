@@ -6,6 +6,7 @@ is off and :data:`Validator.enabled` says so.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from importlib import resources
@@ -24,8 +25,12 @@ def snake(name: str) -> str:
     return _CAMEL.sub("_", name).lower()
 
 
+@functools.cache
 def load_document() -> dict[str, Any] | None:
-    """The Sheets v4 discovery document, or None when the client library is absent."""
+    """The Sheets v4 discovery document, or None when the client library is absent.
+
+    Cached: it is read-only here, and parsing it per server would dominate test time.
+    """
     try:
         root = resources.files(DOC_PACKAGE)
     except ModuleNotFoundError:
