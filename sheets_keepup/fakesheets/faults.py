@@ -90,6 +90,7 @@ class Faults:
         self._quota: _Quota | None = None
         self.latency = 0.0
         self.permission_revoked = False
+        self.revoked_ids: set[str] = set()
 
     def queue_error(
         self,
@@ -135,9 +136,26 @@ class Faults:
             writes = per_minute if write_per_minute is None else write_per_minute
             self._quota = _Quota({"read": per_minute, "write": writes}, clock)
 
-    def revoke_permission(self, revoked: bool = True) -> None:
-        """Make every Sheets request a 403 PERMISSION_DENIED (or restore access)."""
-        self.permission_revoked = revoked
+    def revoke_permission(self, revoked: bool = True, spreadsheet_id: str | None = None) -> None:
+        """Answer Sheets requests with 403 PERMISSION_DENIED (or restore access): all of
+        them, or only those for one spreadsheet."""
+        with self._lock:
+            if spreadsheet_id is None:
+                self.permission_revoked = revoked
+                self.revoked_ids.clear()
+            elif revoked:
+                self.revoked_ids.add(spreadsheet_id)
+            else:
+                self.revoked_ids.discard(spreadsheet_id)
+
+    def denies(self, path: str) -> bool:
+        """Whether a request path falls under a revoked permission."""
+        if path.startswith("/drive/"):
+            return False
+        with self._lock:
+            if self.permission_revoked:
+                return True
+            return any(f"/spreadsheets/{key}" in path for key in self.revoked_ids)
 
     def before_request(
         self,
@@ -164,6 +182,7 @@ class Faults:
             self._drops.clear()
             self._hooks.clear()
             self._quota = None
+            self.revoked_ids.clear()
         self.latency = 0.0
         self.permission_revoked = False
 

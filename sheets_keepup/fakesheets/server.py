@@ -89,7 +89,6 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str, str]] = [
     ("DELETE", re.compile(r"/drive/v3/files/(?P<id>[^/:]+)$"), "drive_delete", "", "other"),
     ("POST", re.compile(r"/drive/v3/files$"), "drive_create", "", "other"),
 ]
-DRIVE_PREFIX = "/drive/"
 CELL_LIMIT = 10_000_000  # Google's per-spreadsheet cell limit
 # Routes that apply the ``fields`` query parameter themselves.
 _SELF_MASKING = ("get", "drive_get")
@@ -531,7 +530,7 @@ def _make_handler(server: FakeSheetsServer) -> type[BaseHTTPRequestHandler]:
                 if queued is not None:
                     raise ApiError(queued.status, queued.message)
                 kind = _kind_of(method, raw_path)
-                if server.faults.permission_revoked and not raw_path.startswith(DRIVE_PREFIX):
+                if server.faults.denies(raw_path):
                     raise ApiError(403)
                 if kind in ("read", "write") and server.faults.over_quota(kind):
                     label = "Read" if kind == "read" else "Write"

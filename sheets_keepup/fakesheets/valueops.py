@@ -22,8 +22,10 @@ def resolve(book: Spreadsheet, text: str, for_write: bool = False) -> Grid:
         raise bad_request(f"Unable to parse range: {text}") from err
     sheet = grid.sheet
     if not for_write and (grid.end_row > sheet.row_count or grid.end_col > sheet.col_count):
+        quoted = "'" + sheet.title.replace("'", "''") + "'"
+        cells = split_sheet(text)[1] or ""
         raise bad_request(
-            f"Range ({text}) exceeds grid limits. Max rows: {sheet.row_count}, "
+            f"Range ({quoted}!{cells}) exceeds grid limits. Max rows: {sheet.row_count}, "
             f"max columns: {sheet.col_count}"
         )
     return grid
@@ -294,6 +296,15 @@ def insert_rows(sheet: Sheet, at: int, count: int) -> None:
     grid["rowCount"] = sheet.row_count + count
 
 
+def date_cell(value: dt.date | float, pattern: str = "yyyy-mm-dd") -> JsonDict:
+    """CellData for a date: a serial number (or ``datetime.date``) with a DATE format."""
+    serial = date_to_serial(value) if isinstance(value, dt.date) else float(value)
+    return {
+        "userEnteredValue": {"numberValue": json_number(serial)},
+        "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": pattern}},
+    }
+
+
 def python_to_cell(value: Any) -> JsonDict | None:
     """A Python value for :meth:`FakeSheetsState.create_spreadsheet` to stored CellData."""
     if value is None or value == "":
@@ -308,10 +319,7 @@ def python_to_cell(value: Any) -> JsonDict | None:
             },
         }
     if isinstance(value, dt.date):
-        return {
-            "userEnteredValue": {"numberValue": json_number(date_to_serial(value))},
-            "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}},
-        }
+        return date_cell(value)
     if isinstance(value, bool):
         return {"userEnteredValue": {"boolValue": value}}
     if isinstance(value, int | float):

@@ -156,3 +156,16 @@ def test_separate_write_quota(api: Api, server: FakeSheetsServer) -> None:
     assert api.batch()[0] == 200
     assert api.batch()[0] == 429
     assert api.get_values("Log!A1")[0] == 200
+
+
+def test_permission_revoked_for_one_spreadsheet(
+    server: FakeSheetsServer, api: Api, book: str
+) -> None:
+    other = server.state.create_spreadsheet({"S": [["x"]]})
+    server.faults.revoke_permission(spreadsheet_id=book)
+    status, body = api.get_values("Log!A1")
+    assert (status, body["error"]["status"]) == (403, "PERMISSION_DENIED")
+    assert body["error"]["message"] == "The caller does not have permission"
+    assert Api(api.session, other).get_values("S!A1")[0] == 200
+    server.faults.revoke_permission(False, spreadsheet_id=book)
+    assert api.get_values("Log!A1")[0] == 200

@@ -182,3 +182,14 @@ def test_fields_parameter_applies_to_values_responses(session, book: str) -> Non
         params={"fields": "values"},
     )
     assert resp.json() == {"values": [["Name"]]}
+
+
+def test_date_cell_with_custom_pattern(server: FakeSheetsServer, gc: gspread.Client) -> None:
+    from sheets_keepup.fakesheets import date_cell
+
+    key = server.state.create_spreadsheet(
+        {"S": [[date_cell(45296, "d mmm yyyy"), date_cell(dt.date(2024, 2, 29), "M/d/yyyy")]]}
+    )
+    ws = gc.open_by_key(key).worksheet("S")
+    assert ws.get_all_values() == [["5 Jan 2024", "2/29/2024"]]
+    assert ws.get("A1:B1", value_render_option=ValueRenderOption.unformatted) == [[45296, 45351]]

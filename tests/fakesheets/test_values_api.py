@@ -84,7 +84,9 @@ def test_read_past_grid_is_rejected(api: Api) -> None:
     status, body = api.get_values("Contacts!A1:AA1")
     assert status == 400
     assert body["error"]["status"] == "INVALID_ARGUMENT"
-    assert "exceeds grid limits" in body["error"]["message"]
+    assert body["error"]["message"] == (
+        "Range ('Contacts'!A1:AA1) exceeds grid limits. Max rows: 1000, max columns: 26"
+    )
 
 
 def test_unknown_sheet_is_unable_to_parse(api: Api) -> None:
