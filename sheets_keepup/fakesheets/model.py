@@ -14,7 +14,6 @@ from .values import (
     JsonDict,
     evaluate_formula,
     format_number,
-    general_number,
     json_number,
 )
 
@@ -404,7 +403,6 @@ __all__ = [
     "deep_merge",
     "default_spreadsheet_properties",
     "formatted_value",
-    "general_number",
     "normalize_format",
     "render_value",
 ]

@@ -6,12 +6,9 @@ import datetime as dt
 from typing import Any
 
 from .a1 import RangeError, format_range, index_to_col, split_sheet
-from .errors import ApiError, bad_request
+from .errors import bad_request
 from .model import Grid, Sheet, Spreadsheet, render_value
 from .values import JsonDict, date_to_serial, json_number, parse_user_entered
-
-VALUE_RENDER = ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")
-DATE_RENDER = ("SERIAL_NUMBER", "FORMATTED_STRING")
 
 
 def resolve(book: Spreadsheet, text: str, for_write: bool = False) -> Grid:
@@ -39,6 +36,7 @@ def read_values(
     major: str = "ROWS",
 ) -> JsonDict:
     """``values.get``: trailing empty cells and rows are dropped; no ``values`` when empty."""
+    major = "COLUMNS" if major == "COLUMNS" else "ROWS"  # DIMENSION_UNSPECIFIED reads as ROWS
     grid = resolve(book, text)
     rows: list[list[Any]] = []
     for r in range(grid.start_row, grid.end_row):
@@ -325,6 +323,3 @@ def python_to_cell(value: Any) -> JsonDict | None:
     if isinstance(value, int | float):
         return {"userEnteredValue": {"numberValue": json_number(value)}}
     return {"userEnteredValue": {"stringValue": str(value)}}
-
-
-__all__ = ["ApiError"]
