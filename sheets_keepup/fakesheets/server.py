@@ -114,7 +114,9 @@ class FakeSheetsServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
         host, port = self._httpd.server_address[:2]
-        assert ipaddress.ip_address(str(host)).is_loopback, "the fake must only bind loopback"
+        if not ipaddress.ip_address(str(host)).is_loopback:  # not an assert: -O must not skip it
+            self._httpd.server_close()
+            raise RuntimeError(f"the fake must only bind loopback, got {host}")
         self.host, self.port = str(host), int(port)
         self._thread: threading.Thread | None = None
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import gspread
 import pytest
+from fakesheets_helpers import Api
 
 from sheets_keepup.fakesheets import FakeSession, FakeSheetsServer, fake_session
 
@@ -29,38 +29,6 @@ def session(server: FakeSheetsServer) -> Iterator[FakeSession]:
 def gc(session: FakeSession) -> gspread.Client:
     """A real gspread client talking to the fake."""
     return gspread.Client(auth=None, session=session)
-
-
-class Api:
-    """Thin helper to call the fake with Google URLs and get (status, json) back."""
-
-    BASE = "https://sheets.googleapis.com/v4/spreadsheets"
-
-    def __init__(self, session: FakeSession, key: str) -> None:
-        self.session = session
-        self.key = key
-
-    def call(self, method: str, suffix: str, body: Any = None, **params: Any) -> tuple[int, Any]:
-        resp = self.session.request(
-            method, f"{self.BASE}/{self.key}{suffix}", json=body, params=params
-        )
-        return resp.status_code, resp.json()
-
-    def get_values(self, rng: str, **params: Any) -> tuple[int, Any]:
-        return self.call("GET", f"/values/{rng}", **params)
-
-    def put_values(
-        self, rng: str, values: Any, option: str = "RAW", **params: Any
-    ) -> tuple[int, Any]:
-        return self.call(
-            "PUT", f"/values/{rng}", {"values": values}, valueInputOption=option, **params
-        )
-
-    def batch(self, *requests: Any) -> tuple[int, Any]:
-        return self.call("POST", ":batchUpdate", {"requests": list(requests)})
-
-    def meta(self, **params: Any) -> tuple[int, Any]:
-        return self.call("GET", "", **params)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Api
+from fakesheets_helpers import Api
 
 from sheets_keepup.fakesheets import FakeSheetsServer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Api
+from fakesheets_helpers import Api
 
 from sheets_keepup.fakesheets import FakeSheetsServer
 from sheets_keepup.fakesheets.discovery import Validator, snake

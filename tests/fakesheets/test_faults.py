@@ -8,7 +8,7 @@ from typing import Any
 import gspread
 import pytest
 import requests
-from conftest import Api
+from fakesheets_helpers import Api
 
 from sheets_keepup.fakesheets import FakeSheetsServer, FakeSheetsState, RequestInfo
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Api
+from fakesheets_helpers import Api
 
 
 def test_plain_metadata_shape(api: Api, book: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Api
+from fakesheets_helpers import Api
 
 from sheets_keepup.fakesheets import FakeSheetsServer
 
