@@ -116,7 +116,7 @@ class FakeSheetsServer:
         host, port = self._httpd.server_address[:2]
         if not ipaddress.ip_address(str(host)).is_loopback:  # not an assert: -O must not skip it
             self._httpd.server_close()
-            raise RuntimeError(f"the fake must only bind loopback, got {host}")
+            raise RuntimeError(f"the fake must only bind loopback, got {host!r}")
         self.host, self.port = str(host), int(port)
         self._thread: threading.Thread | None = None
 
