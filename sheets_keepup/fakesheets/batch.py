@@ -63,10 +63,11 @@ class Context:
         return bad_request(f"Invalid requests[{self.index}].{self.kind}: {message}")
 
     def cell_mask(self, fields: Any) -> Mask | None:
-        """Parse a CellData field mask; unknown field names are errors, as in Sheets."""
+        """Parse a CellData field mask (unknown field names are errors, as in Sheets),
+        widened so each colour field also covers its ``*Style`` twin."""
         if not isinstance(fields, str) or not fields:
             raise self.error("At least one field must be specified in 'fields'.")
-        return self.mask(fields, "CellData")
+        return with_twins(self.mask(fields, "CellData"))
 
     def mask(self, fields: str, schema: str) -> Mask | None:
         if not fields:
@@ -175,8 +176,9 @@ def with_twins(mask: Mask | None) -> Mask | None:
 
 
 def write_cell(sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | None) -> None:
-    """Merge the masked fields of ``source`` into one stored cell (absent ones clear)."""
-    mask = with_twins(mask)
+    """Merge the masked fields of ``source`` into one stored cell (absent ones clear).
+
+    ``mask`` should already include colour twins (see :func:`with_twins`)."""
     cell = sheet.cells.get((row, col), {})
     src = {
         k: v
