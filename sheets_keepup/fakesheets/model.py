@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import struct
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -302,25 +303,37 @@ class Spreadsheet:
             return sheet.whole()
         return sheet.grid(parse_cells(cells))
 
-    def render_cell(self, sheet: Sheet, row: int, col: int, depth: int = 0) -> JsonDict:
-        """CellData as Google returns it, with effective and formatted values derived."""
+    def render_cell(
+        self, sheet: Sheet, row: int, col: int, wanted: Collection[str] | None = None
+    ) -> JsonDict:
+        """CellData as Google returns it, with effective and formatted values derived.
+
+        ``wanted`` limits the work to those top-level fields (a field mask will drop the
+        rest anyway); deriving ``effectiveFormat`` for every cell of a big sheet is slow.
+        """
         stored = sheet.cells.get((row, col))
         if not stored:
             return {}
+
+        def want(key: str) -> bool:
+            return wanted is None or key in wanted
+
         out: JsonDict = {}
         entered = stored.get("userEnteredValue")
         fmt = stored.get("userEnteredFormat")
         if entered is not None:
-            out["userEnteredValue"] = copy.deepcopy(entered)
-            effective = self.effective_value(sheet, row, col, depth)
-            out["effectiveValue"] = effective
-            out["formattedValue"] = formatted_value(effective, fmt)
-        if fmt:
+            if want("userEnteredValue"):
+                out["userEnteredValue"] = copy.deepcopy(entered)
+            if want("effectiveValue") or want("formattedValue"):
+                effective = self.effective_value(sheet, row, col)
+                out["effectiveValue"] = effective
+                out["formattedValue"] = formatted_value(effective, fmt)
+        if fmt and want("userEnteredFormat"):
             out["userEnteredFormat"] = copy.deepcopy(fmt)
-        if entered is not None or fmt:
+        if (entered is not None or fmt) and want("effectiveFormat"):
             out["effectiveFormat"] = deep_merge(self.properties.get("defaultFormat", {}), fmt or {})
         for key in STORED_CELL_FIELDS[2:]:
-            if key in stored:
+            if key in stored and want(key):
                 out[key] = copy.deepcopy(stored[key])
         return out
 

@@ -167,8 +167,22 @@ class FakeSheetsState:
         include = (query.get("includeGridData") or ["false"])[0].lower() == "true"
         include = include or _mask_wants_data(mask)
         ranges = list(query.get("ranges") or [])
-        out: JsonDict = apply_mask(spreadsheet_json(book, include, ranges), mask)
+        full = spreadsheet_json(book, include, ranges, _cell_fields(mask))
+        out: JsonDict = apply_mask(full, mask)
         return out
+
+
+def _cell_fields(mask: Mask | None) -> frozenset[str] | None:
+    """Top-level CellData fields a ``spreadsheets.get`` mask selects (None: all)."""
+    node: Mask | None = mask
+    for key in ("sheets", "data", "rowData", "values"):
+        if node is None or "*" in node:
+            return None
+        nxt = node.get(key, {})
+        if nxt is None:
+            return None
+        node = nxt
+    return None if node is None or "*" in node else frozenset(node)
 
 
 def _mask_wants_data(mask: Mask | None) -> bool:
@@ -209,8 +223,14 @@ def fill(sheet: Sheet, data: Rows) -> None:
                 sheet.cells[(r, c)] = cell
 
 
-def spreadsheet_json(book: Spreadsheet, include_grid: bool, ranges: list[str]) -> JsonDict:
-    """The full Spreadsheet resource (before any field mask)."""
+def spreadsheet_json(
+    book: Spreadsheet,
+    include_grid: bool,
+    ranges: list[str],
+    cell_fields: frozenset[str] | None = None,
+) -> JsonDict:
+    """The full Spreadsheet resource (before any field mask; ``cell_fields`` may restrict
+    which cell fields are computed)."""
     grids: dict[int, list[Grid]] = {}
     for text in ranges:
         grid = resolve(book, text)
@@ -222,7 +242,7 @@ def spreadsheet_json(book: Spreadsheet, include_grid: bool, ranges: list[str]) -
         entry: JsonDict = {"properties": copy.deepcopy(sheet.properties)}
         if include_grid:
             wanted = grids.get(sheet.sheet_id) or [sheet.whole()]
-            entry["data"] = [grid_data(book, g, bool(ranges)) for g in wanted]
+            entry["data"] = [grid_data(book, g, bool(ranges), cell_fields) for g in wanted]
         entry.update(copy.deepcopy(sheet.extras))
         sheets.append(entry)
     return {
@@ -234,7 +254,9 @@ def spreadsheet_json(book: Spreadsheet, include_grid: bool, ranges: list[str]) -
     }
 
 
-def grid_data(book: Spreadsheet, grid: Grid, explicit: bool) -> JsonDict:
+def grid_data(
+    book: Spreadsheet, grid: Grid, explicit: bool, cell_fields: frozenset[str] | None = None
+) -> JsonDict:
     """GridData: rows up to the last non-empty one, zero offsets omitted like proto3 JSON."""
     sheet = grid.sheet
     out: JsonDict = {}
@@ -257,7 +279,9 @@ def grid_data(book: Spreadsheet, grid: Grid, explicit: bool) -> JsonDict:
         if not cols:
             rows.append({})
             continue
-        values = [book.render_cell(sheet, r, c) for c in range(grid.start_col, max(cols) + 1)]
+        values = [
+            book.render_cell(sheet, r, c, cell_fields) for c in range(grid.start_col, max(cols) + 1)
+        ]
         rows.append({"values": values})
     if rows:
         out["rowData"] = rows
