@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,7 @@ from .model import (
     normalize_format,
     normalize_sheet_properties,
 )
-from .values import JsonDict
+from .values import JsonDict, json_copy
 
 Handler = Callable[[Spreadsheet, JsonDict, "Context"], JsonDict]
 
@@ -375,7 +374,7 @@ def auto_resize(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
 
 
 def add_sheet(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
-    props = copy.deepcopy(body.get("properties") or {})
+    props = json_copy(body.get("properties") or {})
     title = props.get("title") or _free_title(book)
     if book.sheet_by_title(title) is not None:  # titles clash case-insensitively
         raise ctx.error(
@@ -395,7 +394,7 @@ def add_sheet(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
             other.properties["index"] = int(other.properties.get("index", 0)) + 1
     book.sheets.append(Sheet(properties=full))
     book.reindex()
-    return {"addSheet": {"properties": copy.deepcopy(full)}}
+    return {"addSheet": {"properties": json_copy(full)}}
 
 
 def _free_title(book: Spreadsheet) -> str:
@@ -432,7 +431,7 @@ def update_sheet_properties(book: Spreadsheet, body: JsonDict, ctx: Context) -> 
     mask = ctx.mask(str(body.get("fields") or ""), "SheetProperties")
     if mask is not None and "sheetId" in mask:
         raise ctx.error("sheetId cannot be changed.")
-    new = copy.deepcopy(sheet.properties)
+    new = json_copy(sheet.properties)
     merge_masked(new, props, mask)
     new["sheetId"] = sheet.sheet_id
     title = str(new.get("title", ""))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import struct
 from collections.abc import Collection
@@ -15,6 +14,7 @@ from .values import (
     JsonDict,
     evaluate_formula,
     format_number,
+    json_copy,
     json_number,
 )
 
@@ -94,7 +94,7 @@ def normalize_color(color: Any) -> Any:
 def normalize_sheet_properties(props: JsonDict, touched: set[str]) -> JsonDict:
     """SheetProperties as Google stores them: proto3 defaults (false, 0) vanish and the
     ``tabColor``/``tabColorStyle`` twins follow whichever one was written."""
-    out = copy.deepcopy(props)
+    out = json_copy(props)
     if "tabColorStyle" in touched and "tabColor" not in touched:
         out.pop("tabColor", None)
     if "tabColor" in touched and "tabColorStyle" not in touched:
@@ -117,7 +117,7 @@ def normalize_sheet_properties(props: JsonDict, touched: set[str]) -> JsonDict:
 
 def normalize_format(fmt: JsonDict) -> JsonDict:
     """Canonical CellFormat: colours trimmed, ``*Style`` twins filled in like Google does."""
-    out = copy.deepcopy(fmt)
+    out = json_copy(fmt)
     _pair_color(out, "backgroundColor", "backgroundColorStyle")
     text = out.get("textFormat")
     if isinstance(text, dict):
@@ -147,12 +147,12 @@ def _pair_color(holder: JsonDict, plain: str, style: str) -> None:
 
 def deep_merge(base: JsonDict, top: JsonDict) -> JsonDict:
     """``top`` over ``base``, recursing into nested objects."""
-    out = copy.deepcopy(base)
+    out = json_copy(base)
     for key, value in top.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value)
         else:
-            out[key] = copy.deepcopy(value)
+            out[key] = json_copy(value)
     return out
 
 
@@ -208,6 +208,16 @@ class Sheet:
     def col_count(self) -> int:
         return int(self.properties.get("gridProperties", {}).get("columnCount", 0))
 
+    def clone(self) -> Sheet:
+        """An independent copy of this sheet."""
+        return Sheet(
+            json_copy(self.properties),
+            {key: json_copy(cell) for key, cell in self.cells.items()},
+            {key: json_copy(meta) for key, meta in self.row_meta.items()},
+            {key: json_copy(meta) for key, meta in self.col_meta.items()},
+            json_copy(self.extras),
+        )
+
     def set_grid_size(self, rows: int, cols: int) -> None:
         """Resize; cells that fall outside the new grid are dropped, as in Sheets."""
         grid = self.properties.setdefault("gridProperties", {})
@@ -258,6 +268,18 @@ class Spreadsheet:
     @property
     def locale(self) -> str:
         return str(self.properties.get("locale", "en_US"))
+
+    def clone(self) -> Spreadsheet:
+        """An independent copy (drafts for atomic writes are made with this)."""
+        return Spreadsheet(
+            self.spreadsheet_id,
+            json_copy(self.properties),
+            [sheet.clone() for sheet in self.sheets],
+            self.created_time,
+            self.modified_time,
+            json_copy(self.extras),
+            list(self.reserved_sheet_ids),
+        )
 
     def touch(self) -> None:
         """Record a modification time (Drive's ``modifiedTime``)."""
@@ -323,18 +345,18 @@ class Spreadsheet:
         fmt = stored.get("userEnteredFormat")
         if entered is not None:
             if want("userEnteredValue"):
-                out["userEnteredValue"] = copy.deepcopy(entered)
+                out["userEnteredValue"] = json_copy(entered)
             if want("effectiveValue") or want("formattedValue"):
                 effective = self.effective_value(sheet, row, col)
                 out["effectiveValue"] = effective
                 out["formattedValue"] = formatted_value(effective, fmt)
         if fmt and want("userEnteredFormat"):
-            out["userEnteredFormat"] = copy.deepcopy(fmt)
+            out["userEnteredFormat"] = json_copy(fmt)
         if (entered is not None or fmt) and want("effectiveFormat"):
             out["effectiveFormat"] = deep_merge(self.properties.get("defaultFormat", {}), fmt or {})
         for key in STORED_CELL_FIELDS[2:]:
             if key in stored and want(key):
-                out[key] = copy.deepcopy(stored[key])
+                out[key] = json_copy(stored[key])
         return out
 
     def effective_value(self, sheet: Sheet, row: int, col: int, depth: int = 0) -> JsonDict:
@@ -343,7 +365,7 @@ class Spreadsheet:
         if entered is None:
             return {}
         if "formulaValue" not in entered:
-            return copy.deepcopy(entered)
+            return json_copy(entered)
         if depth > 50:  # a reference cycle: Sheets reports #REF!
             return {"errorValue": {"type": "REF", "message": "Circular dependency detected."}}
 

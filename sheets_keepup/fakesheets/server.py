@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import json
 import re
@@ -242,7 +241,7 @@ class FakeSheetsServer:
     ) -> JsonDict:
         """Atomic: run everything on a deep copy and swap it in only if all succeeded."""
         book = self._book(params)
-        draft = copy.deepcopy(book)
+        draft = book.clone()
         replies = apply_batch(draft, list(body.get("requests") or []), self.validator)
         self._commit(draft)
         out: JsonDict = {"spreadsheetId": draft.spreadsheet_id, "replies": replies}
@@ -368,7 +367,7 @@ class FakeSheetsServer:
         self, params: dict[str, str], run: Callable[[Spreadsheet], JsonDict]
     ) -> JsonDict:
         """Values writes are all-or-nothing too: work on a copy, then swap."""
-        draft = copy.deepcopy(self._book(params))
+        draft = self._book(params).clone()
         result: JsonDict = run(draft)
         self._commit(draft)
         return result

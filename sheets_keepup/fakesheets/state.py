@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,7 +23,7 @@ from .model import (
     render_value,
 )
 from .valueops import python_to_cell, resolve
-from .values import JsonDict
+from .values import JsonDict, json_copy
 
 Rows = Sequence[Sequence[Any]]
 
@@ -124,7 +123,7 @@ class FakeSheetsState:
         """The cell's ``userEnteredFormat.backgroundColor`` (None when unset)."""
         fmt = self.cell(spreadsheet_id, a1).get("userEnteredFormat") or {}
         color = fmt.get("backgroundColor")
-        return copy.deepcopy(color) if color is not None else None
+        return json_copy(color) if color is not None else None
 
     def formats(self, spreadsheet_id: str, range_: str) -> list[list[JsonDict]]:
         """``userEnteredFormat`` of every cell in a (bounded) range, ``{}`` where unset."""
@@ -133,7 +132,7 @@ class FakeSheetsState:
             grid = resolve(book, range_)
             return [
                 [
-                    copy.deepcopy((grid.sheet.cells.get((r, c)) or {}).get("userEnteredFormat", {}))
+                    json_copy((grid.sheet.cells.get((r, c)) or {}).get("userEnteredFormat", {}))
                     for c in range(grid.start_col, grid.end_col)
                 ]
                 for r in range(grid.start_row, grid.end_row)
@@ -152,7 +151,7 @@ class FakeSheetsState:
             sheet = self.get(spreadsheet_id).sheet_by_title(title)
             if sheet is None:
                 raise KeyError(title)
-            return copy.deepcopy(sheet.properties)
+            return json_copy(sheet.properties)
 
     # --- API views ----------------------------------------------------------------------
 
@@ -239,18 +238,18 @@ def spreadsheet_json(
     for sheet in book.sheets:
         if ranges and sheet.sheet_id not in grids:
             continue  # with ranges, Google returns only the sheets they touch
-        entry: JsonDict = {"properties": copy.deepcopy(sheet.properties)}
+        entry: JsonDict = {"properties": json_copy(sheet.properties)}
         if include_grid:
             wanted = grids.get(sheet.sheet_id) or [sheet.whole()]
             entry["data"] = [grid_data(book, g, bool(ranges), cell_fields) for g in wanted]
-        entry.update(copy.deepcopy(sheet.extras))
+        entry.update(json_copy(sheet.extras))
         sheets.append(entry)
     return {
         "spreadsheetId": book.spreadsheet_id,
-        "properties": copy.deepcopy(book.properties),
+        "properties": json_copy(book.properties),
         "sheets": sheets,
         "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.spreadsheet_id}/edit",
-        **copy.deepcopy(book.extras),
+        **json_copy(book.extras),
     }
 
 

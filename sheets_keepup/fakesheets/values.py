@@ -8,12 +8,13 @@ import math
 import operator
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .a1 import col_to_index
 
 EPOCH = dt.date(1899, 12, 30)  # Sheets' day zero: serial numbers count days from here.
 JsonDict = dict[str, Any]
+_T = TypeVar("_T")
 
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -23,6 +24,15 @@ _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _PERCENT = re.compile(r"^([+-]?\d+(?:\.(\d+))?)%$")
 # Locales whose short dates put the day first (3/4/21 is 3 April, not 4 March).
 _MONTH_FIRST_LOCALES = ("en_US", "en_PH", "es_US", "en_CA")
+
+
+def json_copy(value: _T) -> _T:
+    """Deep copy of plain JSON data; several times faster than ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return cast(_T, {k: json_copy(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return cast(_T, [json_copy(v) for v in value])
+    return value
 
 
 def date_to_serial(value: dt.date | dt.datetime) -> float:
