@@ -455,7 +455,8 @@ def update_sheet_properties(book: Spreadsheet, body: JsonDict, ctx: Context) -> 
 
 def _move_sheet(book: Spreadsheet, sheet: Sheet, new: JsonDict) -> None:
     """Apply an ``index`` change by reordering, as Sheets does."""
-    target = int(new.get("index") or sheet.properties.get("index") or 0)
+    raw: Any = new.get("index", sheet.properties.get("index", 0))
+    target = int(raw) if raw is not None else 0  # index 0 is a real target, not "unset"
     order = [s for s in book.sheets if s is not sheet]
     order.insert(min(max(target, 0), len(order)), sheet)
     for i, s in enumerate(order):

@@ -67,8 +67,15 @@ def default_spreadsheet_properties(title: str, locale: str, time_zone: str) -> J
     }
 
 
+def color_channel(value: float) -> int | float:
+    """A colour channel as Google stores it: 8 bits per channel (a written 0.5 reads back
+    as 127/255 = 0.49803922, as recorded), printed as the shortest float32 form."""
+    eight_bit = int(min(max(value, 0.0), 1.0) * 255 + 1e-6)
+    return float32(eight_bit / 255)
+
+
 def float32(value: float) -> int | float:
-    """Google stores colour channels as float32 and prints the shortest round-trip form."""
+    """Google prints floats stored as float32 in their shortest round-trip form."""
     packed = struct.unpack("f", struct.pack("f", value))[0]
     for digits in range(1, 10):
         text = f"{packed:.{digits}g}"
@@ -87,7 +94,10 @@ def normalize_color(color: Any) -> Any:
             continue
         if key == "alpha" and value == 1:
             continue
-        out[key] = float32(value) if isinstance(value, int | float) else value
+        if key in ("red", "green", "blue"):
+            out[key] = color_channel(float(value))
+        else:
+            out[key] = float32(value) if isinstance(value, int | float) else value
     return out
 
 

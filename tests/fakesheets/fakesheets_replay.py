@@ -43,6 +43,7 @@ class Outcome:
     path: str
     verdict: str
     reason: str = ""
+    exact: bool = False  # response body identical to Google's, not just the same shape
 
 
 @dataclass
@@ -63,10 +64,15 @@ class Report:
     def reasons(self, verdict: str) -> Counter[str]:
         return Counter(o.reason for o in self.outcomes if o.verdict == verdict)
 
+    @property
+    def exact(self) -> int:
+        return sum(1 for o in self.outcomes if o.verdict == MATCHED and o.exact)
+
     def summary(self) -> str:
         return (
             f"interactions={self.total} replayed={self.replayed} matched={self.count(MATCHED)} "
-            f"mismatched={self.count(MISMATCHED)} not_applicable={self.count(NOT_APPLICABLE)}"
+            f"(byte-for-byte equal JSON: {self.exact}) mismatched={self.count(MISMATCHED)} "
+            f"not_applicable={self.count(NOT_APPLICABLE)}"
         )
 
 
@@ -196,6 +202,10 @@ class Replayer:
             headers={"Content-Type": "application/json"},
         )
         outcome.verdict, outcome.reason = self._compare(parts.path, status, resp, got)
+        expected_body = resp["body"]["string"]
+        outcome.exact = (json.loads(expected_body) if expected_body else None) == (
+            got.json() if got.content else None
+        )
         if outcome.verdict == MISMATCHED and method != "GET":
             self.diverged[book_id] = f"mismatched write #{index}"
         return outcome
@@ -258,6 +268,12 @@ if __name__ == "__main__":
 
     rep = replay_all()
     print(rep.summary())
+    inexact = Counter(
+        f"{o.method} {o.path.split('/')[-1][:40]}"
+        for o in rep.outcomes
+        if o.verdict == MATCHED and not o.exact
+    )
+    print("--- matched by shape only:", sum(inexact.values()))
     for verdict in (MISMATCHED, NOT_APPLICABLE):
         print(f"--- {verdict}")
         for reason, n in rep.reasons(verdict).most_common(200 if "-v" in sys.argv else 30):

@@ -405,3 +405,28 @@ def test_cell_limit_is_enforced_atomically(api: Api, server: FakeSheetsServer, b
     )
     assert status == 400 and "10000000 cells" in body["error"]["message"]
     assert server.state.sheet_properties(book, "Contacts")["gridProperties"]["rowCount"] == 1000
+
+
+def test_moving_a_sheet_to_index_zero(api: Api) -> None:
+    status, _ = api.batch(
+        {"updateSheetProperties": {"properties": {"sheetId": 1, "index": 0}, "fields": "index"}}
+    )
+    assert status == 200
+    sheets = [(s["properties"]["title"], s["properties"]["index"]) for s in api.meta()[1]["sheets"]]
+    assert sheets == [("Log", 0), ("Contacts", 1)]
+
+
+def test_colours_are_stored_with_eight_bits_per_channel(
+    api: Api, server: FakeSheetsServer, book: str
+) -> None:
+    api.batch(
+        {
+            "repeatCell": {
+                "range": grid(),
+                "cell": {"userEnteredFormat": {"backgroundColor": {"red": 0.5, "green": 0.85}}},
+                "fields": "userEnteredFormat.backgroundColor",
+            }
+        }
+    )
+    # 0.5 -> 127/255 (as Google answered for a tab colour), 0.85 -> 216/255.
+    assert server.state.background(book, "Contacts!A1") == {"red": 0.49803922, "green": 0.84705883}
