@@ -59,6 +59,7 @@ class _QueuedError(_Match):
 class _Hook(_Match):
     callback: Callable[[Any, RequestInfo], None] = field(default=lambda state, info: None)
     once: bool = False
+    at_request: int | None = None  # fire only before the request with this number
 
 
 @dataclass
@@ -164,14 +165,16 @@ class Faults:
         method: str | None = None,
         path_pattern: str | None = None,
         once: bool = True,
+        at_request: int | None = None,
     ) -> None:
         """Run ``callback(state, info)`` before serving a matching request.
 
-        The callback may edit the state (for example insert a row between a sync's read
-        and its write). With ``once`` it fires for the first matching request only.
+        The callback may edit the state (for example ``state.insert_rows(...)`` between a
+        sync's read and its write). With ``once`` it fires for the first matching request
+        only; ``at_request=n`` waits for the server's n-th request (1-based, all kinds).
         """
         with self._lock:
-            self._hooks.append(_Hook(method, path_pattern, callback, once))
+            self._hooks.append(_Hook(method, path_pattern, callback, once, at_request))
 
     between_requests = before_request
 
@@ -203,9 +206,13 @@ class Faults:
                     return True
         return False
 
-    def take_hooks(self, method: str, path: str) -> list[Callable[[Any, RequestInfo], None]]:
+    def take_hooks(
+        self, method: str, path: str, number: int
+    ) -> list[Callable[[Any, RequestInfo], None]]:
         with self._lock:
-            hits = [h for h in self._hooks if h.matches(method, path)]
+            hits = [
+                h for h in self._hooks if h.matches(method, path) and h.at_request in (None, number)
+            ]
             self._hooks = [h for h in self._hooks if not (h.once and any(h is x for x in hits))]
         return [h.callback for h in hits]
 

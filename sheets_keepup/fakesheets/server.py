@@ -542,7 +542,7 @@ def _make_handler(server: FakeSheetsServer) -> type[BaseHTTPRequestHandler]:
                         "'sheets.googleapis.com' for consumer 'project_number:0'.",
                     )
                 info = RequestInfo(method, raw_path, query, body, number)
-                for hook in server.faults.take_hooks(method, raw_path):
+                for hook in server.faults.take_hooks(method, raw_path, number):
                     with server.state.lock:
                         hook(server.state, info)
                 status, payload = server.handle(method, raw_path, query, body)

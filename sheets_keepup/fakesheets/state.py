@@ -8,7 +8,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .a1 import split_sheet
+from .a1 import quote_title, split_sheet
+from .batch import apply_batch
+from .discovery import Validator
 from .errors import ApiError, bad_request
 from .fieldmask import Mask, apply_mask, parse_mask
 from .model import (
@@ -22,7 +24,7 @@ from .model import (
     default_spreadsheet_properties,
     render_value,
 )
-from .valueops import python_to_cell, resolve
+from .valueops import python_to_cell, resolve, write_values
 from .values import JsonDict, json_copy
 
 Rows = Sequence[Sequence[Any]]
@@ -80,6 +82,53 @@ class FakeSheetsState:
             book = self.spreadsheets[spreadsheet_id]
             yield book
             book.touch()
+
+    # --- edits a user might make between a sync's read and its write ----------------
+
+    def apply(self, spreadsheet_id: str, *requests: JsonDict) -> list[JsonDict]:
+        """Run batchUpdate sub-requests directly (no HTTP, not logged), atomically."""
+        with self.lock:
+            draft = self.get(spreadsheet_id).clone()
+            replies = apply_batch(draft, list(requests), Validator(load=False))
+            draft.touch()
+            self.spreadsheets[spreadsheet_id] = draft
+            return replies
+
+    def insert_rows(
+        self, spreadsheet_id: str, title: str, before_row: int, rows: Rows = ()
+    ) -> None:
+        """Insert ``len(rows)`` rows (at least one) above 1-based ``before_row``, filled
+        with ``rows`` as if typed by a user."""
+        count = max(len(rows), 1)
+        sheet_id = self._sheet_id(spreadsheet_id, title)
+        dimension = {"sheetId": sheet_id, "dimension": "ROWS"}
+        span = {"startIndex": before_row - 1, "endIndex": before_row - 1 + count}
+        self.apply(spreadsheet_id, {"insertDimension": {"range": dimension | span}})
+        if rows:
+            self.set_values(spreadsheet_id, f"{quote_title(title)}!A{before_row}", rows)
+
+    def delete_rows(self, spreadsheet_id: str, title: str, first_row: int, count: int = 1) -> None:
+        """Delete ``count`` rows starting at 1-based ``first_row``."""
+        dimension = {"sheetId": self._sheet_id(spreadsheet_id, title), "dimension": "ROWS"}
+        span = {"startIndex": first_row - 1, "endIndex": first_row - 1 + count}
+        self.apply(spreadsheet_id, {"deleteDimension": {"range": dimension | span}})
+
+    def set_values(
+        self, spreadsheet_id: str, range_: str, rows: Rows, user_entered: bool = True
+    ) -> None:
+        """Write values as a user typing them would (or RAW), anchored at ``range_``."""
+        with self.lock:
+            book = self.get(spreadsheet_id)
+            option = "USER_ENTERED" if user_entered else "RAW"
+            write_values(book, range_, {"values": [list(r) for r in rows]}, option)
+            book.touch()
+
+    def _sheet_id(self, spreadsheet_id: str, title: str) -> int:
+        with self.lock:
+            sheet = self.get(spreadsheet_id).sheet_by_title(title)
+        if sheet is None:
+            raise KeyError(title)
+        return sheet.sheet_id
 
     # --- inspection ---------------------------------------------------------------------
 

@@ -89,13 +89,9 @@ def test_before_request_hook_moves_rows_between_read_and_write(
     """Simulates a user inserting a row while a sync is between its read and its write."""
     seen: list[RequestInfo] = []
 
-    def insert_row(state: Any, info: RequestInfo) -> None:
+    def insert_row(state: FakeSheetsState, info: RequestInfo) -> None:
         seen.append(info)
-        with state.edit(book) as sheet_book:
-            contacts = sheet_book.sheet_by_title("Contacts")
-            contacts.cells = {
-                ((r + 1 if r >= 1 else r), c): v for (r, c), v in contacts.cells.items()
-            }
+        state.insert_rows(book, "Contacts", 2)  # a blank row above Ada
 
     ws = gc.open_by_key(book).worksheet("Contacts")
     rows = ws.get_all_values()
@@ -169,3 +165,33 @@ def test_permission_revoked_for_one_spreadsheet(
     assert Api(api.session, other).get_values("S!A1")[0] == 200
     server.faults.revoke_permission(False, spreadsheet_id=book)
     assert api.get_values("Log!A1")[0] == 200
+
+
+def test_hook_at_a_given_request_number(api: Api, server: FakeSheetsServer, book: str) -> None:
+    fired: list[int] = []
+    server.faults.before_request(lambda state, info: fired.append(info.number), at_request=3)
+    for _ in range(4):
+        api.get_values("Log!A1")
+    assert fired == [3]
+
+
+def test_user_edit_helpers(server: FakeSheetsServer, book: str) -> None:
+    state = server.state
+    state.insert_rows(book, "Contacts", 3, [["Barbara Liskov", "bl@example.org", "2024-03-01"]])
+    assert state.values(book, "Contacts!A3:C3") == [
+        ["Barbara Liskov", "bl@example.org", "2024-03-01"]
+    ]
+    assert state.values(book, "Contacts!C3", render="UNFORMATTED_VALUE") == [[45352]]  # typed date
+    assert state.values(book, "Contacts!A4") == [["Alan Turing"]]
+    state.delete_rows(book, "Contacts", 2, count=2)
+    assert state.values(book, "Contacts!A2") == [["Alan Turing"]]
+    state.set_values(book, "Contacts!B2", [["=1+1"]], user_entered=False)
+    assert state.values(book, "Contacts!B2", render="FORMULA") == [["=1+1"]]
+    assert (
+        state.apply(book, {"addSheet": {"properties": {"title": "X"}}})[0]["addSheet"][
+            "properties"
+        ]["title"]
+        == "X"
+    )
+    # None of this went through HTTP.
+    assert server.request_count() == 0
