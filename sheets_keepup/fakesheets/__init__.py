@@ -36,6 +36,7 @@ from .model import Sheet, Spreadsheet
 from .server import FakeSheetsServer
 from .session import FakeSession, NonLoopbackRequestError, fake_session, is_loopback_host
 from .state import FakeSheetsState
+from .valueops import date_cell
 
 __all__ = [
     "ApiError",
@@ -48,6 +49,7 @@ __all__ = [
     "RequestRecord",
     "Sheet",
     "Spreadsheet",
+    "date_cell",
     "fake_session",
     "is_loopback_host",
 ]

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 
 _CELL = re.compile(r"^(\$?[A-Za-z]*)(\$?[0-9]*)$")
-_PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_LOOKS_LIKE_REF = re.compile(r"^([A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc][0-9]*|[A-Za-z]{1,3}|[0-9]+)$")
+_PLAIN_NAME = re.compile(r"^[^\W\d]\w*$")  # letters, digits, underscore; no leading digit
+# Titles that read as a cell (``D3``) or R1C1 reference get quoted, as in Google's responses.
+_LOOKS_LIKE_REF = re.compile(r"^([A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc][0-9]*)$")
 
 
 class RangeError(ValueError):

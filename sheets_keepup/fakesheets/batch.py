@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 from .discovery import Validator
 from .errors import ApiError, bad_request
-from .fieldmask import MaskError, Mask, mask_paths, merge_masked, parse_mask
-from .model import DEFAULT_COLS, DEFAULT_ROWS, Grid, Sheet, Spreadsheet, normalize_format
-from .values import JsonDict
+from .fieldmask import Mask, MaskError, mask_paths, merge_masked, parse_mask
+from .model import (
+    DEFAULT_COLS,
+    DEFAULT_ROWS,
+    Grid,
+    Sheet,
+    Spreadsheet,
+    normalize_format,
+    normalize_sheet_properties,
+)
+from .values import JsonDict, json_copy
 
 Handler = Callable[[Spreadsheet, JsonDict, "Context"], JsonDict]
 
 # Request kinds that exist in the API but that this fake does not model. They are
 # answered with a 400 naming the kind, so a test relying on them fails loudly.
 UNSUPPORTED = (
-    "mergeCells",
-    "unmergeCells",
     "addNamedRange",
     "updateNamedRange",
     "deleteNamedRange",
@@ -30,7 +35,6 @@ UNSUPPORTED = (
     "addFilterView",
     "copyPaste",
     "cutPaste",
-    "sortRange",
     "addDimensionGroup",
     "deleteDimensionGroup",
     "updateDimensionGroup",
@@ -58,10 +62,11 @@ class Context:
         return bad_request(f"Invalid requests[{self.index}].{self.kind}: {message}")
 
     def cell_mask(self, fields: Any) -> Mask | None:
-        """Parse a CellData field mask; unknown field names are errors, as in Sheets."""
+        """Parse a CellData field mask (unknown field names are errors, as in Sheets),
+        widened so each colour field also covers its ``*Style`` twin."""
         if not isinstance(fields, str) or not fields:
             raise self.error("At least one field must be specified in 'fields'.")
-        return self.mask(fields, "CellData")
+        return with_twins(self.mask(fields, "CellData"))
 
     def mask(self, fields: str, schema: str) -> Mask | None:
         if not fields:
@@ -76,7 +81,9 @@ class Context:
         return mask
 
 
-def apply_batch(book: Spreadsheet, requests: list[JsonDict], validator: Validator) -> list[JsonDict]:
+def apply_batch(
+    book: Spreadsheet, requests: list[JsonDict], validator: Validator
+) -> list[JsonDict]:
     """Apply all requests to ``book`` in order; caller works on a copy for atomicity."""
     replies = []
     for index, request in enumerate(requests):
@@ -150,13 +157,39 @@ def dimension_range(book: Spreadsheet, rng: JsonDict, ctx: Context) -> tuple[She
 # --- cell writes ------------------------------------------------------------------------
 
 
+# Colour fields Google keeps in two forms; a mask naming one governs both.
+_TWINS = {"backgroundColor": "backgroundColorStyle", "foregroundColor": "foregroundColorStyle"}
+_TWINS.update({v: k for k, v in _TWINS.items()})
+
+
+def with_twins(mask: Mask | None) -> Mask | None:
+    """Extend a mask so that ``backgroundColor`` also covers ``backgroundColorStyle``."""
+    if mask is None:
+        return None
+    out: Mask = {}
+    for key, sub in mask.items():
+        out[key] = with_twins(sub)
+        if key in _TWINS and _TWINS[key] not in mask:
+            out[_TWINS[key]] = with_twins(sub)
+    return out
+
+
 def write_cell(sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | None) -> None:
-    """Merge the masked fields of ``source`` into one stored cell (absent ones clear)."""
+    """Merge the masked fields of ``source`` into one stored cell (absent ones clear).
+
+    ``mask`` should already include colour twins (see :func:`with_twins`)."""
     cell = sheet.cells.get((row, col), {})
-    src = {k: v for k, v in source.items() if k not in ("effectiveValue", "formattedValue", "effectiveFormat")}
+    src = {
+        k: v
+        for k, v in source.items()
+        if k not in ("effectiveValue", "formattedValue", "effectiveFormat")
+    }
     if "userEnteredFormat" in src and isinstance(src["userEnteredFormat"], dict):
         src["userEnteredFormat"] = normalize_format(src["userEnteredFormat"])
     merge_masked(cell, src, mask)
+    for key in ("note", "hyperlink"):
+        if cell.get(key) == "":
+            del cell[key]  # an empty string is proto3's "unset"
     if mask is not None and "userEnteredFormat" in mask and "userEnteredFormat" in cell:
         cell["userEnteredFormat"] = normalize_format(cell["userEnteredFormat"])
     if cell:
@@ -186,7 +219,9 @@ def update_cells(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
     if len(rows) > grid.rows or any(len(r.get("values") or []) > grid.cols for r in rows):
         raise ctx.error("Attempting to write more rows/columns than the range holds.")
     for r in range(grid.start_row, grid.end_row):
-        given = rows[r - grid.start_row].get("values") or [] if r - grid.start_row < len(rows) else []
+        given = (
+            rows[r - grid.start_row].get("values") or [] if r - grid.start_row < len(rows) else []
+        )
         for c in range(grid.start_col, grid.end_col):
             j = c - grid.start_col
             write_cell(grid.sheet, r, c, (given[j] or {}) if j < len(given) else {}, mask)
@@ -262,12 +297,31 @@ def _shift(sheet: Sheet, rows: bool, at: int, delta: int, drop_end: int | None =
         if new is not None:
             cells[(new, key[1]) if rows else (key[0], new)] = cell
     sheet.cells = cells
+    _shift_merges(sheet, rows, moved)
     meta = sheet.row_meta if rows else sheet.col_meta
     shifted = {m: v for i, v in meta.items() if (m := moved(i)) is not None}
     if rows:
         sheet.row_meta = shifted
     else:
         sheet.col_meta = shifted
+
+
+def _shift_merges(sheet: Sheet, rows: bool, moved: Callable[[int], int | None]) -> None:
+    """Merged areas follow inserted/deleted rows or columns; a merge losing its edge
+    shrinks, one losing everything goes."""
+    start_key, end_key = (
+        ("startRowIndex", "endRowIndex") if rows else ("startColumnIndex", "endColumnIndex")
+    )
+    kept = []
+    for merge in sheet.extras.get("merges", []):
+        cells = [m for i in range(merge[start_key], merge[end_key]) if (m := moved(i)) is not None]
+        if len(cells) == 0:
+            continue
+        kept.append({**merge, start_key: min(cells), end_key: max(cells) + 1})
+    if kept:
+        sheet.extras["merges"] = kept
+    else:
+        sheet.extras.pop("merges", None)
 
 
 def insert_dimension(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
@@ -320,9 +374,9 @@ def auto_resize(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
 
 
 def add_sheet(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
-    props = copy.deepcopy(body.get("properties") or {})
+    props = json_copy(body.get("properties") or {})
     title = props.get("title") or _free_title(book)
-    if book.sheet_by_title(title) is not None and book.sheet_by_title(title).title.lower() == title.lower():  # type: ignore[union-attr]
+    if book.sheet_by_title(title) is not None:  # titles clash case-insensitively
         raise ctx.error(
             f'A sheet with the name "{title}" already exists. Please enter another name.'
         )
@@ -340,7 +394,7 @@ def add_sheet(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
             other.properties["index"] = int(other.properties.get("index", 0)) + 1
     book.sheets.append(Sheet(properties=full))
     book.reindex()
-    return {"addSheet": {"properties": copy.deepcopy(full)}}
+    return {"addSheet": {"properties": json_copy(full)}}
 
 
 def _free_title(book: Spreadsheet) -> str:
@@ -351,7 +405,11 @@ def _free_title(book: Spreadsheet) -> str:
 
 
 def _free_id(book: Spreadsheet) -> int:
-    """Google picks large random-looking ids; a deterministic hash keeps tests stable."""
+    """Google picks large random-looking ids; a deterministic sequence keeps tests stable."""
+    while book.reserved_sheet_ids:
+        reserved = book.reserved_sheet_ids.pop(0)
+        if book.sheet_by_id(reserved) is None:
+            return reserved
     candidate = (len(book.sheets) * 1_000_003 + 17) % 2_000_000_000 + 1
     while book.sheet_by_id(candidate) is not None:
         candidate += 1
@@ -373,13 +431,15 @@ def update_sheet_properties(book: Spreadsheet, body: JsonDict, ctx: Context) -> 
     mask = ctx.mask(str(body.get("fields") or ""), "SheetProperties")
     if mask is not None and "sheetId" in mask:
         raise ctx.error("sheetId cannot be changed.")
-    new = copy.deepcopy(sheet.properties)
+    new = json_copy(sheet.properties)
     merge_masked(new, props, mask)
     new["sheetId"] = sheet.sheet_id
     title = str(new.get("title", ""))
     clash = book.sheet_by_title(title)
     if clash is not None and clash is not sheet:
-        raise ctx.error(f'A sheet with the name "{title}" already exists. Please enter another name.')
+        raise ctx.error(
+            f'A sheet with the name "{title}" already exists. Please enter another name.'
+        )
     if new.get("hidden") and all(s.properties.get("hidden") or s is sheet for s in book.sheets):
         raise ctx.error("You can't hide all the sheets in a document.")
     grid = new.setdefault("gridProperties", {})
@@ -387,14 +447,16 @@ def update_sheet_properties(book: Spreadsheet, body: JsonDict, ctx: Context) -> 
     if rows < 1 or cols < 1:
         raise ctx.error("Sheets must have at least one row and one column.")
     _move_sheet(book, sheet, new)
-    sheet.properties = new
+    touched = set(mask) if mask is not None else set(props)
+    sheet.properties = normalize_sheet_properties(new, touched)
     sheet.set_grid_size(rows, cols)
     return {}
 
 
 def _move_sheet(book: Spreadsheet, sheet: Sheet, new: JsonDict) -> None:
     """Apply an ``index`` change by reordering, as Sheets does."""
-    target = int(new.get("index", sheet.properties.get("index", 0)))
+    raw: Any = new.get("index", sheet.properties.get("index", 0))
+    target = int(raw) if raw is not None else 0  # index 0 is a real target, not "unset"
     order = [s for s in book.sheets if s is not sheet]
     order.insert(min(max(target, 0), len(order)), sheet)
     for i, s in enumerate(order):
@@ -409,7 +471,131 @@ def update_spreadsheet_properties(book: Spreadsheet, body: JsonDict, ctx: Contex
     return {}
 
 
+# --- sorting and merges -----------------------------------------------------------------
+
+
+def _sort_key(book: Spreadsheet, sheet: Sheet, row: int, col: int) -> tuple[int, Any]:
+    """Sheets' order: numbers, then text (case-insensitive), then booleans, then errors."""
+    value = book.effective_value(sheet, row, col)
+    if "numberValue" in value:
+        return (0, float(value["numberValue"]))
+    if "stringValue" in value:
+        return (1, str(value["stringValue"]).lower())
+    if "boolValue" in value:
+        return (2, bool(value["boolValue"]))
+    return (3, "")
+
+
+def sort_range(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    """``sortRange``: reorder the range's rows; empty keys sort last either way."""
+    grid = grid_range(book, body.get("range") or {}, ctx)
+    sheet = grid.sheet
+    rows = list(range(grid.start_row, grid.end_row))
+    for spec in reversed(body.get("sortSpecs") or []):  # stable sorts, last key first
+        col = int(spec.get("dimensionIndex", 0))
+        if not grid.start_col <= col < grid.end_col:
+            raise ctx.error(f"dimensionIndex {col} is outside the sorted range.")
+        descending = spec.get("sortOrder") == "DESCENDING"
+        filled = [r for r in rows if "userEnteredValue" in sheet.cells.get((r, col), {})]
+        empty = [r for r in rows if r not in set(filled)]
+        filled.sort(key=lambda r: _sort_key(book, sheet, r, col), reverse=descending)
+        rows = filled + empty
+    moved = {
+        (grid.start_row + i, c): sheet.cells[(src, c)]
+        for i, src in enumerate(rows)
+        for c in range(grid.start_col, grid.end_col)
+        if (src, c) in sheet.cells
+    }
+    for r in range(grid.start_row, grid.end_row):
+        for c in range(grid.start_col, grid.end_col):
+            sheet.cells.pop((r, c), None)
+    sheet.cells.update(moved)
+    return {}
+
+
+def _merge_parts(grid: Grid, merge_type: str) -> list[Grid]:
+    """The merged areas a mergeType makes of a range."""
+    if merge_type == "MERGE_COLUMNS":
+        return [
+            Grid(grid.sheet, grid.start_row, grid.end_row, c, c + 1)
+            for c in range(grid.start_col, grid.end_col)
+        ]
+    if merge_type == "MERGE_ROWS":
+        return [
+            Grid(grid.sheet, r, r + 1, grid.start_col, grid.end_col)
+            for r in range(grid.start_row, grid.end_row)
+        ]
+    return [grid]
+
+
+def _as_range(grid: Grid) -> JsonDict:
+    """GridRange JSON as Google returns it in ``merges`` (a zero sheetId is omitted)."""
+    out: JsonDict = {"sheetId": grid.sheet.sheet_id} if grid.sheet.sheet_id else {}
+    return out | {
+        "startRowIndex": grid.start_row,
+        "endRowIndex": grid.end_row,
+        "startColumnIndex": grid.start_col,
+        "endColumnIndex": grid.end_col,
+    }
+
+
+def _bounds(merge: JsonDict) -> tuple[int, int, int, int]:
+    keys = ("startRowIndex", "endRowIndex", "startColumnIndex", "endColumnIndex")
+    r0, r1, c0, c1 = (int(merge.get(k, 0)) for k in keys)
+    return r0, r1, c0, c1
+
+
+def _overlaps(merge: JsonDict, b: Grid) -> bool:
+    r0, r1, c0, c1 = _bounds(merge)
+    return r0 < b.end_row and b.start_row < r1 and c0 < b.end_col and b.start_col < c1
+
+
+def _inside_grid(merge: JsonDict, b: Grid) -> bool:
+    r0, r1, c0, c1 = _bounds(merge)
+    return b.start_row <= r0 and r1 <= b.end_row and b.start_col <= c0 and c1 <= b.end_col
+
+
+def merge_cells(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    """``mergeCells``: only each merge's top-left value survives, as in Sheets."""
+    grid = grid_range(book, body.get("range") or {}, ctx)
+    merges: list[JsonDict] = grid.sheet.extras.setdefault("merges", [])
+    if any(_overlaps(m, grid) and not _inside_grid(m, grid) for m in merges):
+        raise ctx.error("You must select all cells in a merged range to merge or unmerge them.")
+    merges[:] = [m for m in merges if not _overlaps(m, grid)]
+    for part in _merge_parts(grid, str(body.get("mergeType", "MERGE_ALL"))):
+        if part.rows * part.cols < 2:
+            continue
+        for r in range(part.start_row, part.end_row):
+            for c in range(part.start_col, part.end_col):
+                if (r, c) != (part.start_row, part.start_col):
+                    cell = grid.sheet.cells.get((r, c), {})
+                    cell.pop("userEnteredValue", None)
+                    if not cell:
+                        grid.sheet.cells.pop((r, c), None)
+        merges.append(_as_range(part))
+    if not merges:
+        grid.sheet.extras.pop("merges", None)
+    return {}
+
+
+def unmerge_cells(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    """``unmergeCells``: drop merges inside the range; a partial overlap is an error."""
+    grid = grid_range(book, body.get("range") or {}, ctx)
+    merges: list[JsonDict] = grid.sheet.extras.get("merges", [])
+    if any(_overlaps(m, grid) and not _inside_grid(m, grid) for m in merges):
+        raise ctx.error("You must select all cells in a merged range to merge or unmerge them.")
+    kept = [m for m in merges if not _overlaps(m, grid)]
+    if kept:
+        grid.sheet.extras["merges"] = kept
+    else:
+        grid.sheet.extras.pop("merges", None)
+    return {}
+
+
 HANDLERS: dict[str, Handler] = {
+    "sortRange": sort_range,
+    "mergeCells": merge_cells,
+    "unmergeCells": unmerge_cells,
     "updateCells": update_cells,
     "repeatCell": repeat_cell,
     "appendCells": append_cells,

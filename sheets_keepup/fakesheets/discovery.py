@@ -6,6 +6,7 @@ is off and :data:`Validator.enabled` says so.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from importlib import resources
@@ -24,8 +25,12 @@ def snake(name: str) -> str:
     return _CAMEL.sub("_", name).lower()
 
 
+@functools.cache
 def load_document() -> dict[str, Any] | None:
-    """The Sheets v4 discovery document, or None when the client library is absent."""
+    """The Sheets v4 discovery document, or None when the client library is absent.
+
+    Cached: it is read-only here, and parsing it per server would dominate test time.
+    """
     try:
         root = resources.files(DOC_PACKAGE)
     except ModuleNotFoundError:
@@ -140,7 +145,7 @@ class Validator:
         ok = {
             "string": isinstance(value, str),
             "boolean": isinstance(value, bool),
-            "number": isinstance(value, int | float) and not isinstance(value, bool)
+            "number": (isinstance(value, int | float) and not isinstance(value, bool))
             or (isinstance(value, str) and _is_number(value)),
             "integer": (isinstance(value, int) and not isinstance(value, bool))
             or (isinstance(value, float) and value.is_integer())
@@ -155,9 +160,7 @@ class Validator:
     def _type_error(self, path: str, schema: dict[str, Any], value: Any) -> ApiError:
         """Google's 'Invalid value at ...' message for a wrongly typed value."""
         kind = schema.get("type")
-        if kind == "array" and schema.get("items", {}).get("type") == "any":
-            type_name = "type.googleapis.com/google.protobuf.ListValue"
-        elif kind == "array" and schema.get("items", {}).get("type") == "array":
+        if kind == "array" and schema.get("items", {}).get("type") in ("any", "array"):
             type_name = "type.googleapis.com/google.protobuf.ListValue"
         elif schema.get("enum"):
             type_name = "TYPE_ENUM"

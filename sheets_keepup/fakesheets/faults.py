@@ -59,11 +59,12 @@ class _QueuedError(_Match):
 class _Hook(_Match):
     callback: Callable[[Any, RequestInfo], None] = field(default=lambda state, info: None)
     once: bool = False
+    at_request: int | None = None  # fire only before the request with this number
 
 
 @dataclass
 class _Quota:
-    per_minute: int
+    limits: dict[str, int]
     clock: Clock
     stamps: dict[str, deque[float]] = field(default_factory=dict)
 
@@ -73,7 +74,7 @@ class _Quota:
         window = self.stamps.setdefault(kind, deque())
         while window and now - window[0] >= 60.0:
             window.popleft()
-        if len(window) >= self.per_minute:
+        if len(window) >= self.limits.get(kind, 1 << 30):
             return False
         window.append(now)
         return True
@@ -90,6 +91,7 @@ class Faults:
         self._quota: _Quota | None = None
         self.latency = 0.0
         self.permission_revoked = False
+        self.revoked_ids: set[str] = set()
 
     def queue_error(
         self,
@@ -116,14 +118,45 @@ class Faults:
         """Delay every response by ``seconds``."""
         self.latency = seconds
 
-    def set_quota(self, per_minute: int | None, clock: Clock = time.monotonic) -> None:
-        """Allow ``per_minute`` reads and as many writes per minute; 429 past it. None: off."""
-        with self._lock:
-            self._quota = None if per_minute is None else _Quota(per_minute, clock)
+    def set_quota(
+        self,
+        per_minute: int | None,
+        clock: Clock = time.monotonic,
+        *,
+        write_per_minute: int | None = None,
+    ) -> None:
+        """Allow ``per_minute`` reads (and as many writes, unless ``write_per_minute`` says
+        otherwise) in any sliding minute of ``clock``; 429 past it. ``None`` turns it off.
 
-    def revoke_permission(self, revoked: bool = True) -> None:
-        """Make every Sheets request a 403 PERMISSION_DENIED (or restore access)."""
-        self.permission_revoked = revoked
+        Google's defaults are 60 and 60 per user; a batch request counts once.
+        """
+        with self._lock:
+            if per_minute is None:
+                self._quota = None
+                return
+            writes = per_minute if write_per_minute is None else write_per_minute
+            self._quota = _Quota({"read": per_minute, "write": writes}, clock)
+
+    def revoke_permission(self, revoked: bool = True, spreadsheet_id: str | None = None) -> None:
+        """Answer Sheets requests with 403 PERMISSION_DENIED (or restore access): all of
+        them, or only those for one spreadsheet."""
+        with self._lock:
+            if spreadsheet_id is None:
+                self.permission_revoked = revoked
+                self.revoked_ids.clear()
+            elif revoked:
+                self.revoked_ids.add(spreadsheet_id)
+            else:
+                self.revoked_ids.discard(spreadsheet_id)
+
+    def denies(self, path: str) -> bool:
+        """Whether a request path falls under a revoked permission."""
+        if path.startswith("/drive/"):
+            return False
+        with self._lock:
+            if self.permission_revoked:
+                return True
+            return any(f"/spreadsheets/{key}" in path for key in self.revoked_ids)
 
     def before_request(
         self,
@@ -132,14 +165,16 @@ class Faults:
         method: str | None = None,
         path_pattern: str | None = None,
         once: bool = True,
+        at_request: int | None = None,
     ) -> None:
         """Run ``callback(state, info)`` before serving a matching request.
 
-        The callback may edit the state (for example insert a row between a sync's read
-        and its write). With ``once`` it fires for the first matching request only.
+        The callback may edit the state (for example ``state.insert_rows(...)`` between a
+        sync's read and its write). With ``once`` it fires for the first matching request
+        only; ``at_request=n`` waits for the server's n-th request (1-based, all kinds).
         """
         with self._lock:
-            self._hooks.append(_Hook(method, path_pattern, callback, once))
+            self._hooks.append(_Hook(method, path_pattern, callback, once, at_request))
 
     between_requests = before_request
 
@@ -150,6 +185,7 @@ class Faults:
             self._drops.clear()
             self._hooks.clear()
             self._quota = None
+            self.revoked_ids.clear()
         self.latency = 0.0
         self.permission_revoked = False
 
@@ -170,9 +206,13 @@ class Faults:
                     return True
         return False
 
-    def take_hooks(self, method: str, path: str) -> list[Callable[[Any, RequestInfo], None]]:
+    def take_hooks(
+        self, method: str, path: str, number: int
+    ) -> list[Callable[[Any, RequestInfo], None]]:
         with self._lock:
-            hits = [h for h in self._hooks if h.matches(method, path)]
+            hits = [
+                h for h in self._hooks if h.matches(method, path) and h.at_request in (None, number)
+            ]
             self._hooks = [h for h in self._hooks if not (h.once and any(h is x for x in hits))]
         return [h.callback for h in hits]
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
+
+from .values import json_copy
 
 # A mask node maps a field name to its sub-mask; ``None`` selects the whole field.
 Mask = dict[str, "Mask | None"]
@@ -90,6 +91,8 @@ def apply_mask(value: Any, mask: Mask | None) -> Any:
     out: dict[str, Any] = {}
     for key, sub in mask.items():
         if key in value:
+            # A present message stays even when none of its selected fields is set
+            # (recorded: ``{"sheets": [{"properties": {}}]}``).
             out[key] = apply_mask(value[key], sub)
     return out
 
@@ -99,12 +102,12 @@ def merge_masked(target: dict[str, Any], source: dict[str, Any], mask: Mask | No
     cleared, which is how Google's ``fields`` parameter works for updates."""
     if mask is None or "*" in mask:
         target.clear()
-        target.update(copy.deepcopy(source))
+        target.update(json_copy(source))
         return
     for key, sub in mask.items():
         if sub is None or not isinstance(source.get(key, {}), dict):
-            if key in source:
-                target[key] = copy.deepcopy(source[key])
+            if source.get(key) is not None:
+                target[key] = json_copy(source[key])
             else:
                 target.pop(key, None)
             continue

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
+import struct
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ from .values import (
     JsonDict,
     evaluate_formula,
     format_number,
-    general_number,
+    json_copy,
     json_number,
 )
 
@@ -66,23 +67,67 @@ def default_spreadsheet_properties(title: str, locale: str, time_zone: str) -> J
     }
 
 
+def color_channel(value: float) -> int | float:
+    """A colour channel as Google stores it: 8 bits per channel (a written 0.5 reads back
+    as 127/255 = 0.49803922, as recorded), printed as the shortest float32 form."""
+    eight_bit = int(min(max(value, 0.0), 1.0) * 255 + 1e-6)
+    return float32(eight_bit / 255)
+
+
+def float32(value: float) -> int | float:
+    """Google prints floats stored as float32 in their shortest round-trip form."""
+    packed = struct.unpack("f", struct.pack("f", value))[0]
+    for digits in range(1, 10):
+        text = f"{packed:.{digits}g}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == packed:
+            return json_number(float(text))
+    return json_number(packed)
+
+
 def normalize_color(color: Any) -> Any:
     """Google drops zero channels (and an alpha of 1): black reads back as ``{}``."""
     if not isinstance(color, dict):
         return color
     out: JsonDict = {}
     for key, value in color.items():
-        if key in ("red", "green", "blue") and value == 0:
+        if value is None or (key in ("red", "green", "blue") and value == 0):
             continue
         if key == "alpha" and value == 1:
             continue
-        out[key] = json_number(value) if isinstance(value, float) else value
+        if key in ("red", "green", "blue"):
+            out[key] = color_channel(float(value))
+        else:
+            out[key] = float32(value) if isinstance(value, int | float) else value
+    return out
+
+
+def normalize_sheet_properties(props: JsonDict, touched: set[str]) -> JsonDict:
+    """SheetProperties as Google stores them: proto3 defaults (false, 0) vanish and the
+    ``tabColor``/``tabColorStyle`` twins follow whichever one was written."""
+    out = json_copy(props)
+    if "tabColorStyle" in touched and "tabColor" not in touched:
+        out.pop("tabColor", None)
+    if "tabColor" in touched and "tabColorStyle" not in touched:
+        out.pop("tabColorStyle", None)
+    _pair_color(out, "tabColor", "tabColorStyle")
+    for key in ("tabColorStyle",):
+        if out.get(key) in ({}, {"rgbColor": {}}) and "tabColor" not in out:
+            out.pop(key, None)
+    for key in ("hidden", "rightToLeft"):
+        if out.get(key) is False:
+            del out[key]
+    grid = out.get("gridProperties")
+    if isinstance(grid, dict):
+        for key in [
+            k for k, v in grid.items() if k not in ("rowCount", "columnCount") and v in (0, False)
+        ]:
+            del grid[key]
     return out
 
 
 def normalize_format(fmt: JsonDict) -> JsonDict:
     """Canonical CellFormat: colours trimmed, ``*Style`` twins filled in like Google does."""
-    out = copy.deepcopy(fmt)
+    out = json_copy(fmt)
     _pair_color(out, "backgroundColor", "backgroundColorStyle")
     text = out.get("textFormat")
     if isinstance(text, dict):
@@ -96,6 +141,10 @@ def normalize_format(fmt: JsonDict) -> JsonDict:
 
 def _pair_color(holder: JsonDict, plain: str, style: str) -> None:
     """Keep ``backgroundColor`` and ``backgroundColorStyle.rgbColor`` in step."""
+    if isinstance(holder.get(style), dict) and holder[style].get("rgbColor", 0) is None:
+        holder.pop(style)
+    if holder.get(plain, 0) is None:
+        holder.pop(plain)
     if plain in holder:
         holder[plain] = normalize_color(holder[plain])
         if style not in holder:
@@ -108,12 +157,12 @@ def _pair_color(holder: JsonDict, plain: str, style: str) -> None:
 
 def deep_merge(base: JsonDict, top: JsonDict) -> JsonDict:
     """``top`` over ``base``, recursing into nested objects."""
-    out = copy.deepcopy(base)
+    out = json_copy(base)
     for key, value in top.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value)
         else:
-            out[key] = copy.deepcopy(value)
+            out[key] = json_copy(value)
     return out
 
 
@@ -169,6 +218,16 @@ class Sheet:
     def col_count(self) -> int:
         return int(self.properties.get("gridProperties", {}).get("columnCount", 0))
 
+    def clone(self) -> Sheet:
+        """An independent copy of this sheet."""
+        return Sheet(
+            json_copy(self.properties),
+            {key: json_copy(cell) for key, cell in self.cells.items()},
+            {key: json_copy(meta) for key, meta in self.row_meta.items()},
+            {key: json_copy(meta) for key, meta in self.col_meta.items()},
+            json_copy(self.extras),
+        )
+
     def set_grid_size(self, rows: int, cols: int) -> None:
         """Resize; cells that fall outside the new grid are dropped, as in Sheets."""
         grid = self.properties.setdefault("gridProperties", {})
@@ -209,6 +268,8 @@ class Spreadsheet:
     created_time: str = field(default_factory=lambda: _now())
     modified_time: str = field(default_factory=lambda: _now())
     extras: JsonDict = field(default_factory=dict)
+    # Ids handed to the next addSheet requests that name none (tests pin Google's ids).
+    reserved_sheet_ids: list[int] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -217,6 +278,18 @@ class Spreadsheet:
     @property
     def locale(self) -> str:
         return str(self.properties.get("locale", "en_US"))
+
+    def clone(self) -> Spreadsheet:
+        """An independent copy (drafts for atomic writes are made with this)."""
+        return Spreadsheet(
+            self.spreadsheet_id,
+            json_copy(self.properties),
+            [sheet.clone() for sheet in self.sheets],
+            self.created_time,
+            self.modified_time,
+            json_copy(self.extras),
+            list(self.reserved_sheet_ids),
+        )
 
     def touch(self) -> None:
         """Record a modification time (Drive's ``modifiedTime``)."""
@@ -262,26 +335,38 @@ class Spreadsheet:
             return sheet.whole()
         return sheet.grid(parse_cells(cells))
 
-    def render_cell(self, sheet: Sheet, row: int, col: int, depth: int = 0) -> JsonDict:
-        """CellData as Google returns it, with effective and formatted values derived."""
+    def render_cell(
+        self, sheet: Sheet, row: int, col: int, wanted: Collection[str] | None = None
+    ) -> JsonDict:
+        """CellData as Google returns it, with effective and formatted values derived.
+
+        ``wanted`` limits the work to those top-level fields (a field mask will drop the
+        rest anyway); deriving ``effectiveFormat`` for every cell of a big sheet is slow.
+        """
         stored = sheet.cells.get((row, col))
         if not stored:
             return {}
+
+        def want(key: str) -> bool:
+            return wanted is None or key in wanted
+
         out: JsonDict = {}
         entered = stored.get("userEnteredValue")
         fmt = stored.get("userEnteredFormat")
         if entered is not None:
-            out["userEnteredValue"] = copy.deepcopy(entered)
-            effective = self.effective_value(sheet, row, col, depth)
-            out["effectiveValue"] = effective
-            out["formattedValue"] = formatted_value(effective, fmt)
-        if fmt:
-            out["userEnteredFormat"] = copy.deepcopy(fmt)
-        if entered is not None or fmt:
+            if want("userEnteredValue"):
+                out["userEnteredValue"] = json_copy(entered)
+            if want("effectiveValue") or want("formattedValue"):
+                effective = self.effective_value(sheet, row, col)
+                out["effectiveValue"] = effective
+                out["formattedValue"] = formatted_value(effective, fmt)
+        if fmt and want("userEnteredFormat"):
+            out["userEnteredFormat"] = json_copy(fmt)
+        if (entered is not None or fmt) and want("effectiveFormat"):
             out["effectiveFormat"] = deep_merge(self.properties.get("defaultFormat", {}), fmt or {})
         for key in STORED_CELL_FIELDS[2:]:
-            if key in stored:
-                out[key] = copy.deepcopy(stored[key])
+            if key in stored and want(key):
+                out[key] = json_copy(stored[key])
         return out
 
     def effective_value(self, sheet: Sheet, row: int, col: int, depth: int = 0) -> JsonDict:
@@ -290,7 +375,7 @@ class Spreadsheet:
         if entered is None:
             return {}
         if "formulaValue" not in entered:
-            return copy.deepcopy(entered)
+            return json_copy(entered)
         if depth > 50:  # a reference cycle: Sheets reports #REF!
             return {"errorValue": {"type": "REF", "message": "Circular dependency detected."}}
 
@@ -363,7 +448,6 @@ __all__ = [
     "deep_merge",
     "default_spreadsheet_properties",
     "formatted_value",
-    "general_number",
     "normalize_format",
     "render_value",
 ]

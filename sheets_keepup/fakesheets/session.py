@@ -51,7 +51,7 @@ class FakeSession(requests.Session):
             return urlunsplit((self.base.scheme, self.base.netloc, parts.path, parts.query, ""))
         return url
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """Every request (redirects included) passes through here before hitting a socket."""
         request.url = self.rewrite(str(request.url))
         host = urlsplit(request.url).hostname

@@ -8,12 +8,13 @@ import math
 import operator
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .a1 import col_to_index
 
 EPOCH = dt.date(1899, 12, 30)  # Sheets' day zero: serial numbers count days from here.
 JsonDict = dict[str, Any]
+_T = TypeVar("_T")
 
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -23,6 +24,15 @@ _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _PERCENT = re.compile(r"^([+-]?\d+(?:\.(\d+))?)%$")
 # Locales whose short dates put the day first (3/4/21 is 3 April, not 4 March).
 _MONTH_FIRST_LOCALES = ("en_US", "en_PH", "es_US", "en_CA")
+
+
+def json_copy(value: _T) -> _T:
+    """Deep copy of plain JSON data; several times faster than ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return cast(_T, {k: json_copy(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return cast(_T, [json_copy(v) for v in value])
+    return value
 
 
 def date_to_serial(value: dt.date | dt.datetime) -> float:
@@ -62,14 +72,19 @@ def parse_user_entered(text: str, locale: str) -> tuple[JsonDict, JsonDict | Non
         return {"boolValue": stripped.upper() == "TRUE"}, None
     if stripped and _NUMBER.match(stripped) and any(ch.isdigit() for ch in stripped):
         number = float(stripped.replace(",", ""))
-        fmt = {"type": "NUMBER", "pattern": "#,##0"} if "," in stripped else None
+        decimals = len(stripped.split(".", 1)[1]) if "." in stripped else 0
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        fmt = {"type": "NUMBER", "pattern": pattern} if "," in stripped else None
         return {"numberValue": json_number(number)}, fmt
     percent = _PERCENT.match(stripped)
     if percent:
         decimals = len(percent.group(2) or "")
         pattern = "0%" if decimals == 0 else "0." + "0" * decimals + "%"
         value = float(percent.group(1)) / 100
-        return {"numberValue": json_number(round(value, 12))}, {"type": "PERCENT", "pattern": pattern}
+        return {"numberValue": json_number(round(value, 12))}, {
+            "type": "PERCENT",
+            "pattern": pattern,
+        }
     parsed = _parse_date_time(stripped, locale)
     if parsed is not None:
         return {"numberValue": json_number(parsed[0])}, parsed[1]
@@ -123,7 +138,11 @@ def format_number(value: float, number_format: JsonDict | None) -> str:
     if kind in ("NUMBER", "CURRENCY", "SCIENTIFIC") and pattern:
         if kind == "SCIENTIFIC":
             return f"{value:.{_decimals(pattern)}E}"
-        body = f"{value:,.{_decimals(pattern)}f}" if "," in pattern else f"{value:.{_decimals(pattern)}f}"
+        body = (
+            f"{value:,.{_decimals(pattern)}f}"
+            if "," in pattern
+            else f"{value:.{_decimals(pattern)}f}"
+        )
         prefix = pattern.split("#")[0].split("0")[0].replace('"', "")
         return f"{prefix}{body}" if value >= 0 else f"-{prefix}{body[1:]}"
     return general_number(value)
@@ -239,7 +258,12 @@ def evaluate_formula(formula: str, lookup: Callable[[int, int], JsonDict | None]
     except FormulaError as err:
         return {"errorValue": {"type": err.kind, "message": err.message}}
     except ZeroDivisionError:
-        return {"errorValue": {"type": "DIVIDE_BY_ZERO", "message": "Function DIVIDE parameter 2 cannot be zero."}}
+        return {
+            "errorValue": {
+                "type": "DIVIDE_BY_ZERO",
+                "message": "Function DIVIDE parameter 2 cannot be zero.",
+            }
+        }
     except (SyntaxError, ValueError, TypeError):
         return {"errorValue": {"type": "ERROR", "message": "Formula parse error."}}
     if isinstance(value, str):
@@ -278,7 +302,9 @@ def _eval_node(node: ast.AST, lookup: Callable[[int, int], JsonDict | None]) -> 
 def _number(value: float | str) -> float:
     """Arithmetic on text is a ``#VALUE!`` error in Sheets."""
     if isinstance(value, str):
-        raise FormulaError("VALUE", f"Function operand expects number values. But '{value}' is a text.")
+        raise FormulaError(
+            "VALUE", f"Function operand expects number values. But '{value}' is a text."
+        )
     return value
 
 
