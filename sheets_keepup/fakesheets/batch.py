@@ -29,8 +29,6 @@ UNSUPPORTED = (
     "addProtectedRange",
     "updateProtectedRange",
     "deleteProtectedRange",
-    "setBasicFilter",
-    "clearBasicFilter",
     "addFilterView",
     "copyPaste",
     "cutPaste",
@@ -620,6 +618,24 @@ def unmerge_cells(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
     return {}
 
 
+# --- basic filter -----------------------------------------------------------------------
+
+
+def set_basic_filter(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    """``setBasicFilter``: stored with its range closed against the grid, as Google does.
+    The fake keeps the filter's criteria but does not hide rows by them."""
+    given = json_copy(body.get("filter") or {})
+    grid = grid_range(book, given.get("range") or {}, ctx)
+    given["range"] = _as_range(grid)
+    grid.sheet.extras["basicFilter"] = given
+    return {}
+
+
+def clear_basic_filter(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    sheet_of(book, body.get("sheetId"), ctx).extras.pop("basicFilter", None)
+    return {}
+
+
 # --- named ranges -----------------------------------------------------------------------
 
 
@@ -688,6 +704,8 @@ def delete_named_range(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonD
 
 
 HANDLERS: dict[str, Handler] = {
+    "setBasicFilter": set_basic_filter,
+    "clearBasicFilter": clear_basic_filter,
     "addNamedRange": add_named_range,
     "updateNamedRange": update_named_range,
     "deleteNamedRange": delete_named_range,

@@ -26,7 +26,7 @@ SHEETS_HOST = "sheets.googleapis.com"
 # Sheets endpoints the fake does not implement at all.
 UNSUPPORTED_PATH_PARTS = (":copyTo", ":getByDataFilter", "developerMetadata", "ByDataFilter")
 # Field masks asking for spreadsheet features the fake does not model.
-UNSUPPORTED_FIELDS = ("protectedRanges", "basicFilter", "filterViews")
+UNSUPPORTED_FIELDS = ("protectedRanges", "filterViews")
 
 MATCHED = "matched"
 MISMATCHED = "mismatched"

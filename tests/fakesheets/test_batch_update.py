@@ -461,3 +461,16 @@ def test_named_ranges_resolve_move_and_go(api: Api, server: FakeSheetsServer, bo
     api.batch({"deleteNamedRange": {"namedRangeId": named["namedRangeId"]}})
     assert api.meta(fields="namedRanges")[1] == {}
     assert api.get_values("Emails")[0] == 400
+
+
+def test_basic_filter_is_stored_with_a_closed_range(api: Api) -> None:
+    assert (
+        api.batch({"setBasicFilter": {"filter": {"range": {"sheetId": 0, "endRowIndex": 4}}}})[0]
+        == 200
+    )
+    got = api.meta(fields="sheets.basicFilter")[1]["sheets"][0]["basicFilter"]
+    assert got == {
+        "range": {"startRowIndex": 0, "endRowIndex": 4, "startColumnIndex": 0, "endColumnIndex": 26}
+    }
+    api.batch({"clearBasicFilter": {"sheetId": 0}})
+    assert "basicFilter" not in api.meta()[1]["sheets"][0]
