@@ -68,6 +68,19 @@ def _as_text(value: CellValue) -> str:
     return value if type(value) is str else "" if value is None else str(value)
 
 
+def same_colour(current: str | None, wanted: str | None) -> bool:
+    """Colours match to within one step a channel: Sheets keeps 8-bit channels as floats,
+    and a colour read back one step off must not be rewritten on every sync."""
+    if current is None or wanted is None:
+        return current == wanted
+    try:
+        return all(
+            abs(int(current[i : i + 2], 16) - int(wanted[i : i + 2], 16)) <= 1 for i in (1, 3, 5)
+        )
+    except ValueError:
+        return current == wanted
+
+
 def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> ChangeSet:
     """The owned cells and row colours that differ from the plan, plus new headers.
 
@@ -95,6 +108,8 @@ def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> C
     colours_now = [tab.background(r, status_col) for r in index]
     colours = rows["colour"].astype(object).to_numpy()
     recolour = np.array(colours_now, dtype=object) != colours
+    for i in np.flatnonzero(recolour).tolist():
+        recolour[i] = not same_colour(colours_now[i], colours[i])
 
     def wanted(key: str, i: int) -> WriteValue:
         if key == "next_action":
