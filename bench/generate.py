@@ -1,7 +1,7 @@
 """Realistic, reproducible contact sheets of any size, as the Sheets API would return them.
 
-Cells look like a `values.batchGet` with UNFORMATTED_VALUE + SERIAL_NUMBER: dates the
-user typed as dates arrive as serial day numbers, everything else as text. A small share
+Cells look like what a backend reads: dates the user typed as dates are dates (Sheets
+keeps them as date-formatted serial numbers), everything else is text. A small share
 of cells are messy the way real sheets are: text dates ("Mar 2024"), cadence overrides,
 unknown tiers, unreadable dates, empty rows, snoozes. The Log tab holds a few touches per
 contact, mostly by email, some by name.
@@ -13,7 +13,6 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sheets_keepup.dates import to_serial
 from sheets_keepup.model import CellValue
 
 CONTACT_HEADERS = [
@@ -111,8 +110,8 @@ class GeneratedSheet:
     """0-based sheet row of the first contact."""
 
 
-def _serial(today: dt.date, days_ago: int) -> int:
-    return to_serial(today - dt.timedelta(days=days_ago))
+def _day(today: dt.date, days_ago: int) -> dt.date:
+    return today - dt.timedelta(days=days_ago)
 
 
 _INITIALS = "ABCDEFGHIJKLMNOPRSTVW"
@@ -142,7 +141,7 @@ def _contact(rng: random.Random, i: int, code: int, today: dt.date) -> list[Cell
     elif roll < 0.025:
         tier = "vip"  # not a tier: reported as a cell to check
     cadence = rng.choice(_CADENCES) if rng.random() < 0.08 else ""
-    last_contact: CellValue = _serial(today, int(rng.expovariate(1 / 150)))
+    last_contact: CellValue = _day(today, int(rng.expovariate(1 / 150)))
     roll = rng.random()
     if roll < 0.03:
         last_contact = None
@@ -152,13 +151,13 @@ def _contact(rng: random.Random, i: int, code: int, today: dt.date) -> list[Cell
     elif roll < 0.052:
         last_contact = "last spring"
     in_person: CellValue = (
-        _serial(today, int(rng.expovariate(1 / 300))) if tier in ("close", "core") else None
+        _day(today, int(rng.expovariate(1 / 300))) if tier in ("close", "core") else None
     )
     birthday: CellValue = None
     if rng.random() < 0.3:
         born = dt.date(1960 + rng.randrange(40), 1 + rng.randrange(12), 1 + rng.randrange(28))
         birthday = born.isoformat() if rng.random() < 0.7 else born.strftime("%m-%d")
-    snooze: CellValue = _serial(today, -rng.randrange(1, 90)) if rng.random() < 0.01 else None
+    snooze: CellValue = _day(today, -rng.randrange(1, 90)) if rng.random() < 0.01 else None
     return [
         name if rng.random() > 0.01 else "",
         email,
@@ -197,7 +196,7 @@ def generate(rows: int, today: dt.date, *, seed: int = 2026, log_ratio: int = 3)
             key = who[0] or who[1]
         log.append(
             [
-                _serial(today, int(rng.expovariate(1 / 200))),
+                _day(today, int(rng.expovariate(1 / 200))),
                 key,
                 rng.choice(_KINDS),
                 rng.choice(_NOTES_LOG),
@@ -217,5 +216,5 @@ def edit_last_contacts(
     for row in edited:
         line = sheet_rows[row]
         line.extend([None] * (LAST_CONTACT_COL + 1 - len(line)))
-        line[LAST_CONTACT_COL] = to_serial(today)
+        line[LAST_CONTACT_COL] = today
     return edited
