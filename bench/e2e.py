@@ -16,7 +16,8 @@ Approaches, all planning with sheets-keepup's own planner so that only I/O diffe
 
 Time against Google is projected with a virtual clock shared with the fake: each HTTP
 request costs LATENCY_S, and the fake enforces Google's per-minute quota on that clock
-(a 429 costs the client a virtual wait of RETRY_WAIT_S before it tries again).
+(after a 429 the client waits, virtually, until its oldest request of that kind leaves
+the one-minute window, then tries again).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -47,8 +49,8 @@ LATENCY_S = 0.2
 """Assumed round trip of one request to Google."""
 QUOTA_PER_MINUTE = 60
 """Google's default per-user quota, for reads and for writes separately."""
-RETRY_WAIT_S = 1.0
-"""Virtual time a client waits after a 429 before trying again."""
+RETRY_WAIT_S = 0.01
+"""Virtual margin a client adds to its wait after a 429 before trying again."""
 EDIT_SHARE = 0.01
 APPROACHES = ("keepup", "naive", "dataframe")
 SCENARIOS = ("first sync", "nothing new", "1% edited")
@@ -162,14 +164,22 @@ def _session(url: str, clock: VirtualClock) -> Any:
     """A session to the fake that charges LATENCY_S a request and waits out 429s."""
     from sheets_keepup.fakesheets import FakeSession
 
+    windows: dict[str, deque[float]] = {"read": deque(), "write": deque()}
+
     class MeteredSession(FakeSession):
         def send(self, request: Any, **kwargs: Any) -> Any:
+            window = windows["read" if request.method == "GET" else "write"]
             while True:
                 clock.advance(LATENCY_S)
                 response = super().send(request, **kwargs)
                 if response.status_code != 429:
+                    window.append(clock.now())
+                    if len(window) > QUOTA_PER_MINUTE:
+                        window.popleft()
                     return response
-                clock.advance(RETRY_WAIT_S)
+                # Wait (virtually) until the oldest request of this kind leaves the minute.
+                oldest = window[0] if window else clock.now()
+                clock.set(max(clock.now(), oldest + 60.0 - LATENCY_S) + RETRY_WAIT_S)
 
     return MeteredSession(url)
 
@@ -444,7 +454,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--case", help="internal: run one sync and print its measures")
     parser.add_argument("--sizes", default="100,1000")
-    parser.add_argument("--cap", type=int, default=2000)
+    parser.add_argument("--cap", type=int, default=500)
     args = parser.parse_args()
     if args.case:
         _case_main(json.loads(args.case))

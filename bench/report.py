@@ -1,0 +1,234 @@
+"""Turn bench/results.json into docs/benchmarks.md (tables) and docs/benchmarks.png (plot)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from bench.e2e import LATENCY_S, QUOTA_PER_MINUTE, projected_seconds
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMES = {
+    "keepup": "sheets-keepup",
+    "naive": "gspread per row",
+    "dataframe": "gspread-dataframe",
+}
+LIMIT = 2_000_000
+
+
+def _bytes(n: float) -> str:
+    if n >= 1e6:
+        return f"{n / 1e6:.1f} MB"
+    if n >= 1e3:
+        return f"{n / 1e3:.0f} kB"
+    return f"{n:.0f} B"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def sync_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Measured syncs, plus modelled ones for sizes not run against the fake."""
+    measured = {(r["rows"], r["approach"], r["scenario"]): dict(r) for r in results["sync"]}
+    rows = list(measured.values())
+    biggest = max(results["e2e_sizes"], default=None)
+    for m in results["modelled"]:
+        if m["rows"] in results["e2e_sizes"] or biggest is None:
+            continue
+        base = measured[(biggest, m["approach"], m["scenario"])]
+        scale = m["rows"] / biggest
+        read_bytes = base["bytes_received"] * scale
+        row = {
+            "approach": m["approach"],
+            "scenario": m["scenario"],
+            "rows": m["rows"],
+            "reads": m["reads"],
+            "writes": m["writes"],
+            "requests": m["reads"] + m["writes"],
+            "bytes_sent": m["write_bytes"] or base["bytes_sent"] * scale,
+            "bytes_received": read_bytes,
+            "largest_body": m["largest_body"] or base["largest_body"] * scale,
+            "wall_s": None,
+            "peak_rss_mb": None,
+            "projected_s": projected_seconds(m["reads"], m["writes"]),
+            "measured_projection_s": None,
+            "extrapolated": True,
+            "modelled": True,
+        }
+        rows.append(row)
+    order = {a: i for i, a in enumerate(NAMES)}
+    scen = {"first sync": 0, "nothing new": 1, "1% edited": 2}
+    return sorted(rows, key=lambda r: (r["rows"], scen[r["scenario"]], order[r["approach"]]))
+
+
+def sync_table(rows: list[dict[str, Any]]) -> str:
+    head = (
+        "| rows | sync | approach | requests (reads + writes) | sent | received | "
+        "largest body | wall on fake | peak RSS | projected vs Google | measured on fake quota |\n"
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    )
+    lines = []
+    for r in rows:
+        mark = ""
+        if r.get("modelled"):
+            mark = " ᵐ"
+        elif r["extrapolated"]:
+            mark = " ᵉ"
+        largest = _bytes(r["largest_body"]) if r["largest_body"] else "-"
+        if r["largest_body"] > LIMIT:
+            largest += " ⚠"
+        lines.append(
+            f"| {r['rows']:,} | {r['scenario']} | {NAMES[r['approach']]} | "
+            f"{r['requests']:,}{mark} ({r['reads']} + {r['writes']:,}) | "
+            f"{_bytes(r['bytes_sent'])}{mark} | {_bytes(r['bytes_received'])}{mark} | {largest} | "
+            f"{'-' if r['wall_s'] is None else f'{r['wall_s']:.1f} s'} | "
+            f"{'-' if r['peak_rss_mb'] is None else f'{r['peak_rss_mb']:.0f} MB'} | "
+            f"{_duration(r['projected_s'])} | "
+            f"{'-' if r['measured_projection_s'] is None else _duration(r['measured_projection_s'])} |"
+        )
+    return head + "\n".join(lines) + "\n"
+
+
+def ratio_table(rows: list[dict[str, Any]]) -> str:
+    by = {(r["rows"], r["scenario"], r["approach"]): r for r in rows}
+    sizes = sorted({r["rows"] for r in rows})
+    head = (
+        "| rows | sync | sheets-keepup requests | gspread per row ÷ keepup | "
+        "gspread-dataframe ÷ keepup | projected: keepup / per row / dataframe |\n"
+        "|---:|---|---:|---:|---:|---|\n"
+    )
+    lines = []
+    for size in sizes:
+        for scenario in ("first sync", "nothing new", "1% edited"):
+            k = by.get((size, scenario, "keepup"))
+            n = by.get((size, scenario, "naive"))
+            d = by.get((size, scenario, "dataframe"))
+            if not (k and n and d):
+                continue
+            lines.append(
+                f"| {size:,} | {scenario} | {k['requests']} | "
+                f"{n['requests'] / k['requests']:,.0f}× | {d['requests'] / k['requests']:.1f}× | "
+                f"{_duration(k['projected_s'])} / {_duration(n['projected_s'])} / "
+                f"{_duration(d['projected_s'])} |"
+            )
+    return head + "\n".join(lines) + "\n"
+
+
+def targets(rows: list[dict[str, Any]]) -> str:
+    lines = []
+    for r in rows:
+        if r["approach"] != "keepup":
+            continue
+        if r["scenario"] == "1% edited":
+            ok = r["requests"] <= 3
+            want = "at most 3"
+        elif r["scenario"] == "nothing new":
+            ok = r["requests"] == 1
+            want = "exactly 1"
+        else:
+            fewest = max(1, math.ceil(r["bytes_sent"] / LIMIT))
+            ok = r["writes"] == fewest and r["largest_body"] <= LIMIT
+            want = f"2 + {fewest} (fewest writes under 2 MB)"
+        status = "met" if ok else "**missed**"
+        lines.append(
+            f"| {r['rows']:,} | {r['scenario']} | {want} | {r['requests']} | {status} |"
+        )
+    head = "| rows | sync | target | requests | |\n|---:|---|---|---:|---|\n"
+    return head + "\n".join(lines) + "\n"
+
+
+def planner_table(results: dict[str, Any], before: list[dict[str, Any]] | None) -> str:
+    prior = {(b["rows"], b["scenario"]): b for b in before or []}
+    head = (
+        "| rows | sync | CPU before | CPU after | wall after (best of N) | peak memory before "
+        "| peak memory after |\n|---:|---|---:|---:|---:|---:|---:|\n"
+    )
+    lines = []
+    for r in results["planner"]:
+        b = prior.get((r["rows"], r["scenario"]))
+        lines.append(
+            f"| {r['rows']:,} | {r['scenario']} | "
+            f"{'-' if b is None else f'{b['cpu_s']:.3f} s'} | {r['cpu_s']:.3f} s | "
+            f"{r['wall_s']:.3f} s (N={r['runs']}) | "
+            f"{'-' if b is None else f'{b['peak_mb']:.0f} MB'} | {r['peak_mb']:.0f} MB |"
+        )
+    return head + "\n".join(lines) + "\n"
+
+
+def plot(results: dict[str, Any], rows: list[dict[str, Any]], before: Any, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.5))
+    for approach, style in (("keepup", "o-"), ("naive", "s--"), ("dataframe", "^-.")):
+        for scenario, axis in (("first sync", left), ("1% edited", middle)):
+            pts = sorted(
+                (r["rows"], r["requests"])
+                for r in rows
+                if r["approach"] == approach and r["scenario"] == scenario
+            )
+            if pts:
+                axis.plot(*zip(*pts, strict=True), style, label=NAMES[approach])
+    for axis, title in ((left, "First sync"), (middle, "Nightly sync, 1% of rows edited")):
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("contact rows")
+        axis.set_ylabel("HTTP requests")
+        axis.set_title(title)
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend()
+    for scenario, style in (("first sync", "o-"), ("nothing new", "s-")):
+        pts = sorted((r["rows"], r["cpu_s"]) for r in results["planner"] if r["scenario"] == scenario)
+        right.plot(*zip(*pts, strict=True), style, label=f"after, {scenario}")
+        if before:
+            old = sorted((b["rows"], b["cpu_s"]) for b in before if b["scenario"] == scenario)
+            right.plot(*zip(*old, strict=True), style.replace("-", ":"), alpha=0.5,
+                       label=f"before, {scenario}")
+    right.set_xscale("log")
+    right.set_yscale("log")
+    right.set_xlabel("contact rows (Log tab 3× as long)")
+    right.set_ylabel("CPU seconds")
+    right.set_title("Planner alone (parse + plan + diff)")
+    right.grid(True, which="both", alpha=0.3)
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def write(results: dict[str, Any], out: Path) -> None:
+    before_path = ROOT / "bench" / "planner_before.json"
+    before = json.loads(before_path.read_text()) if before_path.exists() else None
+    rows = sync_rows(results)
+    plot(results, rows, before, out / "benchmarks.png")
+    template = (ROOT / "bench" / "benchmarks.md.in").read_text()
+    m = results["machine"]
+    text = template.format(
+        machine=(
+            f"{m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']}, "
+            f"Python {m['python']}, pandas {m['pandas']}"
+        ),
+        sizes=",".join(map(str, results["sizes"])),
+        e2e_sizes=",".join(map(str, results["e2e_sizes"])),
+        cap=f"{results['cap']:,}",
+        latency=LATENCY_S,
+        quota=QUOTA_PER_MINUTE,
+        sync_table=sync_table(rows),
+        ratio_table=ratio_table(rows),
+        targets=targets(rows),
+        planner_table=planner_table(results, before),
+    )
+    (out / "benchmarks.md").write_text(text)
+
+
+if __name__ == "__main__":
+    data = json.loads((ROOT / "bench" / "results.json").read_text())
+    write(data, ROOT / "docs")
