@@ -26,6 +26,10 @@ def _bytes(n: float) -> str:
     return f"{n:.0f} B"
 
 
+def _maybe(value: float | None, form: str) -> str:
+    return "-" if value is None else form.format(value)
+
+
 def _duration(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.1f} s"
@@ -82,16 +86,16 @@ def sync_table(rows: list[dict[str, Any]]) -> str:
         elif r["extrapolated"]:
             mark = " ᵉ"
         largest = _bytes(r["largest_body"]) if r["largest_body"] else "-"
+        virtual = r["measured_projection_s"]
+        measured = "-" if virtual is None else _duration(virtual)
         if r["largest_body"] > LIMIT:
             largest += " ⚠"
         lines.append(
             f"| {r['rows']:,} | {r['scenario']} | {NAMES[r['approach']]} | "
             f"{r['requests']:,}{mark} ({r['reads']} + {r['writes']:,}) | "
             f"{_bytes(r['bytes_sent'])}{mark} | {_bytes(r['bytes_received'])}{mark} | {largest} | "
-            f"{'-' if r['wall_s'] is None else f'{r['wall_s']:.1f} s'} | "
-            f"{'-' if r['peak_rss_mb'] is None else f'{r['peak_rss_mb']:.0f} MB'} | "
-            f"{_duration(r['projected_s'])} | "
-            f"{'-' if r['measured_projection_s'] is None else _duration(r['measured_projection_s'])} |"
+            f"{_maybe(r['wall_s'], '{:.1f} s')} | {_maybe(r['peak_rss_mb'], '{:.0f} MB')} | "
+            f"{_duration(r['projected_s'])} | {measured} |"
         )
     return head + "\n".join(lines) + "\n"
 
@@ -137,9 +141,7 @@ def targets(rows: list[dict[str, Any]]) -> str:
             ok = r["writes"] == fewest and r["largest_body"] <= LIMIT
             want = f"2 + {fewest} (fewest writes under 2 MB)"
         status = "met" if ok else "**missed**"
-        lines.append(
-            f"| {r['rows']:,} | {r['scenario']} | {want} | {r['requests']} | {status} |"
-        )
+        lines.append(f"| {r['rows']:,} | {r['scenario']} | {want} | {r['requests']} | {status} |")
     head = "| rows | sync | target | requests | |\n|---:|---|---|---:|---|\n"
     return head + "\n".join(lines) + "\n"
 
@@ -155,9 +157,9 @@ def planner_table(results: dict[str, Any], before: list[dict[str, Any]] | None) 
         b = prior.get((r["rows"], r["scenario"]))
         lines.append(
             f"| {r['rows']:,} | {r['scenario']} | "
-            f"{'-' if b is None else f'{b['cpu_s']:.3f} s'} | {r['cpu_s']:.3f} s | "
+            f"{_maybe(b and b['cpu_s'], '{:.3f} s')} | {r['cpu_s']:.3f} s | "
             f"{r['wall_s']:.3f} s (N={r['runs']}) | "
-            f"{'-' if b is None else f'{b['peak_mb']:.0f} MB'} | {r['peak_mb']:.0f} MB |"
+            f"{_maybe(b and b['peak_mb'], '{:.0f} MB')} | {r['peak_mb']:.0f} MB |"
         )
     return head + "\n".join(lines) + "\n"
 
@@ -187,12 +189,18 @@ def plot(results: dict[str, Any], rows: list[dict[str, Any]], before: Any, path:
         axis.grid(True, which="both", alpha=0.3)
         axis.legend()
     for scenario, style in (("first sync", "o-"), ("nothing new", "s-")):
-        pts = sorted((r["rows"], r["cpu_s"]) for r in results["planner"] if r["scenario"] == scenario)
+        pts = sorted(
+            (r["rows"], r["cpu_s"]) for r in results["planner"] if r["scenario"] == scenario
+        )
         right.plot(*zip(*pts, strict=True), style, label=f"after, {scenario}")
         if before:
             old = sorted((b["rows"], b["cpu_s"]) for b in before if b["scenario"] == scenario)
-            right.plot(*zip(*old, strict=True), style.replace("-", ":"), alpha=0.5,
-                       label=f"before, {scenario}")
+            right.plot(
+                *zip(*old, strict=True),
+                style.replace("-", ":"),
+                alpha=0.5,
+                label=f"before, {scenario}",
+            )
     right.set_xscale("log")
     right.set_yscale("log")
     right.set_xlabel("contact rows (Log tab 3× as long)")
