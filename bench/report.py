@@ -26,6 +26,10 @@ def _bytes(n: float) -> str:
     return f"{n:.0f} B"
 
 
+def _times(ratio: float) -> str:
+    return f"{ratio:,.0f}×" if ratio >= 100 else f"{ratio:.1f}×"
+
+
 def _maybe(value: float | None, form: str) -> str:
     return "-" if value is None else form.format(value)
 
@@ -118,7 +122,8 @@ def ratio_table(rows: list[dict[str, Any]]) -> str:
                 continue
             lines.append(
                 f"| {size:,} | {scenario} | {k['requests']} | "
-                f"{n['requests'] / k['requests']:,.0f}× | {d['requests'] / k['requests']:.1f}× | "
+                f"{_times(n['requests'] / k['requests'])} | "
+                f"{_times(d['requests'] / k['requests'])} | "
                 f"{_duration(k['projected_s'])} / {_duration(n['projected_s'])} / "
                 f"{_duration(d['projected_s'])} |"
             )
