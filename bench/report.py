@@ -174,6 +174,26 @@ def planner_table(results: dict[str, Any], before: list[dict[str, Any]] | None) 
     return head + "\n".join(lines) + "\n"
 
 
+def planner_targets(results: dict[str, Any]) -> str:
+    """The planner's targets at the largest size: CPU well under 1 s, memory under 500 MB."""
+    biggest = max(r["rows"] for r in results["planner"])
+    lines = []
+    for r in results["planner"]:
+        if r["rows"] != biggest:
+            continue
+        cpu = "met" if r["cpu_s"] < 1.0 else "**missed**"
+        memory = "met" if r["peak_mb"] < 500 else "**missed**"
+        lines.append(
+            f"| {biggest:,} | {r['scenario']} | {r['cpu_s']:.2f} s: {cpu} | "
+            f"{r['peak_mb']:.0f} MB: {memory} |"
+        )
+    head = (
+        "| rows | sync | CPU (target: well under 1 s) | peak memory (target: under 500 MB) |\n"
+        "|---:|---|---|---|\n"
+    )
+    return head + "\n".join(lines) + "\n"
+
+
 def plot(results: dict[str, Any], rows: list[dict[str, Any]], before: Any, path: Path) -> None:
     import matplotlib
 
@@ -243,6 +263,7 @@ def write(results: dict[str, Any], out: Path) -> None:
         ratio_table=ratio_table(rows),
         targets=targets(rows),
         planner_table=planner_table(results, before),
+        planner_targets=planner_targets(results),
     )
     (out / "benchmarks.md").write_text(text)
 
