@@ -47,7 +47,7 @@ def machine() -> dict[str, str]:
         "cpu": cpu,
         "cores": str(os.cpu_count()),
         "memory": memory,
-        "os": f"{platform.system()} {platform.release()}",
+        "os": platform.system(),
         "python": platform.python_version(),
         "pandas": pd.__version__,
     }
