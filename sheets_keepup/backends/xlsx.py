@@ -16,12 +16,25 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import PatternFill
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from sheets_keepup.errors import AccessError, DataError, SheetChangedError
-from sheets_keepup.model import CellValue, ChangeSet, SheetData, Tab
+from sheets_keepup.model import (
+    DATE_PATTERN,
+    CellValue,
+    ChangeSet,
+    DropDown,
+    SheetData,
+    Tab,
+    TabSetup,
+)
 
-DATE_FORMAT = "yyyy-mm-dd"
+DATE_FORMAT = DATE_PATTERN
+MAX_ROWS = 1_048_576
+"""The last row of an xlsx sheet: column-wide formats and dropdowns reach down to it."""
+PIXELS_PER_CHAR = 7
 
 
 @dataclass(frozen=True)
@@ -98,29 +111,18 @@ class XlsxBackend:
         self._check_writable()
         if _Stamp.of(self.path) != self._stamp:
             raise SheetChangedError(f"{self.path} was saved by something else while syncing.")
-        if changes.tab not in self._book.sheetnames:
-            if not changes.create_tab:
-                raise SheetChangedError(f"Tab '{changes.tab}' disappeared before the write.")
-            self._book.create_sheet(changes.tab)
-        sheet = self._book[changes.tab]
-        _check_identity(sheet, changes)
-        if changes.replace and sheet.max_row:
-            sheet.delete_rows(1, sheet.max_row)
-        for cell in changes.cells:
-            _write_cell(sheet.cell(cell.row + 1, cell.col + 1), cell.value)
-        for fill in changes.fills:
-            pattern = (
-                PatternFill(fill_type=None)
-                if fill.colour is None
-                else PatternFill("solid", fgColor="FF" + fill.colour.lstrip("#"))
-            )
-            for col in range(fill.start_col, fill.end_col):
-                sheet.cell(fill.row + 1, col + 1).fill = pattern
-        first_free = _last_used_row(sheet) + 1
-        for offset, values in enumerate(changes.appends):
-            for col, value in enumerate(values):
-                if value is not None:
-                    _write_cell(sheet.cell(first_free + offset, col + 1), value)
+        book = self._book
+        # Check every tab before touching any: a refused write changes nothing.
+        for part in changes.all_tabs():
+            if part.tab not in book.sheetnames:
+                if not part.create_tab:
+                    raise SheetChangedError(f"Tab '{part.tab}' disappeared before the write.")
+            else:
+                _check_identity(book[part.tab], part)
+        for part in changes.all_tabs():
+            if part.tab not in book.sheetnames:
+                book.create_sheet(part.tab)
+            _apply_tab(book[part.tab], part)
         save_atomically(self._book, self.path)
         self._stamp = _Stamp.of(self.path)
 
@@ -133,6 +135,101 @@ class XlsxBackend:
             )
         if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
             raise AccessError(f"{self.path} is not writable; nothing was written.")
+
+
+def _apply_tab(sheet: Any, changes: ChangeSet) -> None:
+    if changes.replace and sheet.max_row:
+        sheet.delete_rows(1, sheet.max_row)
+    for cell in changes.cells:
+        _write_cell(sheet.cell(cell.row + 1, cell.col + 1), cell.value)
+    for fill in changes.fills:
+        pattern = (
+            PatternFill(fill_type=None)
+            if fill.colour is None
+            else PatternFill("solid", fgColor="FF" + fill.colour.lstrip("#"))
+        )
+        for col in range(fill.start_col, fill.end_col):
+            sheet.cell(fill.row + 1, col + 1).fill = pattern
+    first_free = _last_used_row(sheet) + 1
+    for offset, values in enumerate(changes.appends):
+        for col, value in enumerate(values):
+            if value is not None:
+                _write_cell(sheet.cell(first_free + offset, col + 1), value)
+    if changes.setup is not None:
+        _set_up(sheet, changes.setup)
+
+
+def _column_range(col: int, first_row: int) -> str:
+    letter = get_column_letter(col + 1)
+    return f"{letter}{first_row + 1}:{letter}{MAX_ROWS}"
+
+
+def _set_up(sheet: Any, setup: TabSetup) -> None:
+    """Freeze, date formats, dropdowns and widths, as Excel and LibreOffice show them."""
+    if setup.frozen_rows is not None:
+        sheet.freeze_panes = f"A{setup.frozen_rows + 1}" if setup.frozen_rows else None
+    for col in setup.date_columns:
+        letter = get_column_letter(col + 1)
+        sheet.column_dimensions[letter].number_format = setup.date_pattern
+        for row in range(setup.first_row + 1, sheet.max_row + 1):
+            cell = sheet.cell(row, col + 1)
+            if isinstance(cell.value, dt.date):
+                cell.number_format = setup.date_pattern
+    for dropdown in setup.dropdowns:
+        where = _column_range(dropdown.col, setup.first_row)
+        # Setting a dropdown replaces the one set before on the same cells (as in Sheets).
+        for existing in list(sheet.data_validations.dataValidation):
+            if str(existing.sqref) == where:
+                sheet.data_validations.dataValidation.remove(existing)
+        validation = DataValidation(
+            type="list",
+            formula1='"' + ",".join(dropdown.values) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="stop" if dropdown.strict else "warning",
+        )
+        validation.add(where)
+        sheet.add_data_validation(validation)
+    for col, pixels in setup.widths.items():
+        width = max(1.0, round(pixels / PIXELS_PER_CHAR, 1))
+        sheet.column_dimensions[get_column_letter(col + 1)].width = width
+
+
+def read_tab_setup(path: Path, tab: str) -> TabSetup:
+    """The freeze, date formats, dropdowns and widths of one tab of a workbook."""
+    sheet = load_workbook(path)[tab]
+    frozen = sheet.freeze_panes
+    frozen_rows = int("".join(ch for ch in frozen if ch.isdigit())) - 1 if frozen else 0
+    dates, widths = [], {}
+    for letter, dimension in sheet.column_dimensions.items():
+        col = _column_index(letter)
+        if dimension.number_format == DATE_FORMAT:
+            dates.append(col)
+        if dimension.customWidth and dimension.width:
+            widths[col] = round(dimension.width * PIXELS_PER_CHAR)
+    dropdowns = []
+    first_row = 1
+    for validation in sheet.data_validations.dataValidation:
+        if validation.type != "list" or not validation.formula1:
+            continue
+        first = str(validation.sqref).split(":")[0]
+        first_row = int("".join(ch for ch in first if ch.isdigit())) - 1
+        values = tuple(validation.formula1.strip('"').split(","))
+        strict = validation.errorStyle in (None, "stop") and bool(validation.showErrorMessage)
+        dropdowns.append(DropDown(_column_index(first), values, strict))
+    return TabSetup(
+        frozen_rows=frozen_rows,
+        first_row=first_row,
+        date_columns=sorted(dates),
+        dropdowns=sorted(dropdowns, key=lambda d: d.col),
+        widths=widths,
+    )
+
+
+def _column_index(reference: str) -> int:
+    letters = "".join(ch for ch in reference if ch.isalpha())
+    index: int = column_index_from_string(letters)
+    return index - 1
 
 
 def _formula_cells(sheet: Any, rows: list[list[CellValue]]) -> list[tuple[int, int]]:
