@@ -142,7 +142,12 @@ def sync_command(config_path: Path | None, dry_run: bool, today: dt.datetime | N
 
 def run_sync(backend: Backend, config: Config, today: dt.date, *, dry_run: bool) -> SyncResult:
     """A sync with snapshots kept in the config's state folder."""
-    store = SnapshotStore(_state_dir(config), backend.describe())
+    store = SnapshotStore(
+        _state_dir(config),
+        backend.describe(),
+        keep=config.snapshots.keep,
+        max_age_days=config.snapshots.max_age_days,
+    )
     return sync(backend, config, today, dry_run=dry_run, snapshots=store)
 
 
@@ -248,7 +253,6 @@ def print_changes(out: Console, result: SyncResult) -> None:
             f"colour {fill.colour or 'none'}",
         )
     out.print(table)
-
 
 if __name__ == "__main__":
     main()

@@ -158,6 +158,15 @@ class ColoursConfig(_Strict):
         return "#" + value.lstrip("#").upper()
 
 
+class SnapshotsConfig(_Strict):
+    """How many snapshots (taken before each write) to keep, and for how long."""
+
+    keep: int = Field(default=20, ge=1, le=10_000, description="newest snapshots kept")
+    max_age_days: int | None = Field(
+        default=90, ge=1, le=36_500, description="older snapshots are deleted; null: no limit"
+    )
+
+
 class DatesConfig(_Strict):
     """How ambiguous text dates like 3/4/2021 are read."""
 
@@ -194,9 +203,14 @@ class Config(_Strict):
     rules: RulesConfig = RulesConfig()
     picks_per_week: int = Field(default=3, ge=0, le=20)
     colours: ColoursConfig = ColoursConfig()
+    highlight: Literal["row", "status", "none"] = Field(
+        default="row",
+        description="colour the whole row, only the owned cells (status), or nothing (none)",
+    )
     dates: DatesConfig = DatesConfig()
     timezone: str = "UTC"
     state_dir: Path | None = None
+    snapshots: SnapshotsConfig = SnapshotsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
 
     @field_validator("timezone")

@@ -39,6 +39,10 @@ def test_example_config_is_valid_and_documents_every_key(repo_root: Path) -> Non
         "max_retries",
         "timeout_seconds",
         "digest_day",
+        "highlight",
+        "snapshots",
+        "keep",
+        "max_age_days",
     ):
         assert f"{key}:" in text, key
 
