@@ -254,5 +254,8 @@ def print_changes(out: Console, result: SyncResult) -> None:
         )
     out.print(table)
 
+
+from sheets_keepup import cli_init  # noqa: E402,F401
+
 if __name__ == "__main__":
     main()
