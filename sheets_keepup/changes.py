@@ -2,17 +2,34 @@
 
 The diff is what makes a second sync free: identical values and colours produce an
 empty ChangeSet, and an empty ChangeSet is never sent.
+
+Colours follow `config.highlight`: the whole row (`row`), only the owned cells
+(`status`) or nothing (`none`). In every mode but `none` the Status cell's background is
+the marker: a row is repainted only when it differs from the colour its status wants.
+When the mode changes, the record of the previous write (`Painted`) says what the tool
+coloured, and only cells whose colour is the tool's colour for that row are cleared;
+a colour the user set is never touched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from sheets_keepup.config import Config
 from sheets_keepup.dates import MAX_SERIAL, MIN_SERIAL, from_serial
-from sheets_keepup.model import CellValue, CellWrite, ChangeSet, Identity, RowFill, Tab, WriteValue
+from sheets_keepup.model import (
+    CellValue,
+    CellWrite,
+    ChangeSet,
+    Identity,
+    Painted,
+    RowFill,
+    Tab,
+    WriteValue,
+)
 from sheets_keepup.planner import Plan
 from sheets_keepup.sheet import ContactSheet
 
@@ -59,17 +76,27 @@ def _same_date(current: CellValue, wanted: dt.date | None) -> bool:
     return as_date(current) == wanted
 
 
-def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> ChangeSet:
-    """The owned cells and row colours that differ from the plan, plus new headers."""
+def diff_plan(
+    plan: Plan,
+    contacts: ContactSheet,
+    tab: Tab,
+    config: Config,
+    painted: Painted | None = None,
+) -> ChangeSet:
+    """The owned cells and colours that differ from the plan, plus new headers.
+
+    `painted` is what the previous write coloured (from the state folder); without it
+    a change of highlight mode clears nothing outside the owned cells.
+    `details["painted"]` is the record to keep once this change set is written.
+    """
     columns, cells = owned_columns(contacts, config)
     end_col = max([contacts.used_width, *(c + 1 for c in columns.values())])
-    fills: list[RowFill] = []
     previous: dict[tuple[int, int], CellValue] = {}
     touched: set[int] = {contacts.header.row} if cells else set()
     rows = plan.rows
     dues = [None if pd.isna(d) else d.date() for d in rows["due"]]
-    for row, action, due, status, colour in zip(
-        rows.index, rows["next_action"], dues, rows["status"], rows["colour"], strict=True
+    for row, action, due, status in zip(
+        rows.index, rows["next_action"], dues, rows["status"], strict=True
     ):
         wanted: dict[str, WriteValue] = {
             "next_action": action or None,
@@ -88,18 +115,112 @@ def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> C
                 cells.append(CellWrite(int(row), columns[key], value))
                 previous[(int(row), columns[key])] = current
                 touched.add(int(row))
-        current_colour = tab.background(row, columns["status"])
-        if current_colour != colour:
-            fills.append(RowFill(int(row), 0, end_col, colour))
-            previous[(int(row), -1)] = current_colour
-            touched.add(int(row))
+    fills, was = _fills(rows, tab, columns, end_col, config, painted)
+    for fill in fills:
+        previous[(fill.row, -1)] = was[fill.row]
+        touched.add(fill.row)
     return ChangeSet(
         tab=tab.title,
         cells=cells,
         fills=fills,
         identity=_identity(contacts, tab, touched),
-        details={"owned_columns": columns, "end_col": end_col, "previous": previous},
+        details={
+            "owned_columns": columns,
+            "end_col": end_col,
+            "previous": previous,
+            "painted": _painted_after(tab, columns, end_col, config, painted),
+        },
     )
+
+
+def tool_colours(config: Config) -> tuple[str, ...]:
+    """Every colour the tool writes, one per status."""
+    return tuple(config.colours.model_dump().values())
+
+
+def _painted_after(
+    tab: Tab, columns: dict[str, int], end_col: int, config: Config, before: Painted | None
+) -> Painted:
+    colours = set(tool_colours(config))
+    if before is not None and before.tab == tab.title:
+        # Rows that are no longer contacts may still wear an older palette.
+        colours |= set(before.colours)
+        end_col = max(end_col, before.span) if before.mode == "row" else end_col
+    return Painted(
+        tab=tab.title,
+        mode=config.highlight,
+        span=end_col,
+        owned=tuple(sorted(set(columns.values()))),
+        colours=tuple(sorted(colours)),
+    )
+
+
+def _runs(cols: list[int]) -> list[tuple[int, int]]:
+    """Sorted columns as [start, end) runs of neighbours: [1, 2, 5] -> [(1, 3), (5, 6)]."""
+    runs: list[tuple[int, int]] = []
+    for col in cols:
+        if runs and runs[-1][1] == col:
+            runs[-1] = (runs[-1][0], col + 1)
+        else:
+            runs.append((col, col + 1))
+    return runs
+
+
+def _fills(
+    rows: pd.DataFrame,
+    tab: Tab,
+    columns: dict[str, int],
+    end_col: int,
+    config: Config,
+    painted: Painted | None,
+) -> tuple[list[RowFill], dict[int, str | None]]:
+    """Row fills for the highlight mode, and each filled row's Status colour before."""
+    mode = config.highlight
+    before = painted.mode if painted is not None and painted.tab == tab.title else None
+    index = [int(r) for r in rows.index]
+    status_col = columns["status"]
+    current = np.array([tab.background(r, status_col) for r in index], dtype=object)
+    wanted = rows["colour"].to_numpy(dtype=object)
+    owned = sorted(set(columns.values()))
+    known = set(tool_colours(config)) | set(painted.colours if painted is not None else ())
+    span = max(end_col, painted.span if painted is not None else 0)
+    fills: list[RowFill] = []
+    if mode == "row":
+        # Coming from status or none, the rest of each row lacks its colour: paint all.
+        repaint = np.ones(len(index), dtype=bool) if before in ("status", "none") else None
+        changed = repaint if repaint is not None else current != wanted
+        fills += [RowFill(index[i], 0, end_col, wanted[i]) for i in np.flatnonzero(changed)]
+    elif mode == "status":
+        if before == "row":
+            others = [c for c in range(span) if c not in set(owned)]
+            fills += _clear_tool_colours(tab, index, current, others, known)
+        runs = _runs(owned)
+        for i in np.flatnonzero(current != wanted):
+            fills += [RowFill(index[i], start, end, wanted[i]) for start, end in runs]
+    elif before != "none":
+        cols = list(range(span)) if before == "row" else owned
+        fills += _clear_tool_colours(tab, index, current, cols, known)
+    was = {index[i]: current[i] for i in range(len(index))}
+    return fills, was
+
+
+def _clear_tool_colours(
+    tab: Tab, index: list[int], current: np.ndarray, cols: list[int], known: set[str]
+) -> list[RowFill]:
+    """Clear the cells among `cols` that wear the colour the tool gave their row.
+
+    A row's tool colour is its Status cell's background, when that is one of the
+    tool's colours; any other colour in the row is the user's and is kept.
+    """
+    fills: list[RowFill] = []
+    if not cols:
+        return fills
+    marked = np.flatnonzero([c in known for c in current])
+    for i in marked:
+        row, colour = index[i], current[i]
+        same = [c for c in cols if tab.background(row, c) == colour]
+        fills += [RowFill(row, start, end, None) for start, end in _runs(same)]
+    return fills
 
 
 def _identity(contacts: ContactSheet, tab: Tab, rows: set[int]) -> Identity:
