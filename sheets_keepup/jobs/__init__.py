@@ -1,0 +1,1 @@
+"""Nightly-job machinery: scheduling, locking, status, logging and the mail digest."""
