@@ -36,7 +36,11 @@ def make_formatter() -> logging.Formatter:
 
 
 def configure_logging(
-    level: int | str = logging.INFO, log_file: Path | None = None
+    level: int | str = logging.INFO,
+    log_file: Path | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+    backups: int = BACKUPS,
 ) -> logging.Logger:
     """Send the package's log records to stderr and, optionally, to ``log_file``.
 
@@ -53,7 +57,7 @@ def configure_logging(
         ensure_state_dir(log_file.parent)
         handlers.append(
             PrivateRotatingFileHandler(
-                log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+                log_file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
             )
         )
     for handler in handlers:
