@@ -43,6 +43,8 @@ def read_json(path: Path) -> dict[str, Any] | None:
     """Return the JSON object in ``path``, or None if missing or unreadable."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
+    except FileNotFoundError:
         return None
+    except (OSError, ValueError):
+        return None  # callers log; an unreadable file must not stop the nightly loop
     return data if isinstance(data, dict) else None

@@ -192,17 +192,23 @@ class NightlyRunner:
                 try:
                     outcome = self._job()
                 except Exception as exc:
-                    # Log the type and message only; a traceback could quote row data.
+                    # Type and message at ERROR; the traceback (which could quote row
+                    # data from a local variable's repr) only at DEBUG.
                     seconds = (self._clock.now() - started).total_seconds()
                     message = f"{type(exc).__name__}: {exc}"
                     outcome = JobOutcome(ok=False, seconds=seconds, message=message)
                     self._log.error("sync raised %s", message)
+                    self._log.debug("traceback of the failed sync", exc_info=True)
                     write_status(self._state_dir, outcome, started)
                     return _exit_status_of(exc)
                 write_status(self._state_dir, outcome, started)
         except LockHeld as exc:
             self._log.warning("%s", exc)
             return ExitStatus.LOCKED
+        except OSError as exc:
+            # Lock or status file trouble (permissions, full disk) fails this run only.
+            self._log.error("could not use the state folder %s: %s", self._state_dir, exc)
+            return ExitStatus.ERROR
         line = format_log_line(outcome)
         if outcome.ok:
             self._log.info("%s", line)

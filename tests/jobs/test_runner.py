@@ -396,3 +396,23 @@ def test_sigterm_while_waiting_for_the_next_night_exits_130(
     assert child.finish() == ExitStatus.INTERRUPTED
     assert not (work / "runs.txt").exists()
     assert any("stopped" in line for line in child.rest_of_output())
+
+
+def test_unusable_state_folder_fails_the_run_but_not_the_loop(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    not_a_folder = tmp_path / "state"
+    not_a_folder.write_text("")
+    clock = SimClock(london(2026, 10, 1, 12, 0), end=london(2026, 10, 3, 12, 0))
+    job = Job(clock)
+    runner = NightlyRunner(
+        job, at="02:00", timezone="Europe/London", state_dir=not_a_folder, clock=clock
+    )
+    clock.runner = runner
+
+    with caplog.at_level(logging.ERROR):
+        assert runner.serve() == ExitStatus.INTERRUPTED
+
+    assert job.calls == []  # never ran without its lock
+    # Two nights, three tries each, every one reported.
+    assert caplog.text.count(f"could not use the state folder {not_a_folder}") == 6
