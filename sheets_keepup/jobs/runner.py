@@ -35,7 +35,7 @@ class RetryPolicy:
     """How a failed nightly sync is retried.
 
     Attempt ``n`` (n >= 2) starts ``first_delay * factor**(n-2)`` after the previous
-    one; no attempt starts later than ``window`` after the scheduled time.
+    one; no attempt starts later than ``window`` after the first one.
     """
 
     attempts: int = 3
@@ -166,10 +166,13 @@ class NightlyRunner:
     def _run_with_retries(self, slot: datetime, policy: RetryPolicy) -> ExitStatus:
         """Run the job for ``slot`` up to ``policy.attempts`` times; return its status."""
         result = ExitStatus.ERROR
+        # The window opens at the first attempt, not at the slot, so that a catch-up
+        # run hours after the scheduled time still gets its retries.
+        window_end = max(slot, self._clock.now()) + policy.window
         for attempt in range(1, policy.attempts + 1):
             if attempt > 1:
                 start = self._clock.now() + policy.delay_before(attempt)
-                if start > slot + policy.window:
+                if start > window_end:
                     self._log.error("giving up: no time left in the retry window")
                     break
                 self._log.info("retrying at %s (attempt %d)", self._local(start), attempt)

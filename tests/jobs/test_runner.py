@@ -187,6 +187,18 @@ def test_start_after_missed_nights_catches_up_once(tmp_path: Path) -> None:
     ]
 
 
+def test_failing_catch_up_run_is_retried_too(tmp_path: Path) -> None:
+    write_status(tmp_path, JobOutcome(ok=True), london(2026, 9, 28, 2, 0))
+    clock = SimClock(london(2026, 10, 1, 12, 0), end=london(2026, 10, 1, 13, 0))
+    job = Job(clock, [fail, fail, succeed])
+    make_runner(tmp_path, clock, job).serve()
+    assert [local(c) for c in job.calls] == [
+        datetime(2026, 10, 1, 12, 0),
+        datetime(2026, 10, 1, 12, 10),
+        datetime(2026, 10, 1, 12, 50),
+    ]
+
+
 def test_start_after_a_failed_night_catches_up(tmp_path: Path) -> None:
     write_status(tmp_path, JobOutcome(ok=True), london(2026, 9, 30, 2, 0))
     write_status(tmp_path, JobOutcome(ok=False), london(2026, 10, 1, 2, 0))
