@@ -15,6 +15,7 @@ from jobs_support import Child
 
 from sheets_keepup.jobs.clock import FakeClock
 from sheets_keepup.jobs.exit import ExitStatus
+from sheets_keepup.jobs.lock import LockHeld, SyncLock
 from sheets_keepup.jobs.outcome import JobOutcome
 from sheets_keepup.jobs.runner import NightlyRunner, RetryPolicy
 from sheets_keepup.jobs.schedule_times import (
@@ -315,6 +316,24 @@ def test_run_once_does_not_retry_unless_asked(tmp_path: Path) -> None:
     assert len(job.calls) == 1
     assert runner.run_once(retry=True) == ExitStatus.OK
     assert len(job.calls) == 3
+
+
+def test_the_job_runs_inside_the_sync_lock(tmp_path: Path) -> None:
+    clock = FakeClock(london(2026, 10, 1, 15, 0))
+    seen = []
+
+    def try_the_lock() -> JobOutcome:
+        try:
+            SyncLock(tmp_path).acquire()
+        except LockHeld as exc:
+            seen.append(exc.pid)
+        return succeed()
+
+    job = Job(clock, [try_the_lock])
+    assert make_runner(tmp_path, clock, job).run_once() == ExitStatus.OK
+    assert seen == [os.getpid()]
+    with SyncLock(tmp_path) as lock:  # released afterwards, cleanly
+        assert lock.stale is None
 
 
 class AuthFailed(Exception):
