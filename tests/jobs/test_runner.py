@@ -31,8 +31,8 @@ from sheets_keepup.jobs.status import read_status, write_status
 LONDON = ZoneInfo("Europe/London")
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def local(moment: datetime) -> datetime:
@@ -407,7 +407,8 @@ def test_signal_during_job_in_child_finishes_job_and_exits_130(
     child.wait_for(f"{signum.name} received; stopping after the current sync")
     (work / "release").touch()
 
-    assert child.finish() == ExitStatus.INTERRUPTED == 130
+    assert child.finish() == ExitStatus.INTERRUPTED
+    assert int(ExitStatus.INTERRUPTED) == 130
     assert (work / "runs.txt").read_text().splitlines() == ["start", "end stopping=True"]
     status = read_status(state)
     assert status is not None and status.ok and status.rows == 3
