@@ -197,7 +197,7 @@ def restore_command(config_path: Path | None, list_only: bool, snapshot: str | N
 
     config = load_config(find_config_path(config_path))
     backend = open_backend(config)
-    store = SnapshotStore(_state_dir(config), backend.describe())
+    store = snapshot_store(config, backend)
     out = _console()
     if list_only:
         found = store.list()
@@ -221,13 +221,18 @@ def restore_command(config_path: Path | None, list_only: bool, snapshot: str | N
 
 def run_sync(backend: Backend, config: Config, today: dt.date, *, dry_run: bool) -> SyncResult:
     """A sync with snapshots kept in the config's state folder."""
-    store = SnapshotStore(
+    store = snapshot_store(config, backend)
+    return sync(backend, config, today, dry_run=dry_run, snapshots=store)
+
+
+def snapshot_store(config: Config, backend: Backend) -> SnapshotStore:
+    """The snapshots of the sheet `backend` reaches, pruned as the config says."""
+    return SnapshotStore(
         _state_dir(config),
         backend.describe(),
         keep=config.snapshots.keep,
         max_age_days=config.snapshots.max_age_days,
     )
-    return sync(backend, config, today, dry_run=dry_run, snapshots=store)
 
 
 @main.command(name="config-example")

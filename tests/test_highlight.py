@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
+from sheet_builders import HEADERS, TODAY, contacts, make_config, person
 
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_keepup.state import SnapshotStore
 from sheets_keepup.sync import SyncResult, sync
-from tests.conftest import HEADERS, TODAY, contacts, make_config, person
 
 Backend = MemoryBackend | XlsxBackend
 RED, GREEN = "#F4C7C3", "#D9EAD3"  # overdue, ok

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from sheet_builders import TODAY, contacts, make_config, person
 
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, read_tab_setup, write_new_workbook
@@ -18,7 +19,6 @@ from sheets_keepup.errors import DataError, ExitStatus, UserError
 from sheets_keepup.model import TabSetup
 from sheets_keepup.setup import config_text, init_sheet, log_kinds
 from sheets_keepup.sync import sync
-from tests.conftest import TODAY, contacts, make_config, person
 
 Backend = MemoryBackend | XlsxBackend
 Factory = Callable[[dict[str, list[list[Any]]]], Backend]

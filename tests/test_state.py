@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from sheet_builders import TODAY, contacts, make_config, person
 
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.cli import main
 from sheets_keepup.model import CellWrite, ChangeSet, Tab
 from sheets_keepup.state import SnapshotStore, describe_state, write_private
 from sheets_keepup.sync import sync
-from tests.conftest import TODAY, contacts, make_config, person
 
 NOW = dt.datetime(2026, 11, 23, 6, 0)
 

@@ -8,18 +8,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from sheets_keepup.state import ensure_private_dir
+
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 
 def ensure_state_dir(state_dir: Path) -> Path:
-    """Create ``state_dir`` (and parents) readable by the owner only; return it."""
-    path = Path(state_dir)
-    if not path.is_dir():
-        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        # mkdir's mode is filtered by the umask; set it explicitly on what we created.
-        path.chmod(DIR_MODE)
-    return path
+    """Create ``state_dir`` (and parents) readable by the owner only; return it.
+
+    The same helper as the snapshots use, so every writer leaves the folder 0700.
+    """
+    return ensure_private_dir(Path(state_dir))
 
 
 def write_json_private(path: Path, data: dict[str, Any]) -> None:
