@@ -45,7 +45,7 @@ from sheets_keepup.errors import (
     UserError,
 )
 from sheets_keepup.headers import column_letter
-from sheets_keepup.model import CellValue, ChangeSet, SheetData, Tab, WriteValue
+from sheets_keepup.model import CellValue, ChangeSet, SheetData, Tab, TabSetup, WriteValue
 
 if TYPE_CHECKING:
     from sheets_keepup.config import Config
@@ -337,15 +337,90 @@ def _append_cells(sheet_id: int, rows: list[Json], dated: bool) -> Json:
     return {"appendCells": {"sheetId": sheet_id, "rows": rows, "fields": fields}}
 
 
+def setup_requests(setup: TabSetup, sheet_id: int) -> list[Json]:
+    """A TabSetup as sub-requests: freeze, date formats, dropdowns, column widths.
+
+    Date formats and dropdowns leave `endRowIndex` out, so they reach the last row of
+    the grid, and rows the user adds later inherit them.
+    """
+    out: list[Json] = []
+    if setup.frozen_rows is not None:
+        out.append(
+            {
+                "updateSheetProperties": {
+                    "properties": {
+                        "sheetId": sheet_id,
+                        "gridProperties": {"frozenRowCount": setup.frozen_rows},
+                    },
+                    "fields": "gridProperties.frozenRowCount",
+                }
+            }
+        )
+
+    def column(col: int) -> Json:
+        return {
+            "sheetId": sheet_id,
+            "startRowIndex": setup.first_row,
+            "startColumnIndex": col,
+            "endColumnIndex": col + 1,
+        }
+
+    date_format = {"numberFormat": {"type": "DATE", "pattern": setup.date_pattern}}
+    for col in setup.date_columns:
+        out.append(
+            {
+                "repeatCell": {
+                    "range": column(col),
+                    "cell": {"userEnteredFormat": date_format},
+                    "fields": "userEnteredFormat.numberFormat",
+                }
+            }
+        )
+    for dropdown in setup.dropdowns:
+        condition = {
+            "type": "ONE_OF_LIST",
+            "values": [{"userEnteredValue": value} for value in dropdown.values],
+        }
+        rule = {"condition": condition, "showCustomUi": True, "strict": dropdown.strict}
+        out.append({"setDataValidation": {"range": column(dropdown.col), "rule": rule}})
+    for col, pixels in sorted(setup.widths.items()):
+        out.append(
+            {
+                "updateDimensionProperties": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "dimension": "COLUMNS",
+                        "startIndex": col,
+                        "endIndex": col + 1,
+                    },
+                    "properties": {"pixelSize": pixels},
+                    "fields": "pixelSize",
+                }
+            }
+        )
+    return out
+
+
+def _setup_extent(setup: TabSetup | None) -> tuple[int, int]:
+    """(rows, cols) a setup needs the grid to have."""
+    if setup is None:
+        return 0, 0
+    cols = [*setup.date_columns, *(d.col for d in setup.dropdowns), *setup.widths]
+    return (setup.frozen_rows or 0) + 1, max(cols, default=-1) + 1
+
+
 def grid_requests(changes: ChangeSet, sheet: SheetInfo) -> list[Json]:
     """appendDimension when a write lands beyond the grid (new owned columns, say)."""
+    setup_rows, setup_cols = _setup_extent(changes.setup)
     cols = max(
         [c.col + 1 for c in changes.cells]
         + [f.end_col for f in changes.fills]
         + [len(r) for r in changes.appends]
-        + [0]
+        + [setup_cols]
     )
-    rows = max([c.row + 1 for c in changes.cells] + [f.row + 1 for f in changes.fills] + [0])
+    rows = max(
+        [c.row + 1 for c in changes.cells] + [f.row + 1 for f in changes.fills] + [setup_rows]
+    )
     out = []
     for dimension, needed, have in (("COLUMNS", cols, sheet.cols), ("ROWS", rows, sheet.rows)):
         if needed > have:
@@ -372,7 +447,8 @@ def build_requests(changes: ChangeSet, sheet: SheetInfo, create: bool = False) -
         head.append({"updateCells": {"range": {"sheetId": sheet.sheet_id}, "fields": clear_fields}})
     body = cell_requests(changes, sheet.sheet_id) + colour_requests(changes, sheet.sheet_id)
     body.sort(key=lambda item: item[0])  # stable: values before colours within a row
-    return head + [req for _row, req in body] + append_requests(changes, sheet.sheet_id)
+    setup = setup_requests(changes.setup, sheet.sheet_id) if changes.setup else []
+    return head + [req for _row, req in body] + append_requests(changes, sheet.sheet_id) + setup
 
 
 def pack_bodies(requests: Sequence[Json], limit: int = MAX_BODY_BYTES) -> list[bytes]:
@@ -500,11 +576,25 @@ class GoogleBackend:
     # --- writing --------------------------------------------------------------------------
 
     def apply(self, changes: ChangeSet) -> None:
-        """Check the target rows still hold the same people, then write in one batchUpdate."""
+        """Check the target rows still hold the same people, then write in one batchUpdate.
+
+        The change sets of `extra_tabs` go in the same batchUpdate, after the main one.
+        """
         if not changes:
             return
-        sheet, create = self._preflight(changes)
-        requests_ = build_requests(changes, sheet, create)
+        targets: list[tuple[SheetInfo, bool]] = []
+        requests_: list[Json] = []
+        for part in changes.all_tabs():
+            if not part and not part.create_tab:
+                continue
+            sheet, create = self._preflight(part)
+            if create and any(sheet.sheet_id == other.sheet_id for other, _ in targets):
+                taken = {other.sheet_id for other, _ in targets} | {
+                    info.sheet_id for info in self.sheets.values()
+                }
+                sheet = _new_sheet(sheet.title, taken)
+            targets.append((sheet, create))
+            requests_ += build_requests(part, sheet, create)
         bodies = pack_bodies(requests_, self.max_body_bytes)
         if len(bodies) > 1:
             log.warning(
@@ -531,8 +621,9 @@ class GoogleBackend:
                         f"{error} Parts 1 to {number - 1} of {len(bodies)} were written.",
                     )
                 raise
-        if create:
-            self.sheets[sheet.title] = sheet
+        for sheet, create in targets:
+            if create:
+                self.sheets[sheet.title] = sheet
         self.last_write = WriteStats(tuple(len(b) for b in bodies), len(requests_))
 
     def _preflight(self, changes: ChangeSet) -> tuple[SheetInfo, bool]:
