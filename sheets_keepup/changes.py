@@ -76,6 +76,31 @@ def _same_date(current: CellValue, wanted: dt.date | None) -> bool:
     return as_date(current) == wanted
 
 
+def same_colour(current: str | None, wanted: str | None) -> bool:
+    """Colours match to within one step a channel: Sheets keeps 8-bit channels as floats,
+    and a colour read back one step off must not be rewritten on every sync."""
+    if current is None or wanted is None:
+        return current == wanted
+    try:
+        return all(
+            abs(int(current[i : i + 2], 16) - int(wanted[i : i + 2], 16)) <= 1 for i in (1, 3, 5)
+        )
+    except ValueError:
+        return current == wanted
+
+
+def _differ(current: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Per row: does the current colour differ from the wanted one (beyond one step)?"""
+    differ = np.asarray(current != wanted, dtype=bool)
+    for i in np.flatnonzero(differ):
+        differ[i] = not same_colour(current[i], wanted[i])
+    return differ
+
+
+def _is_tool_colour(colour: str | None, known: set[str]) -> bool:
+    return colour is not None and (colour in known or any(same_colour(colour, k) for k in known))
+
+
 def diff_plan(
     plan: Plan,
     contacts: ContactSheet,
@@ -188,14 +213,14 @@ def _fills(
     if mode == "row":
         # Coming from status or none, the rest of each row lacks its colour: paint all.
         repaint = np.ones(len(index), dtype=bool) if before in ("status", "none") else None
-        changed = repaint if repaint is not None else current != wanted
+        changed = repaint if repaint is not None else _differ(current, wanted)
         fills += [RowFill(index[i], 0, end_col, wanted[i]) for i in np.flatnonzero(changed)]
     elif mode == "status":
         if before == "row":
             others = [c for c in range(span) if c not in set(owned)]
             fills += _clear_tool_colours(tab, index, current, others, known)
         runs = _runs(owned)
-        for i in np.flatnonzero(current != wanted):
+        for i in np.flatnonzero(_differ(current, wanted)):
             fills += [RowFill(index[i], start, end, wanted[i]) for start, end in runs]
     elif before != "none":
         cols = list(range(span)) if before == "row" else owned
@@ -215,10 +240,10 @@ def _clear_tool_colours(
     fills: list[RowFill] = []
     if not cols:
         return fills
-    marked = np.flatnonzero([c in known for c in current])
+    marked = np.flatnonzero([_is_tool_colour(c, known) for c in current])
     for i in marked:
         row, colour = index[i], current[i]
-        same = [c for c in cols if tab.background(row, c) == colour]
+        same = [c for c in cols if same_colour(tab.background(row, c), colour)]
         fills += [RowFill(row, start, end, None) for start, end in _runs(same)]
     return fills
 

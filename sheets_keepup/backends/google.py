@@ -35,7 +35,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from sheets_keepup.dates import to_serial
+from sheets_keepup.dates import from_serial, to_serial
 from sheets_keepup.errors import (
     AccessError,
     AuthError,
@@ -45,7 +45,15 @@ from sheets_keepup.errors import (
     UserError,
 )
 from sheets_keepup.headers import column_letter
-from sheets_keepup.model import CellValue, ChangeSet, SheetData, Tab, TabSetup, WriteValue
+from sheets_keepup.model import (
+    CellValue,
+    ChangeSet,
+    Identity,
+    SheetData,
+    Tab,
+    TabSetup,
+    WriteValue,
+)
 
 if TYPE_CHECKING:
     from sheets_keepup.config import Config
@@ -71,10 +79,6 @@ READ_FIELDS = (
     "properties(title,locale),"
     f"sheets({_SHEET_PROPERTIES},data(startRow,startColumn,rowData(values("
     "effectiveValue,effectiveFormat.numberFormat.type,userEnteredFormat.backgroundColor))))"
-)
-IDENTITY_FIELDS = (
-    f"sheets({_SHEET_PROPERTIES},data(startRow,startColumn,rowData(values("
-    "effectiveValue,effectiveFormat.numberFormat.type))))"
 )
 TITLES_FIELDS = f"properties(title,locale),sheets({_SHEET_PROPERTIES})"
 
@@ -131,9 +135,14 @@ def hex_colour(colour: Mapping[str, Any] | None) -> str | None:
 
 
 def rgb(colour: str) -> Json:
-    """'#RRGGBB' as Google's Color; 4 decimals read back to the same byte."""
+    """'#RRGGBB' as Google's Color.
+
+    Google keeps 8 bits a channel and drops the fraction, so each channel aims a quarter
+    into its byte: it reads back as the same byte whether stored by truncating or by
+    rounding, and 4 decimals keep the body small.
+    """
     text = colour.lstrip("#")
-    red, green, blue = (int(text[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    red, green, blue = (min(1.0, (int(text[i : i + 2], 16) + 0.25) / 255) for i in (0, 2, 4))
     return {"red": round(red, 4), "green": round(green, 4), "blue": round(blue, 4)}
 
 
@@ -627,58 +636,66 @@ class GoogleBackend:
         self.last_write = WriteStats(tuple(len(b) for b in bodies), len(requests_))
 
     def _preflight(self, changes: ChangeSet) -> tuple[SheetInfo, bool]:
-        """Re-read the identity cells of the target rows (and the tab's id and grid).
+        """The target tab (and whether it must be created), after checking its rows.
 
-        Raises SheetChangedError when a row now holds someone else, or the tab was
-        replaced, deleted or shrunk. Returns the tab, and whether it must be created.
+        Raises SheetChangedError when a target row now holds someone else, or the tab
+        is gone or shorter than it was.
         """
-        known = find_sheet(self.sheets, changes.tab)
-        identity = changes.identity
-        cols = (
-            sorted({c for c in (identity.name_col, identity.email_col) if c is not None})
-            if identity
-            else []
-        )
-        if identity is None or not identity.rows or not cols:
+        sheet = find_sheet(self.sheets, changes.tab)
+        if sheet is None:
             meta = self._get([], TITLES_FIELDS)
             sheets = {s.title: s for s in map(SheetInfo.of, meta.get("sheets") or ())}
-            current = find_sheet(sheets, changes.tab)
-            if current is None:
+            self.sheets.update(sheets)
+            sheet = find_sheet(sheets, changes.tab)
+            if sheet is None:
                 if not changes.create_tab:
                     raise SheetChangedError(f"Tab '{changes.tab}' disappeared before the write.")
                 return _new_sheet(changes.tab, {s.sheet_id for s in sheets.values()}), True
-            _same_sheet(known, current)
-            return current, False
-        first, last = min(identity.rows), max(identity.rows) + 1
-        if known is not None:
-            last = max(first + 1, min(last, known.rows))
+        if changes.identity is not None:
+            self._check_identity(changes.identity, sheet)
+        return sheet, False
+
+    def _check_identity(self, identity: Identity, sheet: SheetInfo) -> None:
+        """One values.batchGet of the name and email cells of the rows about to change."""
+        cols = sorted({c for c in (identity.name_col, identity.email_col) if c is not None})
+        if not identity.rows or not cols:
+            return
+        first = min(identity.rows)
+        last = max(first + 1, min(max(identity.rows) + 1, sheet.rows))
         ranges = [
-            f"{quote_title(changes.tab)}!{column_letter(c)}{first + 1}:{column_letter(c)}{last}"
+            f"{quote_title(sheet.title)}!{column_letter(c)}{first + 1}:{column_letter(c)}{last}"
             for c in cols
         ]
+        params = {
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+            "majorDimension": "COLUMNS",
+        }
+        http = self.client.http_client
         try:
-            data = self._get(ranges, IDENTITY_FIELDS, grid=True)
+            answer = self._call(
+                "identity check", lambda: http.values_batch_get(self.key, ranges, dict(params))
+            )
         except _BadRange:
             raise SheetChangedError(
-                f"Tab '{changes.tab}' was renamed, deleted or shortened while syncing; "
+                f"Tab '{sheet.title}' was renamed, deleted or shortened while syncing; "
                 "nothing was written."
             ) from None
-        sheets_json = data.get("sheets") or ()
-        if not sheets_json:
-            raise SheetChangedError(f"Tab '{changes.tab}' disappeared before the write.")
-        current = SheetInfo.of(sheets_json[0])
-        _same_sheet(known, current)
-        grid = Grid()
-        for block in sheets_json[0].get("data") or ():
-            grid.add(block, colours=False)
+        columns: dict[int, list[Any]] = {}
+        for col, found in zip(cols, answer.get("valueRanges") or (), strict=False):
+            values = found.get("values") or [[]]
+            columns[col] = values[0]
+        width = cols[-1] + 1
         for row, expected in identity.rows.items():
-            values = grid.rows[row] if row < len(grid.rows) else []
-            if identity.of(values) != expected:
+            line: list[CellValue] = [None] * width
+            for col, values in columns.items():
+                index = row - first
+                line[col] = values[index] if index < len(values) else None
+            if not _same_person(identity.of(line), expected):
                 raise SheetChangedError(
-                    f"Row {row + 1} of '{changes.tab}' no longer holds the same person (the "
+                    f"Row {row + 1} of '{sheet.title}' no longer holds the same person (the "
                     "sheet was edited during the sync); nothing was written."
                 )
-        return current, False
 
     # --- requests, retries and errors ----------------------------------------------------
 
@@ -715,6 +732,10 @@ class GoogleBackend:
         message = str(error.error.get("message", ""))
         if status == 400 and ("Unable to parse range" in message or "exceeds grid" in message):
             raise _BadRange(message)
+        if status == 400 and "No grid with id" in message:
+            return SheetChangedError(
+                "A tab was deleted or replaced while syncing; nothing was written."
+            )
         if status in TRANSIENT_STATUS:
             reason = (
                 "the per-minute request quota is used up"
@@ -766,11 +787,16 @@ def _new_sheet(title: str, taken: set[int]) -> SheetInfo:
     return SheetInfo(sheet_id, title, 1000, 26)
 
 
-def _same_sheet(known: SheetInfo | None, current: SheetInfo) -> None:
-    if known is not None and known.sheet_id != current.sheet_id:
-        raise SheetChangedError(
-            f"Tab '{current.title}' was replaced by another tab while syncing; nothing was written."
-        )
+def _same_person(got: tuple[str, str], expected: tuple[str, str]) -> bool:
+    """Identity cells compare as text; a date read back as a serial number still matches."""
+    return all(a == b or _serial_text(a) == b for a, b in zip(got, expected, strict=True))
+
+
+def _serial_text(text: str) -> str:
+    try:
+        return from_serial(float(text)).isoformat()
+    except (ValueError, OverflowError):
+        return text
 
 
 def _status(error: APIError) -> int:

@@ -116,6 +116,11 @@ def _ordered(b: Bounds) -> Bounds:
     return Bounds(sr, er, sc, ec)
 
 
+def looks_like_cell(text: str) -> bool:
+    """True for ``D3``, ``R1C1``-style text, which needs quoting or cannot name a range."""
+    return _LOOKS_LIKE_REF.match(text) is not None
+
+
 def quote_title(title: str) -> str:
     """Quote a sheet title the way Google does in response ranges."""
     if _PLAIN_NAME.match(title) and not _LOOKS_LIKE_REF.match(title):

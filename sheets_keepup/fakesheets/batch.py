@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
+from .a1 import looks_like_cell
 from .discovery import Validator
 from .errors import ApiError, bad_request
 from .fieldmask import Mask, MaskError, mask_paths, merge_masked, parse_mask
@@ -24,14 +26,9 @@ Handler = Callable[[Spreadsheet, JsonDict, "Context"], JsonDict]
 # Request kinds that exist in the API but that this fake does not model. They are
 # answered with a 400 naming the kind, so a test relying on them fails loudly.
 UNSUPPORTED = (
-    "addNamedRange",
-    "updateNamedRange",
-    "deleteNamedRange",
     "addProtectedRange",
     "updateProtectedRange",
     "deleteProtectedRange",
-    "setBasicFilter",
-    "clearBasicFilter",
     "addFilterView",
     "copyPaste",
     "cutPaste",
@@ -282,8 +279,11 @@ def append_dimension(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDic
     return {}
 
 
-def _shift(sheet: Sheet, rows: bool, at: int, delta: int, drop_end: int | None = None) -> None:
-    """Move cells and dimension metadata along one axis (insert: delta>0; delete: <0)."""
+def _shift(
+    book: Spreadsheet, sheet: Sheet, rows: bool, at: int, delta: int, drop_end: int | None = None
+) -> None:
+    """Move cells, dimension metadata, merges and named ranges along one axis
+    (insert: ``delta`` > 0 at ``at``; delete: ``delta`` < 0 dropping ``[at, drop_end)``)."""
     axis = 0 if rows else 1
 
     def moved(index: int) -> int | None:
@@ -297,31 +297,57 @@ def _shift(sheet: Sheet, rows: bool, at: int, delta: int, drop_end: int | None =
         if new is not None:
             cells[(new, key[1]) if rows else (key[0], new)] = cell
     sheet.cells = cells
-    _shift_merges(sheet, rows, moved)
     meta = sheet.row_meta if rows else sheet.col_meta
     shifted = {m: v for i, v in meta.items() if (m := moved(i)) is not None}
     if rows:
         sheet.row_meta = shifted
     else:
         sheet.col_meta = shifted
+    _set_list(
+        sheet.extras, "merges", _shift_ranges(sheet.extras.get("merges", []), rows, moved, at)
+    )
+    named = book.extras.get("namedRanges", [])
+    mine = [n for n in named if int(n["range"].get("sheetId", 0)) == sheet.sheet_id]
+    others = [n for n in named if n not in mine]
+    kept = _shift_ranges([n["range"] for n in mine], rows, moved, at, keep_empty=True)
+    updated = [{**n, "range": r} for n, r in zip(mine, kept, strict=True) if r is not None]
+    _set_list(book.extras, "namedRanges", others + updated)
 
 
-def _shift_merges(sheet: Sheet, rows: bool, moved: Callable[[int], int | None]) -> None:
-    """Merged areas follow inserted/deleted rows or columns; a merge losing its edge
-    shrinks, one losing everything goes."""
+def _shift_ranges(
+    ranges: list[JsonDict],
+    rows: bool,
+    moved: Callable[[int], int | None],
+    at: int,
+    keep_empty: bool = False,
+) -> list[Any]:
+    """GridRanges follow inserted/deleted rows or columns: a range losing an edge shrinks,
+    one losing everything goes (or stays as ``None`` with ``keep_empty``)."""
     start_key, end_key = (
         ("startRowIndex", "endRowIndex") if rows else ("startColumnIndex", "endColumnIndex")
     )
-    kept = []
-    for merge in sheet.extras.get("merges", []):
-        cells = [m for i in range(merge[start_key], merge[end_key]) if (m := moved(i)) is not None]
-        if len(cells) == 0:
+    out: list[Any] = []
+    for rng in ranges:
+        start = int(rng.get(start_key, 0))
+        if end_key not in rng:  # open-ended: only the start moves
+            new_start = moved(start)
+            out.append({**rng, start_key: at if new_start is None else new_start})
             continue
-        kept.append({**merge, start_key: min(cells), end_key: max(cells) + 1})
+        kept = [m for i in range(start, int(rng[end_key])) if (m := moved(i)) is not None]
+        if kept:
+            out.append({**rng, start_key: min(kept), end_key: max(kept) + 1})
+        elif keep_empty:
+            out.append(None)
+    return out
+
+
+def _set_list(holder: JsonDict, key: str, items: list[Any]) -> None:
+    """Store a list, or drop the key when it is empty (Google omits empty lists)."""
+    kept = [item for item in items if item is not None]
     if kept:
-        sheet.extras["merges"] = kept
+        holder[key] = kept
     else:
-        sheet.extras.pop("merges", None)
+        holder.pop(key, None)
 
 
 def insert_dimension(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
@@ -332,7 +358,7 @@ def insert_dimension(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDic
     if start == 0 and body.get("inheritFromBefore"):
         raise ctx.error("Cannot inherit from before the first row or column.")
     count = end - start
-    _shift(sheet, rows, start, count)
+    _shift(book, sheet, rows, start, count)
     grid = sheet.properties.setdefault("gridProperties", {})
     grid["rowCount" if rows else "columnCount"] = size + count
     return {}
@@ -346,7 +372,7 @@ def delete_dimension(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDic
     if start == 0 and end >= size:
         what = "rows" if rows else "columns"
         raise ctx.error(f"You can't delete all the {what} on the sheet.")
-    _shift(sheet, rows, start, -(end - start), drop_end=end)
+    _shift(book, sheet, rows, start, -(end - start), drop_end=end)
     grid = sheet.properties.setdefault("gridProperties", {})
     grid["rowCount" if rows else "columnCount"] = size - (end - start)
     return {}
@@ -592,7 +618,97 @@ def unmerge_cells(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
     return {}
 
 
+# --- basic filter -----------------------------------------------------------------------
+
+
+def set_basic_filter(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    """``setBasicFilter``: stored with its range closed against the grid, as Google does.
+    The fake keeps the filter's criteria but does not hide rows by them."""
+    given = json_copy(body.get("filter") or {})
+    grid = grid_range(book, given.get("range") or {}, ctx)
+    given["range"] = _as_range(grid)
+    grid.sheet.extras["basicFilter"] = given
+    return {}
+
+
+def clear_basic_filter(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    sheet_of(book, body.get("sheetId"), ctx).extras.pop("basicFilter", None)
+    return {}
+
+
+# --- named ranges -----------------------------------------------------------------------
+
+
+def _stored_range(rng: JsonDict) -> JsonDict:
+    """A GridRange as Google echoes it: given keys only, a zero sheetId left out."""
+    return {k: v for k, v in rng.items() if not (k == "sheetId" and not v)}
+
+
+def _find_named(book: Spreadsheet, named_id: Any, ctx: Context) -> JsonDict:
+    for named in book.extras.get("namedRanges", []):
+        if named["namedRangeId"] == str(named_id):
+            return dict(named)
+    raise ctx.error(f"No named range with id: {named_id}")
+
+
+def _check_name(book: Spreadsheet, name: str, own_id: str | None, ctx: Context) -> None:
+    """Names are identifiers that cannot be read as a cell reference, and are unique."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) or looks_like_cell(name):
+        raise ctx.error(f"Invalid name: {name}")
+    for other in book.extras.get("namedRanges", []):
+        if other["name"].lower() == name.lower() and other["namedRangeId"] != own_id:
+            raise ctx.error(f"A named range with the name '{name}' already exists.")
+
+
+def add_named_range(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    given = body.get("namedRange") or {}
+    rng = given.get("range") or {}
+    grid_range(book, rng, ctx)  # validates the sheet and bounds
+    name = str(given.get("name", ""))
+    _check_name(book, name, None, ctx)
+    if book.reserved_named_range_ids:
+        named_id = book.reserved_named_range_ids.pop(0)
+    else:
+        named_id = str(
+            given.get("namedRangeId") or 1_000_000 + len(book.extras.get("namedRanges", []))
+        )
+    named = {"namedRangeId": named_id, "name": name, "range": _stored_range(rng)}
+    book.extras.setdefault("namedRanges", []).append(named)
+    return {"addNamedRange": {"namedRange": json_copy(named)}}
+
+
+def update_named_range(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    given = body.get("namedRange") or {}
+    current = _find_named(book, given.get("namedRangeId"), ctx)
+    mask = ctx.mask(str(body.get("fields") or ""), "NamedRange")
+    merge_masked(current, given, mask)
+    current["namedRangeId"] = str(given.get("namedRangeId"))
+    grid_range(book, current.get("range") or {}, ctx)
+    current["range"] = _stored_range(current.get("range") or {})
+    _check_name(book, str(current.get("name", "")), current["namedRangeId"], ctx)
+    book.extras["namedRanges"] = [
+        current if n["namedRangeId"] == current["namedRangeId"] else n
+        for n in book.extras["namedRanges"]
+    ]
+    return {}
+
+
+def delete_named_range(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    named = _find_named(book, body.get("namedRangeId"), ctx)
+    _set_list(
+        book.extras,
+        "namedRanges",
+        [n for n in book.extras["namedRanges"] if n["namedRangeId"] != named["namedRangeId"]],
+    )
+    return {}
+
+
 HANDLERS: dict[str, Handler] = {
+    "setBasicFilter": set_basic_filter,
+    "clearBasicFilter": clear_basic_filter,
+    "addNamedRange": add_named_range,
+    "updateNamedRange": update_named_range,
+    "deleteNamedRange": delete_named_range,
     "sortRange": sort_range,
     "mergeCells": merge_cells,
     "unmergeCells": unmerge_cells,

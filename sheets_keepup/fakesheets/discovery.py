@@ -17,6 +17,8 @@ from .errors import ApiError, bad_request
 DOC_PACKAGE = "googleapiclient"
 DOC_PATH = ("discovery_cache", "documents", "sheets.v4.json")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+# Messages whose fields form a proto ``oneof`` (the discovery document does not say so).
+ONEOF_SCHEMAS = {"ExtendedValue": "value"}
 _INT_FORMATS = {"int32": "TYPE_INT32", "int64": "TYPE_INT64", "uint32": "TYPE_UINT32"}
 
 
@@ -125,6 +127,14 @@ class Validator:
             raise self._type_error(path, schema, value)
         props = schema.get("properties", {})
         extra = schema.get("additionalProperties")
+        oneof = ONEOF_SCHEMAS.get(str(schema.get("id")))
+        set_keys = [k for k, v in value.items() if v is not None]
+        if oneof and len(set_keys) > 1:
+            raise bad_request(
+                f"Invalid value at '{path}', oneof field '{oneof}' is already set. "
+                f"Cannot set '{set_keys[1]}'",
+                field=path,
+            )
         for key, item in value.items():
             if key in props:
                 child = f"{path}.{snake(key)}" if path else snake(key)

@@ -270,6 +270,7 @@ class Spreadsheet:
     extras: JsonDict = field(default_factory=dict)
     # Ids handed to the next addSheet requests that name none (tests pin Google's ids).
     reserved_sheet_ids: list[int] = field(default_factory=list)
+    reserved_named_range_ids: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -289,6 +290,7 @@ class Spreadsheet:
             self.modified_time,
             json_copy(self.extras),
             list(self.reserved_sheet_ids),
+            list(self.reserved_named_range_ids),
         )
 
     def touch(self) -> None:
@@ -317,13 +319,34 @@ class Spreadsheet:
         for i, sheet in enumerate(self.sheets):
             sheet.properties["index"] = i
 
+    def named_grid(self, name: str) -> Grid | None:
+        """The grid of a named range (names match case-insensitively), if there is one."""
+        for named in self.extras.get("namedRanges", []):
+            if str(named.get("name", "")).lower() == name.lower():
+                rng = named.get("range", {})
+                sheet = self.sheet_by_id(int(rng.get("sheetId", 0)))
+                if sheet is None:
+                    return None
+                return Grid(
+                    sheet,
+                    int(rng.get("startRowIndex", 0)),
+                    int(rng.get("endRowIndex", sheet.row_count)),
+                    int(rng.get("startColumnIndex", 0)),
+                    int(rng.get("endColumnIndex", sheet.col_count)),
+                )
+        return None
+
     def resolve(self, text: str) -> Grid:
-        """Resolve an A1 range string (``'My tab'!A1:C``, ``Sheet1``, ``A1:B2``)."""
+        """Resolve an A1 range string (``'My tab'!A1:C``, ``Sheet1``, ``A1:B2``) or a
+        named range (``People``, ``Sheet1!People``)."""
         title, cells = split_sheet(text)
         if title is None and cells is not None:
-            named = self.sheet_by_title(cells)
-            if named is not None:
-                return named.whole()
+            tab = self.sheet_by_title(cells)  # a bare sheet title wins over a range name
+            if tab is not None:
+                return tab.whole()
+        named = self.named_grid(cells) if cells is not None else None
+        if named is not None and (title is None or named.sheet.title.lower() == title.lower()):
+            return named
         if title is not None:
             sheet = self.sheet_by_title(title)
             if sheet is None:

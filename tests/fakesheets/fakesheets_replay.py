@@ -26,7 +26,7 @@ SHEETS_HOST = "sheets.googleapis.com"
 # Sheets endpoints the fake does not implement at all.
 UNSUPPORTED_PATH_PARTS = (":copyTo", ":getByDataFilter", "developerMetadata", "ByDataFilter")
 # Field masks asking for spreadsheet features the fake does not model.
-UNSUPPORTED_FIELDS = ("namedRanges", "protectedRanges", "merges", "basicFilter", "filterViews")
+UNSUPPORTED_FIELDS = ("protectedRanges", "filterViews")
 
 MATCHED = "matched"
 MISMATCHED = "mismatched"
@@ -211,12 +211,19 @@ class Replayer:
         return outcome
 
     def _reserve_sheet_ids(self, book_id: str, path: str, resp: dict[str, Any]) -> None:
-        """Google picks random ids for new sheets; pin the fake to the recorded ones."""
+        """Google picks random ids for new sheets and named ranges; pin the recorded ones."""
         if not path.endswith(":batchUpdate") or "/values" in path or resp["status"]["code"] != 200:
             return
         replies = json.loads(resp["body"]["string"]).get("replies", [])
-        ids = [r["addSheet"]["properties"]["sheetId"] for r in replies if "addSheet" in r]
-        self.server.state.spreadsheets[book_id].reserved_sheet_ids.extend(ids)
+        book = self.server.state.spreadsheets[book_id]
+        book.reserved_sheet_ids.extend(
+            r["addSheet"]["properties"]["sheetId"] for r in replies if "addSheet" in r
+        )
+        book.reserved_named_range_ids.extend(
+            r["addNamedRange"]["namedRange"]["namedRangeId"]
+            for r in replies
+            if "addNamedRange" in r
+        )
 
     def _note_drive(self, method: str, path: str, resp: dict[str, Any]) -> None:
         """Drive create gives the spreadsheet id; delete forgets it."""

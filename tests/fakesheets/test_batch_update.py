@@ -314,7 +314,7 @@ def test_dimension_properties_and_auto_resize(api: Api) -> None:
 
 
 def test_unsupported_kinds_fail_loudly(api: Api) -> None:
-    status, body = api.batch({"addNamedRange": {"namedRange": {"name": "people", "range": grid()}}})
+    status, body = api.batch({"addProtectedRange": {"protectedRange": {"range": grid()}}})
     assert status == 400
     assert "not supported" in body["error"]["message"]
 
@@ -430,3 +430,47 @@ def test_colours_are_stored_with_eight_bits_per_channel(
     )
     # 0.5 -> 127/255 (as Google answered for a tab colour), 0.85 -> 216/255.
     assert server.state.background(book, "Contacts!A1") == {"red": 0.49803922, "green": 0.84705883}
+
+
+def test_named_ranges_resolve_move_and_go(api: Api, server: FakeSheetsServer, book: str) -> None:
+    status, body = api.batch(
+        {"addNamedRange": {"namedRange": {"name": "Emails", "range": grid(0, 1, 4, 1, 2)}}}
+    )
+    assert status == 200
+    named = body["replies"][0]["addNamedRange"]["namedRange"]
+    assert named["name"] == "Emails" and named["range"] == {
+        "startRowIndex": 1,
+        "endRowIndex": 4,
+        "startColumnIndex": 1,
+        "endColumnIndex": 2,
+    }
+    assert api.get_values("Emails")[1]["values"] == [["ada@example.org"], ["alan@example.org"]]
+    assert api.get_values("Contacts!Emails")[1]["range"] == "Contacts!B2:B4"
+    # A row inserted above moves the named range with its cells.
+    api.batch(
+        {
+            "insertDimension": {
+                "range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 0, "endIndex": 1}
+            }
+        }
+    )
+    assert api.get_values("Emails")[1]["range"] == "Contacts!B3:B5"
+    status, body = api.batch({"addNamedRange": {"namedRange": {"name": "emails", "range": grid()}}})
+    assert status == 400 and "already exists" in body["error"]["message"]
+    assert api.batch({"addNamedRange": {"namedRange": {"name": "B2", "range": grid()}}})[0] == 400
+    api.batch({"deleteNamedRange": {"namedRangeId": named["namedRangeId"]}})
+    assert api.meta(fields="namedRanges")[1] == {}
+    assert api.get_values("Emails")[0] == 400
+
+
+def test_basic_filter_is_stored_with_a_closed_range(api: Api) -> None:
+    assert (
+        api.batch({"setBasicFilter": {"filter": {"range": {"sheetId": 0, "endRowIndex": 4}}}})[0]
+        == 200
+    )
+    got = api.meta(fields="sheets.basicFilter")[1]["sheets"][0]["basicFilter"]
+    assert got == {
+        "range": {"startRowIndex": 0, "endRowIndex": 4, "startColumnIndex": 0, "endColumnIndex": 26}
+    }
+    api.batch({"clearBasicFilter": {"sheetId": 0}})
+    assert "basicFilter" not in api.meta()[1]["sheets"][0]

@@ -104,3 +104,19 @@ def test_validation_can_be_disabled() -> None:
 def test_snake_case_paths() -> None:
     assert snake("updateCells") == "update_cells"
     assert snake("startRowIndex") == "start_row_index"
+
+
+def test_extended_value_is_a_oneof(api: Api) -> None:
+    cell = {"userEnteredValue": {"stringValue": "x", "numberValue": 1}}
+    err = error_of(
+        api.batch(
+            {
+                "updateCells": {
+                    "start": {"sheetId": 0},
+                    "rows": [{"values": [cell]}],
+                    "fields": "userEnteredValue",
+                }
+            }
+        )
+    )
+    assert "oneof field 'value' is already set" in err["message"]
