@@ -243,7 +243,12 @@ def _clear_tool_colours(
     marked = np.flatnonzero([_is_tool_colour(c, known) for c in current])
     for i in marked:
         row, colour = index[i], current[i]
-        same = [c for c in cols if same_colour(tab.background(row, c), colour)]
+        backgrounds = [tab.background(row, c) for c in cols]
+        same = [
+            c
+            for c, bg in zip(cols, backgrounds, strict=True)
+            if bg == colour or (bg is not None and same_colour(bg, colour))
+        ]
         fills += [RowFill(row, start, end, None) for start, end in _runs(same)]
     return fills
 

@@ -78,10 +78,11 @@ BASE_KINDS = ("email", "call", "message")
 MAX_LIST_CHARS = 250
 """xlsx list dropdowns hold at most 255 characters."""
 
+_Days = int | None
 # fmt: off
 # name, email, company, how met, tier, cadence, last contact (days ago), last in person
 # (days ago), birthday (days from today), interests, notes. All fictional.
-_EXAMPLES: list[tuple[str, str, str, str, str, str, int | None, int | None, int | None, str, str]] = [  # noqa: E501
+_EXAMPLES: list[tuple[str, str, str, str, str, str, _Days, _Days, _Days, str, str]] = [
     ("Example: Ada Park", "ada.park@example.com", "Northwind / CTO", "Conference",
      "close", "", 40, 200, 5, "climbing", "Delete the example rows when you add your own."),
     ("Example: Ben Osei", "ben.osei@example.org", "Freelance designer", "Old colleague",
