@@ -209,6 +209,11 @@ def _blank_contacts(
         for r, values in enumerate(rows, start=1):
             cells += [CellWrite(r, col[k], v) for k, v in values.items() if v not in (None, "")]
         done.append(f"Added {len(rows)} example rows (names start 'Example:'; delete them).")
+    if tab is None:
+        notes.append(
+            f"If your contacts are already on another tab, delete '{title}', set "
+            "tabs.contacts in the config to that tab's name and run init again."
+        )
     identity = None if tab is None else Identity(0, 1, {0: ("", "")})
     return ChangeSet(tab=title, cells=cells, identity=identity, create_tab=True, setup=setup)
 

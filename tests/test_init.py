@@ -261,3 +261,10 @@ def test_cli_init_yes_and_missing_source(tmp_path: Path, monkeypatch: pytest.Mon
     assert yaml.safe_load(Path("cfg/k.yaml").read_text())["source"]["path"].endswith("c.xlsx")
     synced = runner.invoke(main, ["sync", "-c", "cfg/k.yaml"])
     assert synced.exit_code == 0, synced.output
+
+
+def test_a_created_contacts_tab_says_how_to_use_another(make: Factory, config: Config) -> None:
+    backend = make({"People": [["Name"], ["Ada"]]})
+    result = init_sheet(backend, config, TODAY)
+    assert any("tabs.contacts" in note for note in result.plan.notes)
+    assert rows_of(backend, "People") == [["Name"], ["Ada"]]
