@@ -6,9 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import click
+import yaml
 from rich.markup import escape
 
 from sheets_keepup.backends import open_backend
+from sheets_keepup.backends.google_auth import spreadsheet_key
 from sheets_keepup.cli import (
     _console,
     _state_dir,
@@ -19,7 +21,7 @@ from sheets_keepup.cli import (
     main,
     today_option,
 )
-from sheets_keepup.config import find_config_path, load_config
+from sheets_keepup.config import Config, config_from_mapping, find_config_path, load_config
 from sheets_keepup.errors import ConfigError, UserError
 from sheets_keepup.setup import (
     InitResult,
@@ -61,7 +63,12 @@ def init_command(
     """
     out = _console()
     path = find_config_path(config_path)
-    if not path.exists():
+    if sheet is not None:
+        spreadsheet_key(sheet)  # a URL or key that cannot name a sheet stops here
+    if path.exists():
+        config = load_config(path)
+        _check_same_source(config, workbook, sheet, path)
+    else:
         if workbook is None and sheet is None:
             raise ConfigError(
                 f"No config file at {path}. Say where your contacts are:\n"
@@ -70,35 +77,37 @@ def init_command(
             )
         source = workbook_in_config(workbook, path) if workbook is not None else None
         text = config_text(example_config_text(), xlsx=source, sheet=sheet)
+        config = config_from_mapping(yaml.safe_load(text), base_dir=path.resolve().parent)
         target = str(workbook) if workbook is not None else str(sheet)
         if dry_run:
             out.print(f"Would write a config at {path} for {target}.", markup=False)
-            return
-        if not yes and not click.confirm(f"Write a config at {path} for {target}?", default=True):
+        elif yes or click.confirm(f"Write a config at {path} for {target}?", default=True):
+            write_config(path, text)
+            out.print(f"Wrote {path} (every key is explained in it).", markup=False)
+        else:
             out.print("Nothing written.")
             return
-        write_config(path, text)
-        out.print(f"Wrote {path} (every key is explained in it).", markup=False)
-    config = load_config(path)
-    _check_same_source(config.source.path, config.source.spreadsheet, workbook, sheet, path)
     result = init_sheet(
         open_backend(config), config, _today(today, config), sample=sample, dry_run=dry_run
     )
     print_init(result)
 
 
-def _check_same_source(
-    path: Path | None, spreadsheet: str | None, workbook: Path | None, sheet: str | None, at: Path
-) -> None:
-    if workbook is not None and (path is None or path.resolve() != workbook.resolve()):
-        raise UserError(
-            f"The config at {at} names another sheet ({path or spreadsheet}). Edit its "
-            "source, or pass --config for a new config file."
+def _check_same_source(config: Config, workbook: Path | None, sheet: str | None, at: Path) -> None:
+    """--xlsx or --sheet given with an existing config must name the sheet it names."""
+    source = config.source
+    named = source.path or source.spreadsheet
+    same = True
+    if workbook is not None:
+        same = source.path is not None and source.path.resolve() == workbook.resolve()
+    if sheet is not None:
+        same = source.spreadsheet is not None and (
+            spreadsheet_key(source.spreadsheet) == spreadsheet_key(sheet)
         )
-    if sheet is not None and spreadsheet != sheet:
+    if not same:
         raise UserError(
-            f"The config at {at} names another sheet ({spreadsheet or path}). Edit its "
-            "source, or pass --config for a new config file."
+            f"The config at {at} names another sheet ({named}). Edit its source, or pass "
+            "--config for a new config file."
         )
 
 

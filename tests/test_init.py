@@ -268,3 +268,24 @@ def test_a_created_contacts_tab_says_how_to_use_another(make: Factory, config: C
     result = init_sheet(backend, config, TODAY)
     assert any("tabs.contacts" in note for note in result.plan.notes)
     assert rows_of(backend, "People") == [["Name"], ["Ada"]]
+
+
+def test_cli_init_dry_run_without_config_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["init", "--xlsx", "c.xlsx", "--dry-run", "--sample"])
+    assert result.exit_code == 0, result.output
+    assert "Would write a config" in result.output
+    assert "Would do" in result.output and "example rows" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_init_rejects_a_sheet_url_it_cannot_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["init", "--sheet", "my contacts", "--yes"])
+    assert result.exit_code == int(ExitStatus.CONFIG)
+    assert "neither a Google Sheets URL nor a key" in result.output
+    assert list(tmp_path.iterdir()) == []
