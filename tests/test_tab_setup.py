@@ -111,10 +111,12 @@ def test_a_refused_extra_tab_writes_nothing(make: Factory) -> None:
     assert "Status" not in list(data.tabs["Contacts"].rows[0])
 
 
-def test_date_columns_format_existing_dates(tmp_path: Path) -> None:
+def test_date_columns_keep_existing_cells(tmp_path: Path) -> None:
     path = tmp_path / "book.xlsx"
     write_new_workbook(path, {"Log": [["Date", "Who"], [dt.date(2026, 1, 2), "Ada"]]})
     backend = XlsxBackend(path)
     backend.read(["Log"])
     backend.apply(ChangeSet(tab="Log", setup=TabSetup(date_columns=(0,))))
     assert list(read_tab_setup(path, "Log").date_columns) == [0]
+    rows = backend.read(["Log"]).tabs["Log"].rows
+    assert [list(r) for r in rows] == [["Date", "Who"], [dt.datetime(2026, 1, 2), "Ada"]]

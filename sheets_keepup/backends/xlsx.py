@@ -170,11 +170,9 @@ def _set_up(sheet: Any, setup: TabSetup) -> None:
         sheet.freeze_panes = f"A{setup.frozen_rows + 1}" if setup.frozen_rows else None
     for col in setup.date_columns:
         letter = get_column_letter(col + 1)
+        # The column's own format: cells typed later take it. Existing cells keep
+        # theirs (touching each would also create every empty cell down the sheet).
         sheet.column_dimensions[letter].number_format = setup.date_pattern
-        for row in range(setup.first_row + 1, sheet.max_row + 1):
-            cell = sheet.cell(row, col + 1)
-            if isinstance(cell.value, dt.date):
-                cell.number_format = setup.date_pattern
     for dropdown in setup.dropdowns:
         where = _column_range(dropdown.col, setup.first_row)
         # Setting a dropdown replaces the one set before on the same cells (as in Sheets).
