@@ -134,6 +134,8 @@ class SnapshotStore:
                 "email_col": identity.email_col,
                 "rows": [[r, *v] for r, v in identity.rows.items()],
             },
+            # The colour record as it was, so that a restore puts it back with the colours.
+            "painted": self._painted_body(),
         }
         path = self.folder / f"{now.strftime(SNAPSHOT_STAMP)}.json"
         write_private(path, json.dumps(body, ensure_ascii=False))
@@ -151,11 +153,30 @@ class SnapshotStore:
             old.unlink(missing_ok=True)
         return sorted(doomed)
 
+    def _painted_body(self) -> Any:
+        try:
+            return json.loads((self.target_folder / PAINTED_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def restore_painted(self, snapshot: Path) -> None:
+        """Put back the colour record a snapshot saw, after its colours were restored."""
+        try:
+            body = json.loads(snapshot.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if "painted" not in body:
+            return
+        record = self.target_folder / PAINTED_FILE
+        if body["painted"] is None:
+            record.unlink(missing_ok=True)
+        else:
+            write_private(record, json.dumps(body["painted"]))
+
     def read_painted(self) -> Painted | None:
         """What the last write coloured, or None when nothing was recorded."""
-        path = self.target_folder / PAINTED_FILE
         try:
-            body = json.loads(path.read_text(encoding="utf-8"))
+            body = self._painted_body()
             return Painted(
                 tab=str(body["tab"]),
                 mode=str(body["mode"]),
@@ -163,7 +184,7 @@ class SnapshotStore:
                 owned=tuple(int(c) for c in body["owned"]),
                 colours=tuple(str(c) for c in body["colours"]),
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             return None
 
     def write_painted(self, painted: Painted) -> None:

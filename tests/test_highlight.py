@@ -167,3 +167,17 @@ def test_switching_with_new_colours_clears_the_old_ones(
     result = run(backend, store, "status", colours={"overdue": "#FF0000", "ok": "#00FF00"})
     assert result.written
     assert colours(backend, 1) == [None] * len(HEADERS) + ["#FF0000"] * 3
+
+
+def test_restore_puts_the_colour_record_back(backend: Backend, store: SnapshotStore) -> None:
+    from sheets_keepup.restore import restore_snapshot
+
+    run(backend, store, "row")
+    switched = run(backend, store, "status")
+    assert switched.snapshot is not None
+    restore_snapshot(backend, store, switched.snapshot, dt.datetime(2026, 11, 23, 7))
+    assert colours(backend, 1) == [RED] * WIDTH
+    painted = store.read_painted()
+    assert painted is not None and painted.mode == "row"
+    assert run(backend, store, "status").written
+    assert colours(backend, 1) == [None] * len(HEADERS) + [RED] * 3
