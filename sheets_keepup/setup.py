@@ -268,8 +268,8 @@ def _existing_contacts(
     if cells:
         added = [str(c.value) for c in cells]
         first, last = column_letter(cells[0].col), column_letter(cells[-1].col)
-        span = first if first == last else f"{first}-{last}"
-        done.append(f"Added the owned column(s) {_join(added)} (column {span}).")
+        span = f"column {first}" if first == last else f"columns {first}-{last}"
+        done.append(f"Added the owned column(s) {_join(added)} ({span}).")
         added_keys = {k for k, c in columns.items() if c in {cell.col for cell in cells}}
         widths = {columns[k]: WIDTHS[k] for k in added_keys}
         if "due" in added_keys:
