@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
 from sheet_builders import HEADERS, TODAY, contacts, make_config, person
@@ -181,3 +183,57 @@ def test_restore_puts_the_colour_record_back(backend: Backend, store: SnapshotSt
     assert painted is not None and painted.mode == "row"
     assert run(backend, store, "status").written
     assert colours(backend, 1) == [None] * len(HEADERS) + [RED] * 3
+
+
+USER_COLOURS = ("#FFFF00", "#CFE2F3", "#B6D7A8")  # none of them a status colour
+USER_COLUMNS = st.integers(0, len(HEADERS) - 1)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["row", "status", "none"]),
+            st.lists(
+                st.tuples(
+                    st.integers(1, 2),
+                    st.integers(0, len(HEADERS) - 1),
+                    st.sampled_from(USER_COLOURS),
+                ),
+                max_size=4,
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_any_sequence_of_modes_keeps_user_colours(
+    steps: list[tuple[str, list[tuple[int, int, str]]]],
+) -> None:
+    import tempfile
+
+    backend = MemoryBackend.from_rows({"Contacts": ROWS})
+    with tempfile.TemporaryDirectory() as folder:
+        store = SnapshotStore(Path(folder), backend.describe())
+        wanted = {1: RED, 2: GREEN}
+        user: dict[tuple[int, int], str] = {}
+        for mode, painted in steps:
+            run(backend, store, mode)
+            for row, colour in wanted.items():
+                line = colours(backend, row)
+                for col in range(WIDTH):
+                    mine = user.get((row, col))
+                    if mode == "row":
+                        # The whole row wears the status colour, except what the user
+                        # painted since (a row is only repainted when it must be).
+                        assert line[col] in (colour, mine)
+                    elif mine is not None:
+                        assert line[col] == mine
+                    elif col in OWNED and mode == "status":
+                        assert line[col] == colour
+                    else:
+                        assert line[col] is None
+            if mode == "row":
+                user = {k: v for k, v in user.items() if colours(backend, k[0])[k[1]] == v}
+            paint(backend, {(r, c): colour for r, c, colour in painted})
+            user.update({(r, c): colour for r, c, colour in painted})
