@@ -21,7 +21,7 @@ from fakesheets_replay import (
 
 from sheets_keepup.fakesheets import FakeSheetsServer
 
-pytestmark = pytest.mark.skipif(
+needs_recordings = pytest.mark.skipif(
     not RECORDINGS.is_dir(),
     reason=f"recorded Google traffic not found at {RECORDINGS} (shared data, not in the repo)",
 )
@@ -60,6 +60,7 @@ def report() -> Report:
     return replay_all()
 
 
+@needs_recordings
 def test_replay_figures(report: Report) -> None:
     print("\n" + report.summary())
     for verdict in (MISMATCHED, NOT_APPLICABLE):
@@ -73,6 +74,7 @@ def test_replay_figures(report: Report) -> None:
     assert report.total == report.replayed + report.count(NOT_APPLICABLE)
 
 
+@needs_recordings
 def test_not_applicable_only_for_listed_reasons(report: Report) -> None:
     allowed = (
         "Drive API",
@@ -85,6 +87,7 @@ def test_not_applicable_only_for_listed_reasons(report: Report) -> None:
         assert reason.startswith(allowed), reason
 
 
+@needs_recordings
 @pytest.mark.parametrize("name", CORE_CASSETTES)
 def test_core_cassette_fully_matches(name: str) -> None:
     path = RECORDINGS / f"{name}.json"
@@ -97,6 +100,7 @@ def test_core_cassette_fully_matches(name: str) -> None:
     assert all(o.exact for o in sheets), [o for o in sheets if not o.exact]
 
 
+@needs_recordings
 def test_every_cassette_is_valid_json() -> None:
     paths = cassette_paths()
     assert len(paths) > 100
