@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .a1 import quote_title, split_sheet
+from .a1 import quote_title
 from .batch import apply_batch
 from .discovery import Validator
 from .errors import ApiError, bad_request
@@ -342,8 +342,3 @@ def grid_data(
         for c in range(grid.start_col, grid.end_col)
     ]
     return out
-
-
-def sheet_title_of(range_: str) -> str | None:
-    """The sheet title part of an A1 string, if any."""
-    return split_sheet(range_)[0]
