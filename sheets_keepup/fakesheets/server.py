@@ -87,10 +87,13 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str, str]] = [
     ("GET", re.compile(r"/drive/v3/files/(?P<id>[^/:]+)$"), "drive_get", "", "other"),
     ("DELETE", re.compile(r"/drive/v3/files/(?P<id>[^/:]+)$"), "drive_delete", "", "other"),
     ("POST", re.compile(r"/drive/v3/files$"), "drive_create", "", "other"),
+    ("GET", re.compile(r"/drive/v3/files$"), "drive_list", "", "other"),
 ]
 CELL_LIMIT = 10_000_000  # Google's per-spreadsheet cell limit
 # Routes that apply the ``fields`` query parameter themselves.
-_SELF_MASKING = ("get", "drive_get")
+_SELF_MASKING = ("get", "drive_get", "drive_list")
+# The one Drive query clause the fake understands (what gspread's ``open(title)`` sends).
+_NAME_CLAUSE = re.compile(r"""name\s*=\s*(["'])(.*?)\1""")
 
 
 class FakeSheetsServer:
@@ -423,6 +426,28 @@ class FakeSheetsServer:
             "name": self.state.get(key).title,
             "mimeType": "application/vnd.google-apps.spreadsheet",
         }
+
+    def _drive_list(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
+        """Drive ``files.list`` of spreadsheets, filtered by a ``name = "..."`` clause."""
+        q = _flat(query).get("q", "")
+        wanted = _NAME_CLAUSE.search(q)
+        files = [
+            {
+                "kind": "drive#file",
+                "id": book.spreadsheet_id,
+                "name": book.title,
+                "mimeType": "application/vnd.google-apps.spreadsheet",
+                "createdTime": book.created_time,
+                "modifiedTime": book.modified_time,
+            }
+            for book in self.state.spreadsheets.values()
+            if wanted is None or book.title == wanted.group(2)
+        ]
+        full: JsonDict = {"kind": "drive#fileList", "incompleteSearch": False, "files": files}
+        fields = _flat(query).get("fields")
+        return dict(apply_mask(full, parse_mask(fields))) if fields else full
 
     def _drive_delete(
         self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict

@@ -193,3 +193,14 @@ def test_date_cell_with_custom_pattern(server: FakeSheetsServer, gc: gspread.Cli
     ws = gc.open_by_key(key).worksheet("S")
     assert ws.get_all_values() == [["5 Jan 2024", "2/29/2024"]]
     assert ws.get("A1:B1", value_render_option=ValueRenderOption.unformatted) == [[45296, 45351]]
+
+
+def test_open_by_title_and_list_files(
+    gc: gspread.Client, server: FakeSheetsServer, book: str
+) -> None:
+    server.state.create_spreadsheet({"S": []}, title="Other")
+    assert gc.open("Contacts CRM").id == book
+    with pytest.raises(gspread.exceptions.SpreadsheetNotFound):
+        gc.open("Nope")
+    names = sorted(f["name"] for f in gc.list_spreadsheet_files())
+    assert names == ["Contacts CRM", "Other"]
