@@ -524,8 +524,11 @@ def _make_handler(server: FakeSheetsServer) -> type[BaseHTTPRequestHandler]:
                 else json.dumps(payload, indent=2, ensure_ascii=False).encode() + b"\n"
             )
             kind = _kind_of(method, raw_path)
+            dropped = server.faults.take_drop(method, raw_path)
             server._log(
-                RequestRecord(method, raw_path, query, len(raw), len(data), status, kind, body)
+                RequestRecord(
+                    method, raw_path, query, len(raw), len(data), status, kind, body, dropped
+                )
             )
             if server.faults.latency:
                 time.sleep(server.faults.latency)
@@ -533,7 +536,7 @@ def _make_handler(server: FakeSheetsServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "application/json; charset=UTF-8")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            if server.faults.take_drop(method, raw_path):
+            if dropped:
                 # Headers promised a body that never comes: the client sees a broken read.
                 self.wfile.flush()
                 self.close_connection = True
