@@ -147,7 +147,9 @@ class FakeSheetsState:
         render: str = "FORMATTED_VALUE",
         date_render: str = "SERIAL_NUMBER",
     ) -> list[list[Any]]:
-        """Rectangular values of a range (empty cells as ``""``, no trimming)."""
+        """A range's values as a rectangle, clipped to the sheet's data (its last row and
+        column holding a value) so that ``"Contacts"`` does not yield 1000 x 26 cells.
+        Unlike the API, inner and trailing empty cells stay as ``""``."""
         with self.lock:
             book = self.get(spreadsheet_id)
             grid = resolve(book, range_)
