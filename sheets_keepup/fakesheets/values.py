@@ -22,7 +22,7 @@ _ISO_DATETIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _PERCENT = re.compile(r"^([+-]?\d+(?:\.(\d+))?)%$")
-# Locales whose short dates put the day first (3/4/21 is 3 April, not 4 March).
+# Locales whose short dates put the month first (3/4/21 is 4 March there, 3 April elsewhere).
 _MONTH_FIRST_LOCALES = ("en_US", "en_PH", "es_US", "en_CA")
 
 
