@@ -86,17 +86,15 @@ class FakeGoogle:
             sheet = self.server.state.get(key).sheet_by_title(tab)
             assert sheet is not None, tab
             cells = {k: decode(v) for k, v in sheet.cells.items()}
-        height = max((r + 1 for (r, _c), v in cells.items() if v is not None), default=0)
+        by_row: dict[int, dict[int, Any]] = {}
+        for (row, col), value in cells.items():
+            if value is not None:
+                by_row.setdefault(row, {})[col] = value
+        height = max(by_row, default=-1) + 1
         out: list[list[Any]] = []
         for row in range(height):
-            line = [v for (r, _c), v in sorted(cells.items()) if r == row]
-            cols = sorted(c for (r, c) in cells if r == row)
-            full: list[Any] = [None] * (max(cols) + 1 if cols else 0)
-            for col, value in zip(cols, line, strict=True):
-                full[col] = value
-            while full and full[-1] is None:
-                full.pop()
-            out.append(full)
+            line = by_row.get(row, {})
+            out.append([line.get(col) for col in range(max(line, default=-1) + 1)])
         return out
 
     def background(self, key: str, tab: str, row: int, col: int) -> str | None:
