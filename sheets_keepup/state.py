@@ -54,11 +54,15 @@ def write_private(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def target_path(state_dir: Path, target: str) -> Path:
+    """The sub-folder of one spreadsheet (not created), so two sheets never share state."""
+    return state_dir / hashlib.sha256(target.encode()).hexdigest()[:12]
+
+
 def target_dir(state_dir: Path, target: str) -> Path:
-    """A sub-folder per spreadsheet, so two sheets never share snapshots."""
-    digest = hashlib.sha256(target.encode()).hexdigest()[:12]
+    """The sub-folder of one spreadsheet, created owner-only with the state folder."""
     ensure_private_dir(state_dir)
-    return ensure_private_dir(state_dir / digest)
+    return ensure_private_dir(target_path(state_dir, target))
 
 
 def _encode(value: object) -> Any:
@@ -101,7 +105,9 @@ class SnapshotStore:
         keep: int = DEFAULT_KEEP,
         max_age_days: int | None = DEFAULT_MAX_AGE_DAYS,
     ) -> None:
-        self.target_folder = target_dir(state_dir, target)
+        # Nothing is created until something is written: listing or reading leaves no trace.
+        self.state_dir = state_dir
+        self.target_folder = target_path(state_dir, target)
         self.folder = self.target_folder / "snapshots"
         self.target = target
         self.keep = keep
@@ -109,7 +115,7 @@ class SnapshotStore:
 
     def save(self, changes: ChangeSet, tab: Tab, now: dt.datetime) -> Path:
         """Record the current value of every cell and colour `changes` will touch."""
-        ensure_private_dir(self.folder)
+        self._ensure_folders()
         cells = [[c.row, c.col, _encode(tab.value(c.row, c.col))] for c in changes.cells]
         fills = [
             [
@@ -153,6 +159,10 @@ class SnapshotStore:
             old.unlink(missing_ok=True)
         return sorted(doomed)
 
+    def _ensure_folders(self) -> None:
+        target_dir(self.state_dir, self.target)
+        ensure_private_dir(self.folder)
+
     def _painted_body(self) -> Any:
         try:
             return json.loads((self.target_folder / PAINTED_FILE).read_text(encoding="utf-8"))
@@ -171,6 +181,7 @@ class SnapshotStore:
         if body["painted"] is None:
             record.unlink(missing_ok=True)
         else:
+            self._ensure_folders()
             write_private(record, json.dumps(body["painted"]))
 
     def read_painted(self) -> Painted | None:
@@ -197,6 +208,7 @@ class SnapshotStore:
             "owned": list(painted.owned),
             "colours": list(painted.colours),
         }
+        self._ensure_folders()
         write_private(self.target_folder / PAINTED_FILE, json.dumps(body))
 
     def list(self) -> list[SnapshotInfo]:

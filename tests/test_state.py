@@ -117,3 +117,9 @@ def test_state_command_without_config_uses_the_default_folder(
     result = CliRunner().invoke(main, ["state"])
     assert result.exit_code == 0, result.output
     assert "does not exist yet" in result.output
+
+
+def test_a_store_creates_nothing_until_it_writes(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path / "state", "t")
+    assert store.list() == [] and store.read_painted() is None
+    assert not (tmp_path / "state").exists()
