@@ -71,14 +71,18 @@ def test_the_write_is_one_batch_update_with_exact_fields(fake: FakeGoogle) -> No
         if "updateCells" in request:
             update = request["updateCells"]
             assert "start" in update and "range" not in update
-            assert update["fields"] in ("userEnteredValue", DATE_FIELDS)
+            assert update["fields"] == "userEnteredValue"
         else:
-            assert request["repeatCell"]["fields"] == "userEnteredFormat.backgroundColor"
+            repeat = request["repeatCell"]
+            assert repeat["fields"] in (
+                "userEnteredFormat.backgroundColor",
+                "userEnteredFormat.numberFormat",
+            )
+            assert set(repeat["cell"].get("userEnteredFormat", {})) <= {
+                repeat["fields"].split(".")[1]
+            }
     assert "formulaValue" not in json.dumps(write.body)
     assert "USER_ENTERED" not in json.dumps(write.body)
-
-
-DATE_FIELDS = "userEnteredValue,userEnteredFormat.numberFormat"
 
 
 def test_user_cells_are_untouched_and_owned_cells_are_written(fake: FakeGoogle) -> None:
