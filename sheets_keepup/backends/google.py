@@ -565,6 +565,8 @@ class GoogleBackend:
                 self.max_body_bytes,
             )
         url = SPREADSHEET_BATCH_UPDATE_URL % self.key
+        # Setting cells twice is harmless; appending rows or adding a tab twice is not.
+        repeatable = not (changes.appends or create)
         headers = {"Content-Type": "application/json; charset=utf-8"}
         http = self.client.http_client
         for number, body in enumerate(bodies, start=1):
@@ -574,7 +576,7 @@ class GoogleBackend:
                 return http.request("post", url, data=body, headers=dict(headers))
 
             try:
-                self._call(what, post)
+                self._call(what, post, repeatable=repeatable)
             except UserError as error:
                 if number > 1:
                     error.args = (
@@ -649,14 +651,18 @@ class GoogleBackend:
 
     # --- requests, retries and errors ----------------------------------------------------
 
-    def _call(self, what: str, send: Callable[[], T]) -> T:
-        """Send one request, retrying transient failures; map the rest to user errors."""
+    def _call(self, what: str, send: Callable[[], T], *, repeatable: bool = True) -> T:
+        """Send one request, retrying transient failures; map the rest to user errors.
+
+        A request that must not run twice (it appends rows or adds a tab) is retried only
+        when it surely did not run: a 429, or no connection at all.
+        """
         retrying = Retrying(
             stop=stop_after_attempt(self.max_retries + 1),
             wait=wait_exponential_jitter(
                 multiplier=self.retry_wait, max=self.retry_wait * 32, jitter=self.retry_wait
             ),
-            retry=retry_if_exception(is_transient),
+            retry=retry_if_exception(is_transient if repeatable else surely_not_applied),
             before_sleep=_log_retry,
             reraise=True,
         )
@@ -665,6 +671,11 @@ class GoogleBackend:
         except APIError as error:
             raise self._api_error(what, error) from None
         except (requests.RequestException, OSError) as error:
+            if not repeatable and not surely_not_applied(error):
+                raise NetworkError(
+                    f"The connection broke during the {what} ({type(error).__name__}); Google "
+                    "may or may not have applied it. Check the sheet before running again."
+                ) from None
             raise NetworkError(
                 f"Google Sheets could not be reached for the {what} after "
                 f"{self.max_retries + 1} tries ({type(error).__name__}). "
@@ -766,6 +777,18 @@ def is_transient(error: BaseException) -> bool:
     from google.auth.exceptions import TransportError
 
     return isinstance(error, TransportError)
+
+
+def surely_not_applied(error: BaseException) -> bool:
+    """Failures after which Google certainly did nothing: quota refusals, no connection."""
+    if isinstance(error, APIError):
+        return _status(error) == 429
+    return isinstance(error, requests.exceptions.ConnectTimeout) or (
+        isinstance(error, requests.ConnectionError)
+        and not isinstance(error, requests.exceptions.ChunkedEncodingError | requests.ReadTimeout)
+        and "RemoteDisconnected" not in str(error)
+        and "Connection aborted" not in str(error)
+    )
 
 
 def _auth_error(error: Exception) -> UserError | None:

@@ -279,3 +279,18 @@ def test_appends_create_tab_and_replace(fake: FakeGoogle) -> None:
     assert fake.rows(key, "This week") == [["new"], ["a"]]
     with pytest.raises(SheetChangedError):
         backend.apply(ChangeSet(tab="Nowhere", appends=[["a"]]))
+
+
+def test_appends_are_never_sent_twice_after_a_broken_connection(fake: FakeGoogle) -> None:
+    key = fake.create({"Log": [["Date", "Who"]]})
+    backend = fake.backend(key)
+    backend.read(["Log"])
+    fake.server.faults.drop_connection(method="POST")
+    with pytest.raises(NetworkError, match="may or may not"):
+        backend.apply(ChangeSet(tab="Log", appends=[["2026-11-20", "Ada"]]))
+    assert fake.server.request_count(method="POST") == 1
+    assert fake.rows(key, "Log") == [["Date", "Who"], ["2026-11-20", "Ada"]]
+
+    fake.server.faults.queue_error(429, method="POST")  # refused, so surely not applied
+    backend.apply(ChangeSet(tab="Log", appends=[["2026-11-21", "Bob"]]))
+    assert fake.rows(key, "Log")[1:] == [["2026-11-20", "Ada"], ["2026-11-21", "Bob"]]
