@@ -73,6 +73,7 @@ def test_demo_google_runs_the_google_path_and_counts_requests(runner: CliRunner)
     assert result.exit_code == 0, result.output
     assert "33 contacts" in result.output and "This week's picks" in result.output
     assert "Google Sheets API requests: 3 (2 read(s), 1 write(s)" in result.output
+    assert "Syncing again at once: 1 request(s), and nothing to write." in result.output
 
 
 # --- check ----------------------------------------------------------------------------------
