@@ -106,7 +106,10 @@ def cell_value(cell: Mapping[str, Any]) -> CellValue:
         number = value["numberValue"]
         kind = ((cell.get("effectiveFormat") or {}).get("numberFormat") or {}).get("type")
         if kind in DATE_TYPES and isinstance(number, int | float):
-            moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(number))
+            try:
+                moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(number))
+            except OverflowError:
+                return number  # far outside any calendar: keep the number
             return moment.date() if kind == "DATE" else moment
         return number  # type: ignore[no-any-return]
     if "boolValue" in value:

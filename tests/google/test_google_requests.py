@@ -59,6 +59,8 @@ def test_cell_values_decode_like_unformatted_values_with_dates() -> None:
     }
     assert cell_value(with_time) == dt.datetime(2026, 11, 23, 12)
     assert cell_value({"effectiveValue": {"errorValue": {"type": "N_A"}}}) == "#N/A"
+    huge = {"effectiveValue": {"numberValue": 1e12}, "effectiveFormat": dated["effectiveFormat"]}
+    assert cell_value(huge) == 1e12
 
 
 def test_grid_places_blocks_at_their_offsets_and_keeps_colours() -> None:
