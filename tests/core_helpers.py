@@ -1,4 +1,8 @@
-"""Builders for small contact sheets and configs, shared by the core tests."""
+"""Helpers shared by the core tests: configs and small contact sheets built in memory.
+
+They live here rather than in conftest.py because test folders with a conftest.py of
+their own (the fake's, the backends') would shadow `conftest` as an import name.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ def make_config(**overrides: Any) -> Config:
     return config_from_mapping(data)
 
 
-def person(name: str | None, **fields: Any) -> list[Any]:
+def person(name: str, **fields: Any) -> list[Any]:
     """One contact row in HEADERS order; keyword names are snake_case headers."""
     keys = [h.lower().replace(" ", "_") for h in HEADERS]
     unknown = set(fields) - set(keys)
