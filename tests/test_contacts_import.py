@@ -183,9 +183,7 @@ def test_fill_empty_replans_when_rows_move_before_the_write() -> None:
             target.tabs["Contacts"].insert(1, ["Someone Else", "else@example.com"])
 
     backend.before_apply.append(insert_a_row)
-    summary = import_contacts(
-        backend, FIXTURES / "contacts_v3.vcf", make_config(), fill_empty=True
-    )
+    summary = import_contacts(backend, FIXTURES / "contacts_v3.vcf", make_config(), fill_empty=True)
     assert summary.attempts == 2
     rows = backend.tabs["Contacts"]
     assert rows[1][:2] == ["Someone Else", "else@example.com"]
