@@ -47,7 +47,7 @@ def _row_text(contact: ExistingContact) -> str:
 
 def _line(out: Console, text: str) -> None:
     """Print text that holds contact data: never read as markup."""
-    out.print(Text(text))
+    out.print(Text(text), soft_wrap=True)
 
 
 @main.command("import")
@@ -203,7 +203,7 @@ def log_command(
 def print_touch(out: Console, err: Console, plan: TouchPlan) -> None:
     """The row logged (or that would be), and any warning."""
     for warning in plan.warnings:
-        err.print(Text("Warning: ", style="yellow") + Text(warning))
+        err.print(Text("Warning: ", style="yellow") + Text(warning), soft_wrap=True)
     if plan.created_tab and not plan.dry_run:
         _line(out, f"Created the '{plan.log_tab}' tab (Date, Who, Kind, Note).")
     verb = "Would log" if plan.dry_run else "Logged"
