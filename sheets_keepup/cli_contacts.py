@@ -20,6 +20,7 @@ from sheets_keepup.config import find_config_path, load_config
 from sheets_keepup.contacts_import import (
     FIELD_LABELS,
     ImportSummary,
+    describe_duplicate,
     find_sheet_duplicates,
     import_contacts,
 )
@@ -235,6 +236,4 @@ def duplicates_command(config_path: Path | None) -> None:
         return
     _line(out, f"{backend.describe()}: {len(groups)} group(s) of rows that look like one person:")
     for group in groups:
-        why = "same email" if group.reason == "email" else "same name and company"
-        rows = ", ".join(_row_text(c) for c in group.contacts)
-        _line(out, f"  - {why}: {rows}")
+        _line(out, f"  - {describe_duplicate(group)}")

@@ -188,6 +188,19 @@ def find_sheet_duplicates(data: SheetData, config: Config) -> list[DuplicateGrou
     return find_duplicates(existing_contacts(contacts))
 
 
+def describe_duplicate(group: DuplicateGroup) -> str:
+    """One line for a group of duplicate rows, e.g. for `duplicates` and `check`.
+
+    >>> describe_duplicate(group)  # doctest: +SKIP
+    'same email: row 5 Jane Doe <jane@example.com>, row 31 J. Doe <jane@example.com>'
+    """
+    why = "same email" if group.reason == "email" else "same name and company"
+    rows = ", ".join(
+        f"row {c.row} {c.name}" + (f" <{c.email}>" if c.email else "") for c in group.contacts
+    )
+    return f"{why}: {rows}"
+
+
 def read_import_file(path: Path) -> ImportResult:
     """Read a contacts export, turning file problems into errors a user can act on."""
     try:
@@ -434,6 +447,7 @@ __all__ = [
     "ImportSummary",
     "NewRow",
     "contacts_tab",
+    "describe_duplicate",
     "existing_contacts",
     "find_sheet_duplicates",
     "import_contacts",

@@ -23,6 +23,7 @@ from sheets_keepup.errors import AccessError, ConfigError, DataError, ExitStatus
 from sheets_keepup.importers import ImportedContact, ImportResult
 from sheets_keepup.model import SheetData, Tab
 from sheets_keepup.sample import CONTACT_HEADERS, sample_tabs
+from sheets_keepup.sync import sync
 
 Tabs = dict[str, list[list[Any]]]
 Factory = Callable[[Tabs], Counting]
@@ -284,6 +285,21 @@ def test_find_sheet_duplicates_reports_rows(config: Config) -> None:
         ("email", [4, start + 1]),
         ("name_and_company", [6, start + 2]),
     ]
+
+
+def test_imported_rows_are_planned_by_the_next_sync(make: Factory) -> None:
+    backend = make(sample())
+    sync(backend, make_config(), TODAY)
+    synced = rows_of(backend, "Contacts")
+    summary = import_contacts(backend, FIXTURES / "linkedin_connections.csv", make_config())
+    assert len(backend.writes) == 2 and summary.written
+    assert rows_of(backend, "Contacts")[: len(synced)] == synced, "owned cells untouched"
+    result = sync(backend, make_config(), TODAY)
+    rows = result.plan.rows
+    jane = rows[rows["name"] == "Jane Doe"].iloc[0]
+    assert jane["status"] == "overdue" and "Jane" in jane["next_action"]
+    li_wei = rows[rows["name"] == "Li Wei"].iloc[0]
+    assert li_wei["next_action"]
 
 
 def test_import_default_tier_must_name_a_tier() -> None:
