@@ -9,9 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from sheets_keepup.backends import Backend
+from sheets_keepup.config import Config, config_from_mapping
 from sheets_keepup.model import ChangeSet, SheetData
 
 FIXTURES = Path(__file__).parent / "importers" / "fixtures"
+TODAY = dt.date(2026, 11, 23)
+
+
+def make_config(**overrides: Any) -> Config:
+    """A config for an xlsx source, with any top-level keys overridden."""
+    data: dict[str, Any] = {"source": {"kind": "xlsx", "path": "contacts.xlsx"}}
+    data.update(overrides)
+    return config_from_mapping(data)
 
 
 @dataclass

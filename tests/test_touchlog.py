@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import TODAY, make_config
-from helpers_contacts import Counting, rows_of, same_cells
+from helpers_contacts import TODAY, Counting, make_config, rows_of, same_cells
 from openpyxl import load_workbook
 
 from sheets_keepup.backends.memory import MemoryBackend
