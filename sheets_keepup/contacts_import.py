@@ -125,10 +125,6 @@ class ImportSummary:
     dry_run: bool = False
     attempts: int = 1
 
-    @property
-    def nothing_to_do(self) -> bool:
-        return not self.changes
-
 
 @dataclass(frozen=True)
 class _Layout:
@@ -354,7 +350,6 @@ def plan_import(
         cells=writes,
         identity=identity,
         appends=appends,
-        details={"first_new_row": first_free},
     )
     return ImportSummary(
         source=source,
