@@ -75,7 +75,7 @@ def import_command(file: Path, config_path: Path | None, dry_run: bool, fill_emp
 def print_import(out: Console, summary: ImportSummary, file: Path) -> None:
     """What an import found and did; the full lists on a dry run."""
     read = len(summary.new) + len(summary.matched) + len(summary.ambiguous)
-    read += len(summary.duplicates)
+    read += len(summary.duplicates) + len(summary.unrecognisable)
     kind = FORMAT_NAMES.get(summary.source or "", "contacts file")
     _line(out, f"{file.name} ({kind}): {read} people; sheet {summary.target}, tab '{summary.tab}'.")
     if summary.file_problems:
@@ -97,6 +97,15 @@ def print_import(out: Console, summary: ImportSummary, file: Path) -> None:
         for person, candidates in summary.ambiguous:
             rows = ", ".join(_row_text(c) for c in candidates)
             _line(out, f"  - {_who(person)}: could be {rows}")
+    if summary.unrecognisable:
+        _line(
+            out,
+            "Not imported, as nothing the sheet can hold would recognise them next time "
+            "(no name, email or profile URL in a column of the sheet):",
+        )
+        for person in summary.unrecognisable:
+            line = f" (file line {person.source_line})" if person.source_line else ""
+            _line(out, f"  - {_who(person) or 'a record with no name'}{line}")
     for dropped, kept in summary.duplicates:
         _line(out, f"{_who(dropped)} appears twice in the file; added once ({_who(kept)}).")
     if summary.skipped_fields:

@@ -38,6 +38,9 @@ from sheets_keepup.importers import (
     UnsupportedFileError,
     find_duplicates,
     match_contacts,
+    normalize_email,
+    normalize_name,
+    normalize_url,
     read_contacts,
 )
 from sheets_keepup.model import (
@@ -119,6 +122,10 @@ class ImportSummary:
     """Labels of imported fields the sheet has no column for (values not written)."""
     file_problems: list[str]
     changes: ChangeSet
+    unrecognisable: list[ImportedContact] = dataclasses.field(default_factory=list)
+    """New people left out: nothing written for them (no name, email or profile URL in a
+    column the sheet has) could recognise them next time, so each import would add them
+    again."""
     tab: str = ""
     target: str = ""
     written: bool = False
@@ -290,6 +297,16 @@ def _skipped_fields(people: Sequence[ImportedContact], layout: _Layout) -> list[
     return skipped
 
 
+def _recognisable(person: ImportedContact, layout: _Layout) -> bool:
+    """Whether the row written for `person` holds a key a later import matches on."""
+    has_name = "name" in layout.columns or layout.split_name is not None
+    return bool(
+        (has_name and normalize_name(person.name))
+        or ("email" in layout.columns and normalize_email(person.email))
+        or ("profile_url" in layout.columns and normalize_url(person.profile_url))
+    )
+
+
 def _is_blank(value: CellValue) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -330,7 +347,8 @@ def plan_import(
     first_free = _last_used_row(tab.rows) + 1
     new_rows: list[NewRow] = []
     appends: list[list[WriteValue]] = []
-    for offset, person in enumerate(plan.new):
+    addable = [p for p in plan.new if _recognisable(p, layout)]
+    for offset, person in enumerate(addable):
         cells = _row_cells(person, layout, default_tier)
         width = max(cells, default=-1) + 1
         line: list[WriteValue] = [None] * width
@@ -344,7 +362,7 @@ def plan_import(
     fills = _fills(plan.matched, layout, tab, default_tier) if fill_empty else []
     writes = [CellWrite(f.row - 1, f.col, f.value) for f in fills]
     identity = _identity(contacts, tab, {f.row - 1 for f in fills})
-    written_people = [*plan.new, *(m.imported for m in plan.matched if fill_empty)]
+    written_people = [*addable, *(m.imported for m in plan.matched if fill_empty)]
     changes = ChangeSet(
         tab=tab.title,
         cells=writes,
@@ -360,6 +378,7 @@ def plan_import(
         fills=fills,
         skipped_fields=_skipped_fields(written_people, layout),
         file_problems=list(imported.problems),
+        unrecognisable=[p for p in plan.new if not _recognisable(p, layout)],
         changes=changes,
         tab=tab.title,
     )

@@ -11,6 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from helpers_contacts import FIXTURES, TODAY, Counting, make_config, rows_of, same_cells
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from sheets_keepup.backends.memory import MemoryBackend
@@ -222,6 +224,20 @@ def test_default_tier_and_layout_variants() -> None:
     assert "Company" in summary.skipped_fields
 
 
+def test_people_nothing_in_the_sheet_would_recognise_are_left_out() -> None:
+    backend = MemoryBackend.from_rows({"Contacts": [["Name", "Phone", "Company"]]})
+    imported = ImportResult(
+        [
+            ImportedContact(name="", source="google", email="only@example.com", phone="+1"),
+            ImportedContact(name="", source="google", phone="+2", company="Acme"),
+            ImportedContact(name="Ann Lee", source="google", phone="+3"),
+        ]
+    )
+    summary = plan_import(backend.read(["Contacts"]), imported, make_config())
+    assert [p.phone for p in summary.unrecognisable] == ["+1", "+2"]
+    assert [list(r) for r in summary.changes.appends] == [["Ann Lee", "+3"]]
+
+
 def test_dry_run_writes_nothing(make: Factory) -> None:
     backend = make(sample())
     before = rows_of(backend, "Contacts")
@@ -385,3 +401,60 @@ def test_cli_duplicates(tmp_path: Path) -> None:
     _book, clean = _workbook(tmp_path / "clean")
     result = CliRunner().invoke(main, ["duplicates", "-c", str(clean)])
     assert "no duplicate rows" in result.output
+
+
+# Properties: whatever the sheet and the file hold
+
+
+_WORDS = st.sampled_from(["Jane", "jane ", "Doe", "Ann", "Lee", "=x", "", "a@example.com"])
+_CELLS = st.one_of(st.none(), _WORDS, st.dates(dt.date(2020, 1, 1), dt.date(2026, 1, 1)))
+_HEADERS = st.permutations(["Name", "Email", "Phone", "Company", "Last contact", "Notes", "X"])
+
+
+@st.composite
+def people(draw: st.DrawFn) -> ImportedContact:
+    return ImportedContact(
+        name=draw(st.sampled_from(["Jane Doe", "jane  doe", "Ann Lee", "=cmd", ""])),
+        email=draw(st.sampled_from(["", "a@example.com", "B@example.com"])),
+        phone=draw(st.sampled_from(["", "+1 555"])),
+        company=draw(st.sampled_from(["", "Acme"])),
+        connected_on=draw(st.sampled_from([None, dt.date(2024, 1, 2)])),
+        source="linkedin",
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    headers=_HEADERS,
+    body=st.lists(st.lists(_CELLS, min_size=7, max_size=7), max_size=6),
+    imported=st.lists(people(), max_size=6),
+    fill_empty=st.booleans(),
+)
+def test_an_import_only_appends_or_fills_blanks_and_settles(
+    headers: list[str],
+    body: list[list[Any]],
+    imported: list[ImportedContact],
+    fill_empty: bool,
+) -> None:
+    backend = MemoryBackend.from_rows({"Contacts": [headers, *body]})
+    before = [list(r) for r in backend.tabs["Contacts"]]
+    data = backend.read(["Contacts"])
+    summary = plan_import(data, ImportResult(imported), make_config(), fill_empty=fill_empty)
+    for cell in summary.changes.cells:
+        value = before[cell.row][cell.col] if cell.col < len(before[cell.row]) else None
+        assert value is None or (isinstance(value, str) and not value.strip())
+    assert all(len(r) <= len(headers) for r in summary.changes.appends)
+    if summary.changes:
+        backend.apply(summary.changes)
+    after = backend.tabs["Contacts"]
+    assert same_cells(before, after)
+    # Later imports add nobody; a fill may still come from a record that an earlier
+    # import dropped as an in-file duplicate, and then nothing is left to do.
+    for _ in range(2):
+        again = plan_import(
+            backend.read(["Contacts"]), ImportResult(imported), make_config(), fill_empty=fill_empty
+        )
+        assert again.new == []
+        if again.changes:
+            backend.apply(again.changes)
+    assert not again.changes
