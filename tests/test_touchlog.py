@@ -11,6 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from helpers_contacts import TODAY, Counting, make_config, rows_of, same_cells
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from sheets_keepup.backends.memory import MemoryBackend
@@ -266,3 +268,41 @@ def test_cli_unknown_kind_warns_but_logs(tmp_path: Path) -> None:
     assert "Warning:" in result.output and "Did you mean 'coffee'?" in result.output
     assert rows_of(XlsxBackend(book), "Log")[-1][1:] == ["Julia Rossi", "cofee"]
     assert same_cells(before, rows_of(XlsxBackend(book), "Contacts"))
+
+
+# Property: what `log` writes, the next sync attributes to the same row
+
+
+_NAMES = st.sampled_from(["Jane Doe", "jane  doe", "Doe, Jane", "Ann Lee", "Bo", "", "—"])
+_EMAILS = st.sampled_from(["", "a@x.example", "A@x.example", "b@x.example", "c@x.example"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    people=st.lists(st.tuples(_NAMES, _EMAILS), min_size=1, max_size=6),
+    pick=st.integers(0, 5),
+    by_email=st.booleans(),
+    upper=st.booleans(),
+)
+def test_a_logged_touch_lands_on_the_person_it_resolved_to(
+    people: list[tuple[str, str]], pick: int, by_email: bool, upper: bool
+) -> None:
+    rows = [[n, e] for n, e in people if n or e]
+    if not rows:
+        return
+    chosen = rows[pick % len(rows)]
+    query = chosen[1] if by_email else chosen[0]
+    query = f"  {query.upper() if upper else query} "
+    backend = MemoryBackend.from_rows({"Contacts": [["Name", "Email"], *rows]})
+    config = make_config()
+    try:
+        plan = log_touch(backend, config, query, "coffee", day=TODAY, today=TODAY)
+    except DataError:
+        assert backend.writes == 0
+        return
+    result = sync(backend, config, TODAY, dry_run=True)
+    assert not [p for p in result.problems if p.tab == "Log"], result.problems
+    actions = result.plan.rows["next_action"]
+    thanked = [int(r) + 1 for r in actions.index if "thank-you" in str(actions[r])]
+    assert thanked == [plan.person.row]
+    assert [n.casefold() for n in rows[plan.person.row - 2]].count(query.strip().casefold())
