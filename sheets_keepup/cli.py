@@ -331,5 +331,7 @@ def print_changes(out: Console, result: SyncResult) -> None:
     out.print(table)
 
 
+from sheets_keepup import cli_contacts  # noqa: E402,F401
+
 if __name__ == "__main__":
     main()

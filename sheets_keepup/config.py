@@ -183,6 +183,14 @@ class ScheduleConfig(_Strict):
         return value
 
 
+class ImportConfig(_Strict):
+    """How `import` fills the rows it adds."""
+
+    default_tier: str | None = Field(
+        default=None, description="Tier written in new rows; empty leaves Tier blank"
+    )
+
+
 class Config(_Strict):
     """All settings. Defaults follow the keep-in-touch advice in docs/rules.md."""
 
@@ -198,6 +206,8 @@ class Config(_Strict):
     timezone: str = "UTC"
     state_dir: Path | None = None
     schedule: ScheduleConfig = ScheduleConfig()
+    # "import" is a Python keyword, so the attribute is `import_` and the YAML key `import`.
+    import_: ImportConfig = Field(default=ImportConfig(), alias="import")
 
     @field_validator("timezone")
     @classmethod
@@ -227,6 +237,9 @@ class Config(_Strict):
         unknown = [t for t in self.rules.new_year.tiers if t.casefold() not in self.tiers]
         if unknown:
             problems.append(f"rules.new_year.tiers names unknown tier(s): {', '.join(unknown)}")
+        tier = self.import_.default_tier
+        if tier is not None and tier.strip() and tier.strip().casefold() not in self.tiers:
+            problems.append(f"import.default_tier {tier!r} is not one of the tiers")
         if problems:
             raise ValueError("; ".join(problems))
         return self
