@@ -75,3 +75,9 @@ class NetworkError(UserError):
     """The remote service could not be reached after retrying."""
 
     exit_status = ExitStatus.NETWORK
+
+
+class LockedError(UserError):
+    """Another sync holds the lock in the state folder."""
+
+    exit_status = ExitStatus.LOCKED

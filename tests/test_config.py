@@ -39,6 +39,18 @@ def test_example_config_is_valid_and_documents_every_key(repo_root: Path) -> Non
         "max_retries",
         "timeout_seconds",
         "digest_day",
+        "log_file",
+        "health",
+        "digest",
+        "birthday_days",
+        "email",
+        "host",
+        "port",
+        "security",
+        "username",
+        "password_env",
+        "sender",
+        "to",
     ):
         assert f"{key}:" in text, key
 
