@@ -8,7 +8,7 @@ Writes per run, each one atomic ChangeSet (one `batchUpdate` on Google):
 
 * contacts: only when an owned cell or colour changes (none when the sheet is current);
 * health tab: when its content changed apart from the times, or once on a new day;
-* digest tab: once a week, on the first run on or after `schedule.digest_day`.
+* digest tab: once a week, on `schedule.digest_day` (or the first run after a missed one).
 
 Example::
 
@@ -253,35 +253,40 @@ class NightlyJob:
     def weekly_digest(
         self, backend: Backend, result: SyncResult, today: dt.date, now: dt.datetime, memo: Memo
     ) -> DigestRun:
-        """Write the digest tab once a week, and mail it if configured and not yet sent."""
+        """Write the digest tab once a week, and mail it if configured.
+
+        Due on `schedule.digest_day`, or on the first run after it when that day's run
+        was missed (known from the memo of an earlier week). A failed email is tried
+        again on the next run of the same week.
+        """
         config = self.config
         if not config.digest.enabled or result.contacts is None:
             return DigestRun(None)
         week = week_start(today, config.schedule.digest_day).isoformat()
         last = memo.get("digest") or {}
-        this_week = last.get("week") == week and last.get("tab") == config.digest.tab
+        done = last.get("week") == week and last.get("tab") == config.digest.tab
+        due = not done and (today.isoformat() == week or bool(last))
         mail = mail_config(config)
-        need_mail = mail is not None and not (this_week and last.get("mailed"))
-        if this_week and not need_mail:
+        retry_mail = done and bool(last.get("mail_failed"))
+        if not due and not (mail is not None and retry_mail):
             return DigestRun(None)
         digest = build_digest(result.plan, result.contacts, config, today)
-        written = False
-        if not this_week:
+        if due:
             stamp = HealthReport(synced_at=now, timezone=config.timezone, ok=True)
             backend.apply(digest_changes(digest, config.digest.tab, f"on {stamp.local(now)}"))
-            written = True
             last = {"week": week, "tab": config.digest.tab, "written": today.isoformat()}
             memo.put("digest", last)
         if mail is None:
-            return DigestRun(digest, written=written)
+            return DigestRun(digest, written=due)
         try:
             self.mail_sender(
                 mail, digest.subject, render_text(digest), render_html(digest), env=self.env
             )
         except MailError as error:
-            return DigestRun(digest, written=written, mail_error=f"digest email not sent: {error}")
-        memo.put("digest", {**last, "mailed": True})
-        return DigestRun(digest, written=written, mailed=True)
+            memo.put("digest", {**last, "mail_failed": True})
+            return DigestRun(digest, written=due, mail_error=f"digest email not sent: {error}")
+        memo.put("digest", {**last, "mailed": True, "mail_failed": False})
+        return DigestRun(digest, written=due, mailed=True)
 
 
 def _digest_line(memo: Memo, config: Config) -> str:
@@ -292,8 +297,10 @@ def _digest_line(memo: Memo, config: Config) -> str:
     if not last or last.get("tab") != config.digest.tab:
         return f"'{config.digest.tab}' not written yet (each {config.schedule.digest_day})"
     line = f"'{config.digest.tab}' written {last.get('written', '?')}"
-    if config.digest.email is not None:
-        line += ", emailed" if last.get("mailed") else ", email not sent yet"
+    if last.get("mailed"):
+        line += ", emailed"
+    elif last.get("mail_failed"):
+        line += ", email failed (tried again on the next run)"
     return line
 
 
