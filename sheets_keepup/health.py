@@ -91,13 +91,16 @@ class HealthReport:
 
     def local(self, moment: dt.datetime) -> str:
         """`moment` as 'YYYY-MM-DD HH:MM Zone' in the configured timezone."""
-        return moment.astimezone(ZoneInfo(self.timezone)).strftime("%Y-%m-%d %H:%M ") + (
-            self.timezone
-        )
+        return local_time(moment, self.timezone)
 
     def local_date(self) -> dt.date:
         """The day of the sync in the configured timezone."""
         return self.synced_at.astimezone(ZoneInfo(self.timezone)).date()
+
+
+def local_time(moment: dt.datetime, timezone: str) -> str:
+    """An aware `moment` as 'YYYY-MM-DD HH:MM Europe/London' in `timezone`."""
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M ") + timezone
 
 
 def problem_refs(problems: Sequence[Problem], limit: int = PROBLEM_REFS) -> tuple[str, ...]:

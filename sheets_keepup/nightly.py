@@ -48,6 +48,7 @@ from sheets_keepup.health import (
     health_changes,
     health_due,
     health_memo,
+    local_time,
 )
 from sheets_keepup.jobs._files import read_json, write_json_private
 from sheets_keepup.jobs.clock import Clock, SystemClock
@@ -272,8 +273,8 @@ class NightlyJob:
             return DigestRun(None)
         digest = build_digest(result.plan, result.contacts, config, today)
         if due:
-            stamp = HealthReport(synced_at=now, timezone=config.timezone, ok=True)
-            backend.apply(digest_changes(digest, config.digest.tab, f"on {stamp.local(now)}"))
+            written_at = f"on {local_time(now, config.timezone)}"
+            backend.apply(digest_changes(digest, config.digest.tab, written_at))
             last = {"week": week, "tab": config.digest.tab, "written": today.isoformat()}
             memo.put("digest", last)
         if mail is None:
@@ -364,8 +365,7 @@ def make_digest(
         return _plan_digest(backend, config, today)
     with sync_lock(state_dir, clock):
         digest = _plan_digest(backend, config, today)
-        stamp = HealthReport(synced_at=clock.now(), timezone=config.timezone, ok=True)
-        written_at = f"on {stamp.local(stamp.synced_at)}"
+        written_at = f"on {local_time(clock.now(), config.timezone)}"
         backend.apply(digest_changes(digest, config.digest.tab, written_at))
         memo = Memo(state_dir, backend.describe())
         entry: dict[str, Any] = {
