@@ -236,7 +236,12 @@ class NightlyJob:
             _publish_failure(backend, config, error, now, self.state_dir)
             raise
         memo = Memo(self.state_dir, backend.describe())
-        weekly = self.weekly_digest(backend, result, today, now, memo)
+        try:
+            weekly = self.weekly_digest(backend, result, today, now, memo)
+        except UserError as error:
+            # The contacts are written; the run still fails so that it is retried.
+            _publish_failure(backend, config, error, now, self.state_dir)
+            raise
         report = HealthReport.of_result(
             result,
             synced_at=now,

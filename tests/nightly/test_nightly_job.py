@@ -20,11 +20,12 @@ from nightly_support import (
 )
 
 from sheets_keepup.config import Config
-from sheets_keepup.errors import DataError, ExitStatus, LockedError
+from sheets_keepup.errors import DataError, ExitStatus, LockedError, SheetChangedError
 from sheets_keepup.jobs.clock import FakeClock
 from sheets_keepup.jobs.lock import SyncLock
 from sheets_keepup.jobs.runner import NightlyRunner
 from sheets_keepup.jobs.status import read_status
+from sheets_keepup.model import ChangeSet
 from sheets_keepup.nightly import NightlyJob, status_view, sync_locked
 
 
@@ -206,3 +207,30 @@ def test_status_view_reads_the_state_folder(tmp_path: Path) -> None:
     assert lines["Result"].startswith("ok")
     assert lines["Contacts"] == "5"
     assert lines["Next scheduled run"] == "2026-11-24 06:00 Europe/London"
+
+
+def test_a_failed_digest_write_fails_the_run_so_that_it_is_retried(tmp_path: Path) -> None:
+    class DigestRefused(RecordingBackend):
+        refuse = True
+
+        def apply(self, changes: ChangeSet) -> None:
+            if changes.tab == "This week" and self.refuse:
+                raise SheetChangedError("the sheet changed while writing the digest")
+            super().apply(changes)
+
+    config = nightly_config(tmp_path)
+    backend = DigestRefused(tabs={t: [list(r) for r in rows] for t, rows in sheet_tabs().items()})
+    clock = FakeClock(london(MONDAY, 6))
+    runner = NightlyRunner(
+        job_for(config, backend, clock),
+        at="06:00",
+        timezone="Europe/London",
+        state_dir=tmp_path / "state",
+        clock=clock,
+    )
+    assert runner.run_once() == ExitStatus.DATA
+    assert tab_text(backend, "keepup")["Result"].startswith("failed: the sheet changed")
+    backend.refuse = False
+    assert runner.run_once() == ExitStatus.OK
+    assert backend.tabs_written() == ["Contacts", "keepup", "This week", "keepup"]
+    assert tab_text(backend, "keepup")["Result"] == "ok"
