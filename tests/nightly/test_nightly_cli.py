@@ -157,6 +157,14 @@ def test_status_shows_the_last_sync_and_the_state_folder(tmp_path: Path, workboo
     assert "Health tab:         'keepup'" in out
 
 
+def test_status_shows_a_sync_that_is_running(tmp_path: Path, workbook: Path) -> None:
+    config = write_config(tmp_path, workbook)
+    with SyncLock(tmp_path / "state"):
+        result = CliRunner().invoke(main, ["status", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    assert f"Running now:        pid {os.getpid()} since " in result.output
+
+
 def test_digest_print_writes_nothing_and_digest_writes_the_tab(
     tmp_path: Path, workbook: Path
 ) -> None:
