@@ -5,6 +5,8 @@ from __future__ import annotations
 import configparser
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +124,31 @@ def test_the_github_actions_workflow_keeps_credentials_in_secrets() -> None:
 def test_the_checker_rejects_what_would_not_run(bad: str) -> None:
     with pytest.raises((click.UsageError, AssertionError)):
         parse_command(bad)
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze")
+def test_systemd_accepts_the_units(tmp_path: Path) -> None:
+    """`systemd-analyze verify` finds no unknown keys or bad values in the examples."""
+    fake = tmp_path / "bin" / "sheets-keepup"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    paths = []
+    for body in blocks("ini"):
+        name, _parser = ini(body)
+        if not name.endswith((".service", ".timer")):
+            continue
+        path = tmp_path / Path(name).name
+        path.write_text(body.replace("%h/.local/bin/sheets-keepup", str(fake)))
+        paths.append(str(path))
+    assert len(paths) == 3
+    checked = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *paths],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    problems = [line for line in checked.stderr.splitlines() if str(tmp_path) in line]
+    assert problems == []
