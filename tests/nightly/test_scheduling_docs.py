@@ -152,3 +152,26 @@ def test_systemd_accepts_the_units(tmp_path: Path) -> None:
     assert checked.returncode == 0, checked.stderr
     problems = [line for line in checked.stderr.splitlines() if str(tmp_path) in line]
     assert problems == []
+
+
+def test_the_cron_command_expands_as_cron_runs_it(tmp_path: Path) -> None:
+    """cron hands the command to /bin/sh with HOME set: run it with a stand-in binary."""
+    (body,) = blocks("crontab")
+    line = next(x for x in body.splitlines() if x[:1].isdigit() or x.startswith("*"))
+    command = line.split(None, 5)[5]
+    fake = tmp_path / ".local" / "bin" / "sheets-keepup"
+    fake.parent.mkdir(parents=True)
+    fake.write_text('#!/bin/sh\nfor arg in "$@"; do printf "%s\\n" "$arg"; done\n')
+    fake.chmod(0o755)
+    ran = subprocess.run(
+        ["/bin/sh", "-c", command],
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    args = ran.stdout.splitlines()
+    name, params = parse_command(shlex.join(["sheets-keepup", *args]))
+    assert name == "run" and params["once"] is True
+    assert params["config_path"] == tmp_path / ".config/sheets-keepup/sheets-keepup.yaml"
