@@ -107,15 +107,24 @@ def tab_text(backend: MemoryBackend, tab: str) -> dict[str, str]:
 
 
 class SimClock(FakeClock):
-    """A fake clock that stops the runner once it reaches ``end``."""
+    """A fake clock that stops the runner once it reaches ``end``.
+
+    With ``suspend_at`` set, the first nap past that moment also jumps ``suspend_for``
+    ahead, as when a laptop sleeps.
+    """
 
     def __init__(self, start: dt.datetime, end: dt.datetime) -> None:
         super().__init__(start)
         self.end = end
         self.runner: NightlyRunner | None = None
+        self.suspend_at: dt.datetime | None = None
+        self.suspend_for = dt.timedelta(0)
 
     def sleep(self, seconds: float) -> None:
         super().sleep(seconds)
+        if self.suspend_at is not None and self.now() >= self.suspend_at:
+            self.suspend_at = None
+            self.advance(self.suspend_for)
         if self.now() >= self.end and self.runner is not None:
             self.runner.request_stop()
 

@@ -75,6 +75,29 @@ def test_a_week_of_nights_runs_without_waiting(tmp_path: Path) -> None:
     assert health["Next scheduled run"] == "2026-11-30 06:00 Europe/London"
 
 
+def test_nights_missed_while_asleep_are_caught_up_once_on_wake(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path)
+    backend = recording(sheet_tabs())
+    clock = SimClock(london(MONDAY, 5), london(MONDAY + dt.timedelta(days=4), 7))
+    # Asleep from Monday 23:00 until Thursday 05:00: Tuesday and Wednesday are missed.
+    clock.suspend_at = london(MONDAY, 23)
+    clock.suspend_for = dt.timedelta(days=2, hours=6)
+    runner = NightlyRunner(
+        job_for(config, backend, clock),
+        at="06:00",
+        timezone="Europe/London",
+        state_dir=tmp_path / "state",
+        clock=clock,
+    )
+    clock.runner = runner
+    runner.serve()
+    # Monday, one catch-up on waking on Thursday at 05:00, then Thursday and Friday 06:00.
+    assert backend.reads == 4
+    assert backend.tabs_written().count("keepup") == 3  # once per day: Mon, Thu, Fri
+    status = read_status(tmp_path / "state")
+    assert status is not None and status.last_success == london(MONDAY + dt.timedelta(4))
+
+
 def test_health_tab_shows_the_last_sync(tmp_path: Path) -> None:
     config = nightly_config(tmp_path)
     backend = recording(sheet_tabs())
