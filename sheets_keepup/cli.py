@@ -222,7 +222,15 @@ def restore_command(config_path: Path | None, list_only: bool, snapshot: str | N
 
 
 def run_sync(backend: Backend, config: Config, today: dt.date, *, dry_run: bool) -> SyncResult:
-    """A sync with snapshots kept in the config's state folder."""
+    """A sync with snapshots kept in the config's state folder.
+
+    A real sync holds the state folder's lock (one sync at a time), updates the health
+    tab and records its result for `sheets-keepup status`; a dry run only reads.
+    """
+    if not dry_run:
+        from sheets_keepup.nightly import sync_locked
+
+        return sync_locked(backend, config, today, state_dir=_state_dir(config))
     store = SnapshotStore(_state_dir(config), backend.describe())
     return sync(backend, config, today, dry_run=dry_run, snapshots=store)
 
@@ -331,7 +339,5 @@ def print_changes(out: Console, result: SyncResult) -> None:
     out.print(table)
 
 
-from sheets_keepup import cli_contacts  # noqa: E402,F401
-
-if __name__ == "__main__":
-    main()
+# Commands kept in their own modules register themselves on `main` when imported.
+from sheets_keepup import cli_contacts, cli_nightly  # noqa: E402, F401

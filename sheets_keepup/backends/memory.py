@@ -14,7 +14,8 @@ from sheets_keepup.model import CellValue, ChangeSet, SheetData, Tab
 class MemoryBackend:
     """Tabs held as lists of rows, with cell backgrounds keyed by (tab, row, col).
 
-    `writes` counts applied change sets, so tests can assert "no write at all".
+    `writes` counts applied change sets, so tests can assert "no write at all";
+    `requests` is reads plus writes.
     `before_apply` lets a test edit the sheet between the read and the write.
     """
 
@@ -30,6 +31,11 @@ class MemoryBackend:
         cls, tabs: Mapping[str, Sequence[Sequence[CellValue]]], locale: str | None = "en_GB"
     ) -> MemoryBackend:
         return cls(tabs={t: [list(r) for r in rows] for t, rows in tabs.items()}, locale=locale)
+
+    @property
+    def requests(self) -> int:
+        """Reads plus writes, the way a remote backend would count its requests."""
+        return self.reads + self.writes
 
     def describe(self) -> str:
         return "in-memory sheet"
