@@ -141,8 +141,10 @@ def _google_demo(day: dt.date) -> None:
     out.print(
         f"\nGoogle Sheets API requests: {demo.requests} ({demo.reads} read(s), "
         f"{demo.writes} write(s), {demo.body_bytes:,} bytes sent), all to a local fake of "
-        "the API on 127.0.0.1. A second sync would send 1 read and no write."
+        "the API on 127.0.0.1."
     )
+    wrote = "and wrote again" if demo.second_sync_wrote else "and nothing to write"
+    out.print(f"Syncing again at once: {demo.second_sync_requests} request(s), {wrote}.")
 
 
 @main.command(name="sync")
@@ -220,19 +222,22 @@ def restore_command(config_path: Path | None, list_only: bool, snapshot: str | N
 
 
 def run_sync(backend: Backend, config: Config, today: dt.date, *, dry_run: bool) -> SyncResult:
-    """A sync with snapshots kept in the config's state folder."""
+    """A sync with snapshots kept in the config's state folder.
+
+    A real sync holds the state folder's lock (one sync at a time), updates the health
+    tab and records its result for `sheets-keepup status`; a dry run only reads.
+    """
+    if not dry_run:
+        from sheets_keepup.nightly import sync_locked
+
+        return sync_locked(backend, config, today, state_dir=_state_dir(config))
     store = snapshot_store(config, backend)
     return sync(backend, config, today, dry_run=dry_run, snapshots=store)
 
 
 def snapshot_store(config: Config, backend: Backend) -> SnapshotStore:
     """The snapshots of the sheet `backend` reaches, pruned as the config says."""
-    return SnapshotStore(
-        _state_dir(config),
-        backend.describe(),
-        keep=config.snapshots.keep,
-        max_age_days=config.snapshots.max_age_days,
-    )
+    return SnapshotStore.configured(_state_dir(config), backend.describe(), config)
 
 
 @main.command(name="config-example")
@@ -339,7 +344,5 @@ def print_changes(out: Console, result: SyncResult) -> None:
     out.print(table)
 
 
-from sheets_keepup import cli_init  # noqa: E402,F401
-
-if __name__ == "__main__":
-    main()
+# Commands kept in their own modules register themselves on `main` when imported.
+from sheets_keepup import cli_contacts, cli_init, cli_nightly  # noqa: E402, F401

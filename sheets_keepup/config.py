@@ -192,6 +192,43 @@ class ScheduleConfig(_Strict):
         return value
 
 
+class ImportConfig(_Strict):
+    """How `import` fills the rows it adds."""
+
+    default_tier: str | None = Field(
+        default=None, description="Tier written in new rows; empty leaves Tier blank"
+    )
+
+
+class HealthConfig(_Strict):
+    """The small tool-owned tab that shows when the sheet was last synced."""
+
+    enabled: bool = True
+    tab: str = Field(default="keepup", min_length=1, max_length=100)
+
+
+class DigestEmailConfig(_Strict):
+    """SMTP settings for mailing the weekly digest. The password comes from the environment."""
+
+    host: str = Field(min_length=1)
+    port: int = Field(default=587, gt=0, lt=65536)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password_env: str = Field(default="SHEETS_KEEPUP_SMTP_PASSWORD", min_length=1)
+    sender: str = Field(min_length=3)
+    sender_name: str = "sheets-keepup"
+    to: list[str] = Field(min_length=1)
+
+
+class DigestConfig(_Strict):
+    """The weekly "This week" tab (and optional email)."""
+
+    enabled: bool = True
+    tab: str = Field(default="This week", min_length=1, max_length=100)
+    birthday_days: int = Field(default=14, ge=0, le=60)
+    email: DigestEmailConfig | None = None
+
+
 class Config(_Strict):
     """All settings. Defaults follow the keep-in-touch advice in docs/rules.md."""
 
@@ -212,6 +249,11 @@ class Config(_Strict):
     state_dir: Path | None = None
     snapshots: SnapshotsConfig = SnapshotsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    # "import" is a Python keyword, so the attribute is `import_` and the YAML key `import`.
+    import_: ImportConfig = Field(default=ImportConfig(), alias="import")
+    health: HealthConfig = HealthConfig()
+    digest: DigestConfig = DigestConfig()
+    log_file: Path | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -241,9 +283,40 @@ class Config(_Strict):
         unknown = [t for t in self.rules.new_year.tiers if t.casefold() not in self.tiers]
         if unknown:
             problems.append(f"rules.new_year.tiers names unknown tier(s): {', '.join(unknown)}")
+        tier = self.import_.default_tier
+        if tier is not None and tier.strip() and tier.strip().casefold() not in self.tiers:
+            problems.append(f"import.default_tier {tier!r} is not one of the tiers")
+        problems += self._owned_tab_clashes()
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _owned_tab_clashes(self) -> list[str]:
+        """The tool-owned tabs are rewritten whole, so none may be a user tab."""
+        named = {
+            "tabs.contacts": self.tabs.contacts,
+            "tabs.log": self.tabs.log,
+            "health.tab": self.health.tab,
+            "digest.tab": self.digest.tab,
+        }
+        problems = []
+        for key in ("health.tab", "digest.tab"):
+            # A clash between the two owned tabs is reported once, under health.tab.
+            others = [
+                k for k in named if k != key and not (key == "digest.tab" and k == "health.tab")
+            ]
+            clashes = [k for k in others if _same_title(named[k], named[key])]
+            if clashes:
+                problems.append(
+                    f"{key} {named[key]!r} is also {', '.join(clashes)}; the tool rewrites "
+                    "that tab whole, so give it a name of its own"
+                )
+        return problems
+
+
+def _same_title(a: str, b: str) -> bool:
+    """Tab titles compare like the backends find them: case and outer spaces ignored."""
+    return a.strip().casefold() == b.strip().casefold()
 
 
 def parse_month_day(value: str) -> tuple[int, int]:
@@ -307,7 +380,13 @@ def _resolve_paths(config: Config, base_dir: Path) -> Config:
             "credentials": absolute(config.source.credentials),
         }
     )
-    return config.model_copy(update={"source": source, "state_dir": absolute(config.state_dir)})
+    return config.model_copy(
+        update={
+            "source": source,
+            "state_dir": absolute(config.state_dir),
+            "log_file": absolute(config.log_file),
+        }
+    )
 
 
 def find_config_path(explicit: Path | None, env: dict[str, str] | None = None) -> Path:

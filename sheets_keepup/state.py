@@ -14,12 +14,15 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
 from sheets_keepup.errors import UserError
 from sheets_keepup.model import CellWrite, ChangeSet, Identity, Painted, RowFill, Tab, WriteValue
+
+if TYPE_CHECKING:
+    from sheets_keepup.config import Config
 
 DEFAULT_KEEP = 20
 DEFAULT_MAX_AGE_DAYS = 90
@@ -112,6 +115,16 @@ class SnapshotStore:
         self.target = target
         self.keep = keep
         self.max_age_days = max_age_days
+
+    @classmethod
+    def configured(cls, state_dir: Path, target: str, config: Config) -> SnapshotStore:
+        """A store pruned as the config's `snapshots` section says."""
+        return cls(
+            state_dir,
+            target,
+            keep=config.snapshots.keep,
+            max_age_days=config.snapshots.max_age_days,
+        )
 
     def save(self, changes: ChangeSet, tab: Tab, now: dt.datetime) -> Path:
         """Record the current value of every cell and colour `changes` will touch."""

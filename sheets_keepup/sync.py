@@ -55,6 +55,8 @@ class SyncResult:
     attempts: int
     seconds: float
     snapshot: Path | None = None
+    contacts: ContactSheet | None = None
+    """The parsed Contacts tab (contact details for the weekly digest)."""
 
     @property
     def problems(self) -> list[Problem]:
@@ -168,4 +170,5 @@ def _result(
         attempts=attempts,
         seconds=time.perf_counter() - started,
         snapshot=snapshot,
+        contacts=planned.contacts,
     )

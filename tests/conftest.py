@@ -1,13 +1,15 @@
-"""Fixtures shared by every test folder."""
+"""Shared helpers: configs and small contact sheets built in memory."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from sheet_builders import make_config
+from core_helpers import HEADERS, TODAY, contacts, make_config, person
 
 from sheets_keepup.config import Config
+
+__all__ = ["HEADERS", "TODAY", "contacts", "make_config", "person"]
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from core_helpers import HEADERS, TODAY, contacts, make_config, person
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
-from sheet_builders import HEADERS, TODAY, contacts, make_config, person
 
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from sheet_builders import TODAY, contacts, make_config, person
+from core_helpers import TODAY, contacts, make_config, person
 
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, read_tab_setup, write_new_workbook

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from sheet_builders import TODAY, contacts, make_config, person
+from core_helpers import TODAY, contacts, make_config, person
 
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.cli import main

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from core_helpers import TODAY, make_config
 from openpyxl import load_workbook
-from sheet_builders import TODAY, make_config
 
 from sheets_keepup.backends.xlsx import XlsxBackend, save_atomically, write_new_workbook
 from sheets_keepup.config import Config

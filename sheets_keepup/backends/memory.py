@@ -17,7 +17,8 @@ class MemoryBackend:
     Sheet-level formatting is kept as plain dicts: `frozen` rows per tab, and the date
     `number_formats`, `dropdowns` and `widths` keyed by (tab, col).
 
-    `writes` counts applied change sets, so tests can assert "no write at all".
+    `writes` counts applied change sets, so tests can assert "no write at all";
+    `requests` is reads plus writes.
     `before_apply` lets a test edit the sheet between the read and the write.
     """
 
@@ -38,6 +39,11 @@ class MemoryBackend:
         cls, tabs: Mapping[str, Sequence[Sequence[CellValue]]], locale: str | None = "en_GB"
     ) -> MemoryBackend:
         return cls(tabs={t: [list(r) for r in rows] for t, rows in tabs.items()}, locale=locale)
+
+    @property
+    def requests(self) -> int:
+        """Reads plus writes, the way a remote backend would count its requests."""
+        return self.reads + self.writes
 
     def describe(self) -> str:
         return "in-memory sheet"

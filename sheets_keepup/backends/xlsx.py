@@ -241,8 +241,11 @@ def _formula_cells(sheet: Any, rows: list[list[CellValue]]) -> list[tuple[int, i
 
 
 def _background_reader(sheet: Any) -> Any:
+    # openpyxl computes max_row and max_column by scanning every cell: once, not per call.
+    max_row, max_column = sheet.max_row, sheet.max_column
+
     def background(row: int, col: int) -> str | None:
-        if row >= sheet.max_row or col >= sheet.max_column:
+        if row >= max_row or col >= max_column:
             return None
         return _hex(sheet.cell(row + 1, col + 1).fill)
 
@@ -262,7 +265,13 @@ def _check_identity(sheet: Any, changes: ChangeSet) -> None:
     if identity is None:
         return
     for row, expected in identity.rows.items():
-        values = [c.value for c in sheet[row + 1]] if row < sheet.max_row else []
+        # Only the identity cells: sheet[row] would rescan the whole sheet for its width.
+        values: list[CellValue] = [None] * (
+            max(identity.name_col or 0, identity.email_col or 0) + 1
+        )
+        for col in (identity.name_col, identity.email_col):
+            if col is not None:
+                values[col] = sheet.cell(row + 1, col + 1).value
         if identity.of(values) != expected:
             raise SheetChangedError(f"Row {row + 1} of '{changes.tab}' changed while syncing.")
 

@@ -8,6 +8,8 @@ Wiring into a ``run`` command (the sync is any ``Callable[[], JobOutcome]``)::
     status = runner.run_once() if once else runner.serve()
     sys.exit(int(status))
 
-The sync may raise an exception with an ``exit_status`` attribute (an ExitStatus)
-to choose the exit code of ``--once``; other exceptions give ERROR.
+The sync may raise an exception with an ``exit_status`` attribute (an
+``sheets_keepup.errors.ExitStatus``) to choose the exit code of ``--once``; other
+exceptions give ERROR. ``sheets_keepup.nightly.NightlyJob`` is the job that
+``sheets-keepup run`` passes in.
 """

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
+from sheets_keepup.errors import ExitStatus
+
 from .clock import Clock, SystemClock
-from .exit import ExitStatus
 from .lock import LockHeld, SyncLock
 from .outcome import JobOutcome, format_log_line
 from .schedule_times import (

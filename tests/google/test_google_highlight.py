@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from core_helpers import HEADERS, TODAY, contacts, make_config, person
 from fake_google import FakeGoogle, colour_json
-from sheet_builders import HEADERS, TODAY, contacts, make_config, person
 
 from sheets_keepup.config import Config
 from sheets_keepup.state import SnapshotStore

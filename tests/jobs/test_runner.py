@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from jobs_support import Child
 
+from sheets_keepup.errors import ExitStatus
 from sheets_keepup.jobs.clock import FakeClock
-from sheets_keepup.jobs.exit import ExitStatus
 from sheets_keepup.jobs.lock import LockHeld, SyncLock
 from sheets_keepup.jobs.outcome import JobOutcome
 from sheets_keepup.jobs.runner import NightlyRunner, RetryPolicy
