@@ -1,0 +1,45 @@
+"""Bugs the reliability suite found, each pinned by the smallest sheet that showed it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from harness import TODAY, contacts, make_config, person
+
+from sheets_keepup.backends.memory import MemoryBackend
+from sheets_keepup.changes import as_date
+from sheets_keepup.sync import sync
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.date(2263, 1, 1),
+        dt.datetime(9999, 12, 31, 23, 59),
+        2958465,
+        200_000.5,
+        dt.date(1850, 1, 1),
+    ],
+)
+def test_dates_pandas_cannot_hold_are_reported_not_fatal(value: object) -> None:
+    """A date after 2262 (or a serial for one) crashed the whole sync with
+    OutOfBoundsDatetime; now the cell is reported and the other rows still sync."""
+    sheet = MemoryBackend.from_rows(
+        {
+            "Contacts": contacts(
+                person("Odd", last_contact=value),
+                person("Fine", last_contact=dt.date(2026, 1, 1)),
+            ),
+            "Log": [["Date", "Who"], [value, "Fine"]],
+        }
+    )
+    result = sync(sheet, make_config(), TODAY)
+    statuses = dict(zip(result.plan.rows["name"], result.plan.rows["status"], strict=True))
+    assert statuses["Odd"] == "check"
+    assert statuses["Fine"] != "check"
+    assert any(p.tab == "Log" and p.row == 1 for p in result.problems)
+
+
+def test_a_huge_serial_in_the_due_column_reads_as_a_date() -> None:
+    assert as_date(2958465) == dt.date(9999, 12, 31)
