@@ -78,7 +78,7 @@ def plan_followups(
     birthday = next_birthday(f["birth_month"], f["birth_day"], today)
     new_year_due = _new_year_due(config, today)
 
-    bad = _bad_cells(contacts, tab, tiers["bad"], cadence_bad, list(config.tiers))
+    bad, cell_problems = _bad_cells(contacts, tab, tiers["bad"], cadence_bad, list(config.tiers))
     check = bad != ""
     snoozed = ~check & (f["snooze_until"] > today_ts)
     active = ~check & ~snoozed
@@ -141,7 +141,8 @@ def plan_followups(
             "pick": pick,
         }
     )
-    return Plan(today=today, rows=rows, problems=_problems(contacts, bad, touches, log))
+    problems = [*contacts.problems, *cell_problems, *touches.problems]
+    return Plan(today=today, rows=rows, problems=problems)
 
 
 def _tier_columns(f: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -253,8 +254,9 @@ def _bad_cells(
     tier_bad: pd.Series,
     cadence_bad: pd.Series,
     tiers: list[str],
-) -> pd.Series:
-    """Per row, the sentence naming every unreadable cell ('' when all are fine)."""
+) -> tuple[pd.Series, list[Problem]]:
+    """Per row, the sentence naming every unreadable cell ('' when all are fine), and one
+    problem per unreadable cell (or per row without a name or email)."""
     reasons = contacts.bad.copy()
     reasons["tier"] = np.where(tier_bad, f"is not a tier (use one of: {', '.join(tiers)})", "")
     reasons["cadence"] = np.where(
@@ -262,24 +264,26 @@ def _bad_cells(
     )
     nameless = (contacts.frame["name"] == "") & (contacts.frame["email"] == "")
     message = pd.Series("", index=reasons.index, dtype=object)
+    problems: list[Problem] = []
     for row in reasons.index[(reasons != "").any(axis=1) | nameless]:
         parts = []
         if nameless[row]:
             parts.append("add a name or an email to this row")
+            problems.append(Problem(contacts.tab, int(row), None, parts[-1]))
         for field in _CHECKED_FIELDS:
             reason = reasons.at[row, field]
             if reason:
-                parts.append(_cell_sentence(contacts, tab, int(row), field, str(reason)))
+                col = contacts.header.fields[field]
+                header = _shorten(contacts.header_text(field, tab.rows))
+                quoted = f"'{_shorten(contacts.raw_text(int(row), field))}' {reason!s}"
+                parts.append(f"{header} ({cell_name(int(row), col)}) {quoted}")
+                problems.append(Problem(contacts.tab, int(row), col, f"{header} {quoted}"))
         message[row] = "Check " + "; ".join(parts) + "."
-    return message
+    return message, problems
 
 
-def _cell_sentence(contacts: ContactSheet, tab: Tab, row: int, field: str, reason: str) -> str:
-    col = contacts.header.fields[field]
-    header = contacts.header_text(field, tab.rows)
-    text = contacts.raw_text(row, field)
-    shown = text if len(text) <= 40 else text[:37] + "..."
-    return f"{header} ({cell_name(row, col)}) '{shown}' {reason}"
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _ago(days: pd.Series) -> pd.Series:
@@ -430,15 +434,3 @@ def _colour_map(config: Config) -> dict[str, str]:
         SNOOZED: colours.snoozed,
         CHECK: colours.check,
     }
-
-
-def _problems(
-    contacts: ContactSheet, bad: pd.Series, touches: _Touches, log: LogSheet | None
-) -> list[Problem]:
-    problems = list(contacts.problems)
-    flagged = bad[bad != ""]
-    problems += [
-        Problem(contacts.tab, row, None, str(message).removeprefix("Check ").rstrip("."))
-        for row, message in zip(flagged.index.tolist(), flagged, strict=True)
-    ]
-    return problems + touches.problems

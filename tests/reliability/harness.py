@@ -3,6 +3,10 @@
 A `Target` builds a spreadsheet from rows, opens a fresh backend on it (as a new process
 would), and reads every cell back exactly as stored, so tests compare the whole sheet
 before and after without trusting the code under test.
+
+Hypothesis profiles are registered here (every reliability test imports this module
+first): `HYPOTHESIS_PROFILE=ci` draws the same examples on every run (derandomize), so a
+CI failure reproduces locally; `thorough` draws ten times as many for a manual soak.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from openpyxl import load_workbook
 
 from sheets_keepup.backends import Backend
@@ -43,7 +48,15 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 Cells = dict[tuple[str, int, int], Any]
 """Every non-empty cell as (tab, 0-based row, 0-based col) -> value."""
 
-SCALE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 1
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "reliability")
+SCALE = 10 if PROFILE == "thorough" else 1
+_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
+settings.register_profile("reliability", deadline=None, suppress_health_check=_SLOW_IS_FINE)
+settings.register_profile(
+    "ci", deadline=None, suppress_health_check=_SLOW_IS_FINE, derandomize=True, database=None
+)
+settings.register_profile("thorough", deadline=None, suppress_health_check=_SLOW_IS_FINE)
+settings.load_profile(PROFILE if PROFILE in ("ci", "thorough") else "reliability")
 
 
 def examples(count: int) -> int:

@@ -43,3 +43,26 @@ def test_dates_pandas_cannot_hold_are_reported_not_fatal(value: object) -> None:
 
 def test_a_huge_serial_in_the_due_column_reads_as_a_date() -> None:
     assert as_date(2958465) == dt.date(9999, 12, 31)
+
+
+def test_every_unreadable_cell_is_its_own_problem_with_its_address() -> None:
+    """Problems used to be one per row with no column, so `where` said 'row 2' and the
+    cells were only named inside the message text."""
+    sheet = MemoryBackend.from_rows(
+        {
+            "Contacts": contacts(
+                person("Bad", tier="vip", last_contact="last spring", birthday="someday"),
+                person("", email=""),
+            )
+        }
+    )
+    sheet.tabs["Contacts"][2][3] = "core"  # the nameless row has a readable tier
+    sheet.tabs["Contacts"][2][8] = "likes tea"  # and something in it
+    result = sync(sheet, make_config(), TODAY)
+    where = {p.where: p.message for p in result.problems}
+    assert where["'Contacts'!D2"].startswith("Tier 'vip' is not a tier")
+    assert where["'Contacts'!F2"].startswith("Last contact 'last spring' is not a date")
+    assert where["'Contacts'!H2"].startswith("Birthday 'someday' is not a birthday")
+    assert where["'Contacts' row 3"] == "add a name or an email to this row"
+    row = result.plan.rows.loc[1]
+    assert row["next_action"].startswith("Check Tier (D2) 'vip' is not a tier")
