@@ -22,6 +22,8 @@ from sheets_keepup.sheet import ContactSheet, LogSheet
 OVERDUE, DUE_SOON, OK, SNOOZED, CHECK = "overdue", "due soon", "ok", "snoozed", "check"
 STATUSES = (OVERDUE, DUE_SOON, OK, SNOOZED, CHECK)
 PICK_MARK = "★ This week: "
+NAME_IN_TEXT = 80
+"""Longest name quoted in an action; longer ones end in '...'."""
 _CHECKED_FIELDS = ("tier", "cadence", "last_contact", "last_in_person", "snooze_until", "birthday")
 
 
@@ -330,7 +332,9 @@ def _rule_texts(
     today: pd.Timestamp,
 ) -> pd.DataFrame:
     """Sentences per rule for the rows where that rule applies ('' elsewhere)."""
-    name = _display_name(f)
+    # A name can be a whole pasted paragraph; the sentence must still fit in a cell
+    # (Sheets refuses a write holding a cell over 50,000 characters, xlsx cuts at 32,767).
+    name = _display_name(f).map(lambda text: _shorten(text, NAME_IN_TEXT))
     texts = pd.DataFrame("", index=f.index, columns=rules.columns, dtype=object)
     rows = rules["thank_you"]
     if rows.any():

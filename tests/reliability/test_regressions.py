@@ -66,3 +66,15 @@ def test_every_unreadable_cell_is_its_own_problem_with_its_address() -> None:
     assert where["'Contacts' row 3"] == "add a name or an email to this row"
     row = result.plan.rows.loc[1]
     assert row["next_action"].startswith("Check Tier (D2) 'vip' is not a tier")
+
+
+def test_a_50000_character_name_still_fits_in_the_next_action_cell() -> None:
+    """The name went into the Next action whole: a long pasted name made a cell over the
+    Sheets limit (the whole write refused) or over xlsx's, which cuts it silently, so
+    every later run saw a difference and wrote again."""
+    sheet = MemoryBackend.from_rows({"Contacts": contacts(person("N" * 50_000, tier="close"))})
+    result = sync(sheet, make_config(), TODAY)
+    action = result.plan.rows.loc[1, "next_action"]
+    assert ("N" * 77 + "...") in action
+    assert len(action) < 300
+    assert not sync(sheet, make_config(), TODAY).changes
