@@ -7,6 +7,7 @@ original, so a crash or a full disk never leaves a half-written workbook.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import _writer as openpyxl_cell_writer
 from openpyxl.styles import PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -22,6 +24,27 @@ from sheets_keepup.errors import AccessError, DataError, SheetChangedError
 from sheets_keepup.model import CellValue, ChangeSet, SheetData, Tab
 
 DATE_FORMAT = "yyyy-mm-dd"
+
+_openpyxl_safe_string = openpyxl_cell_writer.safe_string
+
+
+def _exact_number_string(value: object) -> str:
+    """Cell values as openpyxl writes them, except numbers, which keep every digit.
+
+    openpyxl writes numbers with '%.16g': saving a workbook changed the user's
+    0.30000000000000004 to 0.3, a 17-digit whole number to 1.234567890123457e+16, and
+    the largest floats to inf, which the next save wrote as an empty cell.
+    """
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    result: str = _openpyxl_safe_string(value)
+    return result
+
+
+# Installed once for the process: every cell a workbook save writes goes through it.
+openpyxl_cell_writer.safe_string = _exact_number_string
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
+from pathlib import Path
 
 import pytest
 from harness import TODAY, contacts, make_config, person
+from openpyxl import load_workbook
 
 from sheets_keepup.backends.memory import MemoryBackend
+from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_keepup.changes import as_date
 from sheets_keepup.sync import sync
 
@@ -78,3 +82,36 @@ def test_a_50000_character_name_still_fits_in_the_next_action_cell() -> None:
     assert ("N" * 77 + "...") in action
     assert len(action) < 300
     assert not sync(sheet, make_config(), TODAY).changes
+
+
+def _with_stored_numbers(path: Path, numbers: dict[str, str]) -> None:
+    """Rewrite the first sheet's XML so that placeholder values hold `numbers` exactly
+    as another program (Excel, LibreOffice) would have stored them."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    for placeholder, stored in numbers.items():
+        assert f"<v>{placeholder}</v>" in xml
+        xml = xml.replace(f"<v>{placeholder}</v>", f"<v>{stored}</v>")
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_saving_a_workbook_keeps_every_digit_of_user_numbers(tmp_path: Path) -> None:
+    """openpyxl writes numbers with 16 significant digits: a sync changed the user's
+    0.30000000000000004 to 0.3, a 17-digit id to 1.234567890123457e+16, and the largest
+    float to inf (which the next save wrote as an empty cell)."""
+    path = tmp_path / "numbers.xlsx"
+    rows = [["Name", "Email", "Score", "Id", "Big"], ["Ann", "a@example.com", 11, 22, 33]]
+    write_new_workbook(path, {"Contacts": rows})
+    _with_stored_numbers(
+        path,
+        {"11": "0.30000000000000004", "22": "12345678901234567", "33": "1.7976931348623157e+308"},
+    )
+    assert sync(XlsxBackend(path), make_config(path), TODAY).written
+    sheet = load_workbook(path)["Contacts"]
+    assert sheet["C2"].value == 0.30000000000000004
+    assert sheet["D2"].value == 12345678901234567
+    assert sheet["E2"].value == 1.7976931348623157e308
