@@ -102,7 +102,15 @@ def read_contacts(tab: Tab, config: Config, locale: str | None) -> ContactSheet:
     header = map_headers(tab.rows, index, config.columns.owned.model_dump(), ["name"], tab.title)
     width = max([header.width, *(c + 1 for c in header.owned.values())])
     grid = _grid(tab.rows, header.row + 1, width)
-    user_cols = [c for c in range(header.width) if c not in header.owned.values()]
+    # A row counts when a cell under one of the user's headers holds something. Cells
+    # under no header (or under ours) do not: otherwise adding the owned headers on the
+    # first run would turn such a row into a contact on the second.
+    titles = tab.rows[header.row]
+    user_cols = [
+        c
+        for c, title in enumerate(titles[: header.width])
+        if c not in header.owned.values() and title is not None and str(title).strip()
+    ]
     grid = grid[~_blank_rows(grid, user_cols)]
     day_first = day_first_for(config.dates.order, locale)
 

@@ -115,3 +115,15 @@ def test_saving_a_workbook_keeps_every_digit_of_user_numbers(tmp_path: Path) -> 
     assert sheet["C2"].value == 0.30000000000000004
     assert sheet["D2"].value == 12345678901234567
     assert sheet["E2"].value == 1.7976931348623157e308
+
+
+def test_a_row_with_data_only_under_no_header_stays_ignored_after_the_first_run() -> None:
+    """The first run adds the owned headers, which widened the header row; a row whose
+    only cell was right of the old header then became a contact, so the second run
+    wrote 'Check add a name' into it instead of changing nothing."""
+    rows = [["Name", "Email", "Tier"], ["Ann", "a@example.com", "core"], [None, None, None, "x"]]
+    sheet = MemoryBackend.from_rows({"Contacts": rows})
+    assert sync(sheet, make_config(), TODAY).written
+    second = sync(sheet, make_config(), TODAY)
+    assert not second.changes
+    assert sheet.tabs["Contacts"][2] == [None, None, None, "x"]
