@@ -32,7 +32,9 @@ class Plan:
     """What each contact row should show, and what could not be read.
 
     `rows` is indexed by 0-based sheet row with columns name, next_action, due
-    (datetime64, NaT for none), status, colour, priority and pick.
+    (datetime64, NaT for none), status, colour, priority and pick; `label` (the name,
+    or "row 7") and `summary` (the action without email or Interests/Notes hooks) are
+    what terminals and logs may show.
     """
 
     today: dt.date
@@ -111,9 +113,12 @@ def plan_followups(
             "never": pd.Series(today_ts, index=f.index),
         }
     )
-    texts = _rule_texts(
-        f, rules, meeting, touches.meeting_kind, birthday, last_contact, last_in_person, today_ts
-    )
+    details = (rules, meeting, touches.meeting_kind, birthday, last_contact, last_in_person)
+    texts = _rule_texts(f, _display_name(f), *details, today_ts, hooks=True)
+    # The same sentences for terminals and logs: no email for a nameless row, no hook
+    # from Interests or Notes.
+    label = f["name"].where(f["name"] != "", "row " + (f.index.to_series() + 1).astype(str))
+    private_free = _rule_texts(f, label, *details, today_ts, hooks=False)
 
     overdue = active & ((kit_due < today_ts) | (ip_due < today_ts))
     due_soon = active & ~overdue & rules.any(axis=1)
@@ -123,14 +128,16 @@ def plan_followups(
 
     first_rule = rules.idxmax(axis=1).where(rules.any(axis=1))
     action, due = _primary(texts, dues, first_rule, rules)
+    summary, _ = _primary(private_free, dues, first_rule, rules)
     due = due.where(rules.any(axis=1), pd.concat([kit_due, ip_due], axis=1).min(axis=1))
     due[snoozed], due[check] = f["snooze_until"][snoozed], pd.NaT
-    action[check] = bad[check]
-    action[snoozed | (status == OK)] = ""
+    action[check] = summary[check] = bad[check]
+    action[snoozed | (status == OK)] = summary[snoozed | (status == OK)] = ""
 
     priority = _priority(status, due, tiers["weight"], today_ts, config)
     pick = _picks(priority, tiers["weight"], config.picks_per_week)
     action[pick] = PICK_MARK + action[pick]
+    summary[pick] = PICK_MARK + summary[pick]
 
     rows = pd.DataFrame(
         {
@@ -141,6 +148,8 @@ def plan_followups(
             "colour": status.map(_colour_map(config)),
             "priority": priority,
             "pick": pick,
+            "label": label,
+            "summary": summary,
         }
     )
     problems = [*contacts.problems, *cell_problems, *touches.problems]
@@ -219,13 +228,13 @@ def _roll_up_log(
     row = who_email.map(email_rows).fillna(who_name.map(name_rows))
     problems = list(log.problems)
     for index in entries.index[row.isna()].tolist():
-        who = str(entries.at[index, "who"])
+        # The cell is named, not quoted: it may hold an email, which summaries never show.
         why = (
             "matches several contacts; write their email instead"
             if who_name[index] in ambiguous
             else "matches no contact's name or email"
         )
-        problems.append(Problem(log.tab, index, None, f"'{who}' {why}"))
+        problems.append(Problem(log.tab, index, log.who_col, why))
     entries["row"] = row
     entries = entries[row.notna() & (entries["date"] <= today)]
     entries["row"] = entries["row"].astype("int64")
@@ -323,6 +332,7 @@ def _display_name(f: pd.DataFrame) -> pd.Series:
 
 def _rule_texts(
     f: pd.DataFrame,
+    names: pd.Series,
     rules: pd.DataFrame,
     meeting: pd.Series,
     meeting_kind: pd.Series,
@@ -330,11 +340,13 @@ def _rule_texts(
     last_contact: pd.Series,
     last_in_person: pd.Series,
     today: pd.Timestamp,
+    *,
+    hooks: bool,
 ) -> pd.DataFrame:
     """Sentences per rule for the rows where that rule applies ('' elsewhere)."""
     # A name can be a whole pasted paragraph; the sentence must still fit in a cell
     # (Sheets refuses a write holding a cell over 50,000 characters, xlsx cuts at 32,767).
-    name = _display_name(f).map(lambda text: _shorten(text, NAME_IN_TEXT))
+    name = names.map(lambda text: _shorten(text, NAME_IN_TEXT))
     texts = pd.DataFrame("", index=f.index, columns=rules.columns, dtype=object)
     rows = rules["thank_you"]
     if rows.any():
@@ -368,8 +380,9 @@ def _rule_texts(
         verb[f.loc[rows, "phone"] != ""] = "Call "
         verb[f.loc[rows, "email"] != ""] = "Email "
         ago = _ago((today - last_contact[rows]).dt.days)
+        hook = _hook(f[rows]) if hooks else ""
         texts.loc[rows, "keep_in_touch"] = (
-            verb + name[rows] + ": last spoke " + ago + " ago" + _hook(f[rows]) + "."
+            verb + name[rows] + ": last spoke " + ago + " ago" + hook + "."
         )
     rows = rules["never"]
     texts.loc[rows, "never"] = (

@@ -61,6 +61,7 @@ class LogSheet:
     tab: str
     frame: pd.DataFrame
     problems: list[Problem]
+    who_col: int | None = None
 
 
 def _grid(rows: Sequence[Sequence[CellValue]], first: int, width: int) -> pd.DataFrame:
@@ -178,7 +179,9 @@ def read_log(tab: Tab, config: Config, locale: str | None) -> LogSheet:
         problems.append(
             Problem(tab.title, int(row), date_col, f"date is {shown}; this touch is skipped")
         )
-    return LogSheet(tab=tab.title, frame=frame[frame["date"].notna()], problems=problems)
+    return LogSheet(
+        tab=tab.title, frame=frame[frame["date"].notna()], problems=problems, who_col=who_col
+    )
 
 
 def raw_cell_text(tab: Tab, row: int, col: int | None) -> str:
