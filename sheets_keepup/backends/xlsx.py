@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import os
 import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,7 +112,7 @@ class XlsxBackend:
         try:
             self._stamp = _Stamp.of(self.path)
             self._book = load_workbook(self.path)
-        except (InvalidFileException, KeyError, OSError, ValueError) as error:
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
             raise DataError(f"{self.path} is not a readable .xlsx workbook: {error}") from error
         return self._book
 

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_keepup.changes import as_date
+from sheets_keepup.errors import DataError
 from sheets_keepup.sync import sync
 
 
@@ -127,3 +128,12 @@ def test_a_row_with_data_only_under_no_header_stays_ignored_after_the_first_run(
     second = sync(sheet, make_config(), TODAY)
     assert not second.changes
     assert sheet.tabs["Contacts"][2] == [None, None, None, "x"]
+
+
+def test_a_file_that_is_not_a_zip_is_a_data_error(tmp_path: Path) -> None:
+    """A CSV (or a half-downloaded file) saved under the workbook's name raised
+    zipfile.BadZipFile, which the CLI showed as a crash instead of a message."""
+    path = tmp_path / "contacts.xlsx"
+    path.write_text("name,email\nAnn,ann@example.com\n")
+    with pytest.raises(DataError, match=r"not a readable \.xlsx workbook"):
+        sync(XlsxBackend(path), make_config(path), TODAY)
