@@ -201,6 +201,9 @@ def _write_cell(cell: Any, value: object) -> None:
         cell.value = value
         cell.number_format = DATE_FORMAT
         return
+    if cell.number_format == DATE_FORMAT:
+        # Our date format would show a restored number (or a later text) as a date.
+        cell.number_format = "General"
     cell.value = value
     if isinstance(value, str):
         # openpyxl stores any string starting with "=" as a formula; ours are always text.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import zipfile
 from pathlib import Path
@@ -14,6 +15,7 @@ from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_keepup.changes import as_date
 from sheets_keepup.errors import DataError
+from sheets_keepup.state import SnapshotStore
 from sheets_keepup.sync import sync
 
 
@@ -137,3 +139,21 @@ def test_a_file_that_is_not_a_zip_is_a_data_error(tmp_path: Path) -> None:
     path.write_text("name,email\nAnn,ann@example.com\n")
     with pytest.raises(DataError, match=r"not a readable \.xlsx workbook"):
         sync(XlsxBackend(path), make_config(path), TODAY)
+
+
+def test_undo_puts_numbers_and_booleans_back_as_they_were(tmp_path: Path) -> None:
+    """Snapshots decoded every non-text value to text: undoing a sync wrote '46000'
+    (a Due date as Sheets reads it, a serial number) and 'True' as text cells."""
+    rows = [
+        ["Name", "Email", "Tier", "Next action", "Due", "Status"],
+        ["Ann", "a@example.com", "close", 12, 46000, True],
+        ["Bob", "b@example.com", "core", "call", 46001.5, 3.5],
+    ]
+    sheet = MemoryBackend.from_rows({"Contacts": rows})
+    before = copy.deepcopy(sheet.tabs)
+    store = SnapshotStore(tmp_path, sheet.describe())
+    result = sync(sheet, make_config(), TODAY, snapshots=store)
+    assert result.snapshot is not None and sheet.tabs != before
+    sheet.apply(store.restore_changes(result.snapshot))
+    assert sheet.tabs == before
+    assert [type(v) for v in sheet.tabs["Contacts"][1][3:]] == [int, int, bool]
