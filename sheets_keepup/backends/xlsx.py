@@ -83,6 +83,7 @@ class XlsxBackend:
         self.path = Path(path)
         self.locale = locale
         self._book: Workbook | None = None
+        self._formula_values: dict[str, dict[tuple[int, int], CellValue]] = {}
         self._stamp: _Stamp | None = None
 
     def describe(self) -> str:
@@ -103,6 +104,7 @@ class XlsxBackend:
                 cached = cached or load_workbook(self.path, data_only=True)
                 for r, c in formulas:
                     rows[r][c] = cached[title].cell(r + 1, c + 1).value
+            self._formula_values[title] = {(r, c): rows[r][c] for r, c in formulas}
             found[title] = Tab(title, rows, background=_background_reader(sheet))
         return SheetData(tabs=found, locale=self.locale, title=self.path.name)
 
@@ -127,7 +129,7 @@ class XlsxBackend:
                 raise SheetChangedError(f"Tab '{changes.tab}' disappeared before the write.")
             self._book.create_sheet(changes.tab)
         sheet = self._book[changes.tab]
-        _check_identity(sheet, changes)
+        _check_identity(sheet, changes, self._formula_values.get(changes.tab, {}))
         if changes.replace and sheet.max_row:
             sheet.delete_rows(1, sheet.max_row)
         for cell in changes.cells:
@@ -186,12 +188,23 @@ def _last_used_row(sheet: Any) -> int:
     return 0
 
 
-def _check_identity(sheet: Any, changes: ChangeSet) -> None:
+def _check_identity(
+    sheet: Any, changes: ChangeSet, formula_values: Mapping[tuple[int, int], CellValue]
+) -> None:
+    """Check each target row still holds the person it held when read.
+
+    A formula cell (a Name built from first and last name) is compared by the value
+    read for it, as the plan saw it, not by its formula text.
+    """
     identity = changes.identity
     if identity is None:
         return
     for row, expected in identity.rows.items():
-        values = [c.value for c in sheet[row + 1]] if row < sheet.max_row else []
+        cells = sheet[row + 1] if row < sheet.max_row else ()
+        values = [
+            formula_values.get((row, col), cell.value) if cell.data_type == "f" else cell.value
+            for col, cell in enumerate(cells)
+        ]
         if identity.of(values) != expected:
             raise SheetChangedError(f"Row {row + 1} of '{changes.tab}' changed while syncing.")
 
