@@ -50,15 +50,23 @@ openpyxl_cell_writer.safe_string = _exact_number_string
 
 @dataclass(frozen=True)
 class _Stamp:
-    """Enough of a file's stat to notice that someone else saved it meanwhile."""
+    """Enough of a file's stat to notice that someone else saved it meanwhile.
+
+    Modification time and size alone miss a same-size save within the file system's
+    timestamp granularity (2 s on FAT and some network shares), or a program that puts
+    the old time back. A save that replaces the file changes its inode, and any write
+    or rename moves the change time, which no program can set.
+    """
 
     mtime_ns: int
     size: int
+    inode: int
+    ctime_ns: int
 
     @classmethod
     def of(cls, path: Path) -> _Stamp:
         info = path.stat()
-        return cls(info.st_mtime_ns, info.st_size)
+        return cls(info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
 
 
 def lock_files(path: Path) -> list[Path]:

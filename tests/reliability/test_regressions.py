@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 import zipfile
 from pathlib import Path
 
@@ -14,9 +15,9 @@ from openpyxl import load_workbook
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_keepup.changes import as_date
-from sheets_keepup.errors import DataError
+from sheets_keepup.errors import DataError, SheetChangedError
 from sheets_keepup.state import SnapshotStore
-from sheets_keepup.sync import sync
+from sheets_keepup.sync import plan_sheet, sync
 
 
 @pytest.mark.parametrize(
@@ -172,3 +173,35 @@ def test_xlsx_name_built_by_a_formula_does_not_block_every_sync(tmp_path: Path) 
     result = sync(XlsxBackend(path), make_config(path), TODAY)
     assert result.written and result.attempts == 1
     assert load_workbook(path)["Contacts"]["C2"].value == '=A2&" "&B2'
+
+
+def _stored_zip(path: Path, edit: tuple[bytes, bytes] | None = None) -> None:
+    """Rewrite a workbook uncompressed, optionally replacing bytes by as many bytes:
+    the file keeps its exact size, like a same-size save by another program."""
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for info, data in parts:
+            if edit is not None:
+                assert len(edit[0]) == len(edit[1])
+                data = data.replace(*edit)
+            info.compress_type = zipfile.ZIP_STORED
+            archive.writestr(info, data)
+
+
+def test_xlsx_same_size_save_with_the_old_time_is_not_overwritten(tmp_path: Path) -> None:
+    """The stamp was modification time and size: another program's same-size save
+    within the timestamp granularity (or one that restores the time) went unnoticed,
+    and the sync saved its stale workbook over the user's edit."""
+    path = tmp_path / "contacts.xlsx"
+    write_new_workbook(path, {"Contacts": contacts(person("Annabel", tier="close"))})
+    _stored_zip(path)
+    backend = XlsxBackend(path)
+    changes = plan_sheet(backend.read(["Contacts", "Log"]), make_config(path), TODAY).changes
+    info = path.stat()
+    _stored_zip(path, (b"Annabel", b"Annabet"))  # the user's edit, same size
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size
+    with pytest.raises(SheetChangedError):
+        backend.apply(changes)
+    assert load_workbook(path)["Contacts"]["A2"].value == "Annabet"
