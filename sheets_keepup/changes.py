@@ -59,6 +59,19 @@ def _same_date(current: CellValue, wanted: dt.date | None) -> bool:
     return as_date(current) == wanted
 
 
+def same_colour(current: str | None, wanted: str | None) -> bool:
+    """Colours match to within one step a channel: Sheets keeps 8-bit channels as floats,
+    and a colour read back one step off must not be rewritten on every sync."""
+    if current is None or wanted is None:
+        return current == wanted
+    try:
+        return all(
+            abs(int(current[i : i + 2], 16) - int(wanted[i : i + 2], 16)) <= 1 for i in (1, 3, 5)
+        )
+    except ValueError:
+        return current == wanted
+
+
 def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> ChangeSet:
     """The owned cells and row colours that differ from the plan, plus new headers."""
     columns, cells = owned_columns(contacts, config)
@@ -89,7 +102,7 @@ def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> C
                 previous[(int(row), columns[key])] = current
                 touched.add(int(row))
         current_colour = tab.background(row, columns["status"])
-        if current_colour != colour:
+        if not same_colour(current_colour, colour):
             fills.append(RowFill(int(row), 0, end_col, colour))
             previous[(int(row), -1)] = current_colour
             touched.add(int(row))

@@ -104,13 +104,21 @@ def main(verbose: int) -> None:
     show_default=True,
     help="Where to put the demo workbook.",
 )
+@click.option(
+    "--google",
+    is_flag=True,
+    help="Sync the sample through the Google Sheets code path, against a local fake API.",
+)
 @today_option
 @handle_errors
-def demo(folder: Path, today: dt.datetime | None) -> None:
+def demo(folder: Path, google: bool, today: dt.datetime | None) -> None:
     """Copy the bundled sample workbook, sync it and show what it found."""
     from sheets_keepup.backends.xlsx import write_new_workbook
     from sheets_keepup.sample import sample_tabs
 
+    if google:
+        _google_demo(_today(today, default_config(Path(DEMO_FILE))))
+        return
     path = (folder / DEMO_FILE).resolve()
     config = default_config(path)
     day = _today(today, config)
@@ -121,6 +129,19 @@ def demo(folder: Path, today: dt.datetime | None) -> None:
     out.print(
         f"\nThe demo workbook is at [bold]{path}[/]. Open it in LibreOffice or Excel to "
         "see the row colours; edit it and run `sheets-keepup demo` again to start over."
+    )
+
+
+def _google_demo(day: dt.date) -> None:
+    from sheets_keepup.backends.google_demo import run_google_demo
+
+    demo = run_google_demo(day)
+    out = _console()
+    print_summary(out, demo.result)
+    out.print(
+        f"\nGoogle Sheets API requests: {demo.requests} ({demo.reads} read(s), "
+        f"{demo.writes} write(s), {demo.body_bytes:,} bytes sent), all to a local fake of "
+        "the API on 127.0.0.1. A second sync would send 1 read and no write."
     )
 
 
@@ -136,8 +157,66 @@ def sync_command(config_path: Path | None, dry_run: bool, today: dt.datetime | N
     result = run_sync(backend, config, _today(today, config), dry_run=dry_run)
     out = _console()
     print_summary(out, result)
+    stats = getattr(backend, "last_write", None)
+    if result.written and stats is not None and stats.split:
+        out.print(
+            f"The write was {sum(stats.body_sizes):,} bytes, so it went out as "
+            f"{stats.requests} requests of under 2 MB each, in row order."
+        )
     if dry_run:
         print_changes(out, result)
+
+
+@main.command(name="check")
+@config_option
+@today_option
+@handle_errors
+def check_command(config_path: Path | None, today: dt.datetime | None) -> None:
+    """Check the config, credentials, sheet, tab and headers; write nothing."""
+    from sheets_keepup.check import check_source
+
+    config = load_config(find_config_path(config_path))
+    report = check_source(config, _today(today, config))
+    out = _console()
+    marks = {True: "[green]OK[/]  ", False: "[red]FAIL[/]", None: "    "}
+    for finding in report.findings:
+        out.print(f"{marks[finding.ok]} ", end="")
+        out.print(finding.text, markup=False)
+    if not report.ok:
+        sys.exit(int(report.status))
+
+
+@main.command(name="restore")
+@config_option
+@click.option("--list", "list_only", is_flag=True, help="List the snapshots, newest first.")
+@click.argument("snapshot", required=False)
+@handle_errors
+def restore_command(config_path: Path | None, list_only: bool, snapshot: str | None) -> None:
+    """Put back the owned cells and colours as a snapshot saw them (default: newest)."""
+    from sheets_keepup.restore import pick_snapshot, restore_snapshot
+
+    config = load_config(find_config_path(config_path))
+    backend = open_backend(config)
+    store = SnapshotStore(_state_dir(config), backend.describe())
+    out = _console()
+    if list_only:
+        found = store.list()
+        if not found:
+            out.print("No snapshots yet: they are taken before each sync that writes.")
+        for info in found:
+            out.print(
+                f"{info.path.stem}  {info.taken:%Y-%m-%d %H:%M:%S}  "
+                f"{info.cells} cell(s) in {info.rows} row(s)"
+            )
+        return
+    path = pick_snapshot(store, snapshot)
+    result = restore_snapshot(backend, store, path, dt.datetime.now())
+    out.print(
+        f"Restored {len(result.changes.cells)} cell(s) and the colours of "
+        f"{result.changes.rows_touched} row(s) from snapshot {path.stem}."
+    )
+    if result.undo is not None:
+        out.print(f"To undo this restore: sheets-keepup restore {result.undo.stem}")
 
 
 def run_sync(backend: Backend, config: Config, today: dt.date, *, dry_run: bool) -> SyncResult:

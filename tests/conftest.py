@@ -2,48 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
+from core_helpers import HEADERS, TODAY, contacts, make_config, person
 
-from sheets_keepup.config import Config, config_from_mapping
+from sheets_keepup.config import Config
 
-TODAY = dt.date(2026, 11, 23)
-HEADERS = [
-    "Name",
-    "Email",
-    "Phone",
-    "Tier",
-    "Cadence",
-    "Last contact",
-    "Last in person",
-    "Birthday",
-    "Interests",
-    "Notes",
-    "Snooze until",
-]
-
-
-def make_config(**overrides: Any) -> Config:
-    """A config for an xlsx source, with any top-level keys overridden."""
-    data: dict[str, Any] = {"source": {"kind": "xlsx", "path": "contacts.xlsx"}}
-    data.update(overrides)
-    return config_from_mapping(data)
-
-
-def person(name: str, **fields: Any) -> list[Any]:
-    """One contact row in HEADERS order; keyword names are snake_case headers."""
-    keys = [h.lower().replace(" ", "_") for h in HEADERS]
-    unknown = set(fields) - set(keys)
-    assert not unknown, unknown
-    return [name, *(fields.get(k) for k in keys[1:])]
-
-
-def contacts(*people: Sequence[Any]) -> list[list[Any]]:
-    return [list(HEADERS), *[list(p) for p in people]]
+__all__ = ["HEADERS", "TODAY", "contacts", "make_config", "person"]
 
 
 @pytest.fixture

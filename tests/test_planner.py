@@ -5,7 +5,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import TODAY, contacts, make_config, person
+from core_helpers import TODAY, contacts, make_config, person
 
 from sheets_keepup.config import Config
 from sheets_keepup.model import SheetData, Tab

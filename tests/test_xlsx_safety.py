@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TODAY, make_config
+from core_helpers import TODAY, make_config
 from openpyxl import load_workbook
 
 from sheets_keepup.backends.xlsx import XlsxBackend, save_atomically, write_new_workbook

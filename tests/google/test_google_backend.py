@@ -1,0 +1,277 @@
+"""The Google backend over real gspread and real HTTP, against the offline fake API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from fake_google import FakeGoogle
+
+from sheets_keepup.backends.memory import MemoryBackend
+from sheets_keepup.config import Config, SourceConfig
+from sheets_keepup.errors import AccessError, AuthError, NetworkError, SheetChangedError
+from sheets_keepup.fakesheets import FakeSheetsState, RequestInfo
+from sheets_keepup.model import CellWrite, ChangeSet, Identity
+from sheets_keepup.sample import sample_tabs
+from sheets_keepup.sync import sync
+
+TODAY = dt.date(2026, 11, 23)
+OWNED = 3
+
+
+def google_config(key: str) -> Config:
+    return Config(source=SourceConfig(kind="google", spreadsheet=key))
+
+
+def sample_key(fake: FakeGoogle) -> str:
+    return fake.create(sample_tabs(TODAY))
+
+
+def test_request_budget_first_second_and_small_edit(fake: FakeGoogle) -> None:
+    key = sample_key(fake)
+    backend = fake.backend(key)
+    config = google_config(key)
+
+    first = sync(backend, config, TODAY)
+    assert first.written
+    # one read, one identity re-read, one write
+    assert fake.server.request_count(kind="read") == 2
+    assert fake.server.request_count(kind="write") == 1
+    assert fake.server.request_count() == 3
+
+    fake.server.clear_log()
+    second = sync(backend, config, TODAY)
+    assert not second.written and not second.changes
+    assert fake.server.request_count() == 1
+
+    # the user logs a coffee with one person: a 1-row change
+    with fake.server.state.edit(key) as book:
+        sheet = book.sheet_by_title("Log")
+        assert sheet is not None
+        sheet.cells[(8, 0)] = {"userEnteredValue": {"numberValue": 46349}}
+        sheet.cells[(8, 1)] = {"userEnteredValue": {"stringValue": "Chen Wei"}}
+        sheet.cells[(8, 2)] = {"userEnteredValue": {"stringValue": "coffee"}}
+    fake.server.clear_log()
+    third = sync(backend, config, TODAY)
+    assert third.written and third.changes.rows_touched == 1
+    assert fake.server.request_count() == 3
+    assert fake.server.request_count(kind="write") == 1
+
+
+def test_the_write_is_one_batch_update_with_exact_fields(fake: FakeGoogle) -> None:
+    key = sample_key(fake)
+    sync(fake.backend(key), google_config(key), TODAY)
+    [write] = fake.server.find_requests(kind="write")
+    assert write.path.endswith(":batchUpdate") and "/values" not in write.path
+    kinds = {next(iter(r)) for r in write.body["requests"]}
+    assert kinds == {"updateCells", "repeatCell"}
+    for request in write.body["requests"]:
+        if "updateCells" in request:
+            update = request["updateCells"]
+            assert "start" in update and "range" not in update
+            assert update["fields"] in ("userEnteredValue", DATE_FIELDS)
+        else:
+            assert request["repeatCell"]["fields"] == "userEnteredFormat.backgroundColor"
+    assert "formulaValue" not in json.dumps(write.body)
+    assert "USER_ENTERED" not in json.dumps(write.body)
+
+
+DATE_FIELDS = "userEnteredValue,userEnteredFormat.numberFormat"
+
+
+def test_user_cells_are_untouched_and_owned_cells_are_written(fake: FakeGoogle) -> None:
+    tabs = sample_tabs(TODAY)
+    key = fake.create(tabs)
+    before = fake.rows(key, "Contacts")
+    sync(fake.backend(key), google_config(key), TODAY)
+    after = fake.rows(key, "Contacts")
+    width = len(tabs["Contacts"][2])
+
+    def padded(row: list[Any]) -> list[Any]:
+        return (row + [None] * width)[:width]
+
+    assert len(before) == len(after)
+    for old, new in zip(before, after, strict=True):
+        assert padded(new) == padded(old)
+    assert after[2][width:] == ["Next action", "Due", "Status"]
+    formula_row = next(r for r in after if r and str(r[0]).startswith("=HYPERLINK"))
+    assert isinstance(formula_row[0], str)  # still text, never a live formula
+    dues = [r[width + 1] for r in after[3:] if len(r) > width + 1 and r[width + 1] is not None]
+    assert dues and all(isinstance(d, dt.date) for d in dues)
+    assert fake.background(key, "Contacts", 3, 0) is not None
+
+
+def _move_rows(state: FakeSheetsState, key: str, order: list[int], insert_at: int | None) -> None:
+    """Reorder the contact rows (sort), or insert a new person above row `insert_at`."""
+    with state.edit(key) as book:
+        sheet = book.sheet_by_title("Contacts")
+        assert sheet is not None
+        cells = sheet.cells
+        if insert_at is not None:
+            moved = {(r + 1 if r >= insert_at else r, c): v for (r, c), v in cells.items()}
+            moved[(insert_at, 0)] = {"userEnteredValue": {"stringValue": "Newcomer Nobody"}}
+            moved[(insert_at, 1)] = {"userEnteredValue": {"stringValue": "new@example.com"}}
+            moved[(insert_at, 5)] = {"userEnteredValue": {"stringValue": "close"}}
+            sheet.set_grid_size(sheet.row_count + 1, sheet.col_count)
+        else:
+            new_row = {old: new for new, old in zip(sorted(order), order, strict=True)}
+            moved = {(new_row.get(r, r), c): v for (r, c), v in cells.items()}
+        sheet.cells = moved
+
+
+@pytest.mark.parametrize("edit", ["insert", "sort"])
+def test_rows_moved_between_read_and_write_are_never_written_into_the_wrong_row(
+    fake: FakeGoogle, edit: str
+) -> None:
+    key = sample_key(fake)
+    gets = 0
+
+    def meddle(state: Any, info: RequestInfo) -> None:
+        nonlocal gets
+        gets += 1
+        if gets == 2:  # the identity re-read: the user edits just before it
+            rows = list(range(3, 36))
+            if edit == "insert":
+                _move_rows(state, key, rows, insert_at=5)
+            else:
+                _move_rows(state, key, list(reversed(rows)), insert_at=None)
+
+    fake.server.faults.before_request(meddle, method="GET", once=False)
+    result = sync(fake.backend(key), google_config(key), TODAY)
+    assert result.written and result.attempts == 2
+    assert fake.server.request_count(kind="write") == 1
+
+    # Every person's owned cells are what a plan of the sheet as it is now gives them.
+    final = fake.rows(key, "Contacts")
+    width = 13
+    user_only = [r[:width] for r in final]
+    memory = MemoryBackend.from_rows({"Contacts": user_only, "Log": sample_tabs(TODAY)["Log"]})
+    sync(memory, google_config(key), TODAY)
+    expected = memory.tabs["Contacts"]
+    for row in range(3, len(final)):
+        got = (final[row] + [None] * 16)[width : width + OWNED]
+        want = (list(expected[row]) + [None] * 16)[width : width + OWNED]
+        assert got == want, (row, final[row][0])
+
+
+def test_identity_mismatch_raises_and_writes_nothing(fake: FakeGoogle) -> None:
+    key = fake.create({"Contacts": [["Name", "Email"], ["Ada", "ada@example.com"]]})
+    backend = fake.backend(key)
+    backend.read(["Contacts"])
+    changes = ChangeSet(
+        tab="Contacts",
+        cells=[CellWrite(1, 2, "Email Ada")],
+        identity=Identity(0, 1, {1: ("Bob", "bob@example.com")}),
+    )
+    with pytest.raises(SheetChangedError, match="Row 2"):
+        backend.apply(changes)
+    assert fake.server.request_count(kind="write") == 0
+    assert fake.rows(key, "Contacts")[1] == ["Ada", "ada@example.com"]
+
+
+def test_a_deleted_tab_is_a_sheet_change(fake: FakeGoogle) -> None:
+    key = fake.create({"Contacts": [["Name"], ["Ada"]], "Other": [["x"]]})
+    backend = fake.backend(key)
+    backend.read(["Contacts"])
+    with fake.server.state.edit(key) as book:
+        book.sheets = [s for s in book.sheets if s.title != "Contacts"]
+    changes = ChangeSet(
+        tab="Contacts", cells=[CellWrite(1, 1, "x")], identity=Identity(0, None, {1: ("Ada", "")})
+    )
+    with pytest.raises(SheetChangedError):
+        backend.apply(changes)
+    assert fake.server.request_count(kind="write") == 0
+
+
+def test_missing_log_tab_is_skipped(fake: FakeGoogle) -> None:
+    key = fake.create({"Contacts": [["Name"], ["Ada"]]})
+    data = fake.backend(key).read(["Contacts", "Log"])
+    assert list(data.tabs) == ["Contacts"]
+    assert data.tabs["Contacts"].rows == [["Name"], ["Ada"]]
+    assert data.locale == "en_GB"
+
+
+def test_transient_errors_are_retried_then_succeed(fake: FakeGoogle) -> None:
+    key = sample_key(fake)
+    fake.server.faults.queue_error(429, count=2, method="GET")
+    fake.server.faults.queue_error(503, count=1, method="POST")
+    fake.server.faults.drop_connection(count=1, method="POST")
+    result = sync(fake.backend(key, max_retries=3), google_config(key), TODAY)
+    assert result.written
+    statuses = [r.status for r in fake.server.requests]
+    assert statuses.count(429) == 2 and statuses.count(503) == 1
+    assert sync(fake.backend(key), google_config(key), TODAY).changes.cells == []
+
+
+def test_giving_up_is_a_network_error_and_the_sheet_is_unchanged(fake: FakeGoogle) -> None:
+    key = sample_key(fake)
+    before = fake.rows(key, "Contacts")
+    fake.server.faults.queue_error(503, count=3, method="POST")
+    with pytest.raises(NetworkError, match=r"after 3 tries.*Nothing was written"):
+        sync(fake.backend(key, max_retries=2), google_config(key), TODAY)
+    assert fake.server.request_count(method="POST") == 3
+    assert fake.rows(key, "Contacts") == before
+
+
+def test_quota_exhaustion_says_so(fake: FakeGoogle) -> None:
+    key = sample_key(fake)
+    fake.server.faults.queue_error(429, count=10)
+    with pytest.raises(NetworkError, match="quota"):
+        fake.backend(key, max_retries=1).read(["Contacts"])
+    assert fake.server.request_count() == 2
+
+
+def test_timeouts_are_retried_and_bounded(fake: FakeGoogle) -> None:
+    key = sample_key(fake)
+    fake.server.faults.set_latency(0.3)
+    with pytest.raises(NetworkError, match="could not be reached"):
+        fake.backend(key, max_retries=1, timeout_seconds=0.05).read(["Contacts"])
+    fake.server.faults.set_latency(0)
+
+
+def test_not_shared_names_the_service_account_to_share_with(fake: FakeGoogle) -> None:
+    key = sample_key(fake)
+    fake.server.faults.revoke_permission()
+    email = "keepup@demo-project.iam.gserviceaccount.com"
+    with pytest.raises(AccessError, match=f"Share and add {email}") as caught:
+        fake.backend(key, account_email=email).read(["Contacts"])
+    assert caught.value.exit_status == 5
+
+
+def test_unknown_key_and_rejected_credentials(fake: FakeGoogle) -> None:
+    with pytest.raises(AccessError, match=r"no spreadsheet with the key nope.*source\.spreadsheet"):
+        fake.backend("nope").read(["Contacts"])
+    key = sample_key(fake)
+    fake.server.faults.queue_error(401, message="Request had invalid authentication credentials.")
+    with pytest.raises(AuthError):
+        fake.backend(key).read(["Contacts"])
+
+
+def test_owned_columns_beyond_the_grid_grow_it(fake: FakeGoogle) -> None:
+    header = [f"Col {i}" for i in range(24)] + ["Name", "Email"]
+    rows = [header, ["x"] * 24 + ["Ada Lovelace", "ada@example.com"]]
+    key = fake.create({"Contacts": rows}, cols=26)
+    result = sync(fake.backend(key), google_config(key), TODAY)
+    assert result.written
+    assert fake.rows(key, "Contacts")[0][26:] == ["Next action", "Due", "Status"]
+    assert fake.server.state.sheet_properties(key, "Contacts")["gridProperties"]["columnCount"] == (
+        29
+    )
+
+
+def test_appends_create_tab_and_replace(fake: FakeGoogle) -> None:
+    key = fake.create({"Contacts": [["Name"]], "This week": [["old"], ["stale", "rows"]]})
+    backend = fake.backend(key)
+    backend.read(["Contacts"])
+    backend.apply(ChangeSet(tab="Log", create_tab=True, appends=[["Date", "Who"], ["x", "=y"]]))
+    assert fake.rows(key, "Log") == [["Date", "Who"], ["x", "=y"]]
+    backend.apply(ChangeSet(tab="Log", appends=[[dt.date(2026, 11, 20), "Ada"]]))
+    assert fake.rows(key, "Log")[2] == [dt.date(2026, 11, 20), "Ada"]
+    backend.apply(
+        ChangeSet(tab="This week", replace=True, cells=[CellWrite(0, 0, "new")], appends=[["a"]])
+    )
+    assert fake.rows(key, "This week") == [["new"], ["a"]]
+    with pytest.raises(SheetChangedError):
+        backend.apply(ChangeSet(tab="Nowhere", appends=[["a"]]))

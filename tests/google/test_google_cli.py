@@ -1,0 +1,223 @@
+"""check, restore and demo --google as a user meets them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from fake_google import FakeGoogle
+from openpyxl import load_workbook
+
+from sheets_keepup.backends.google import GoogleBackend
+from sheets_keepup.backends.google_auth import load_credentials
+from sheets_keepup.backends.xlsx import write_new_workbook
+from sheets_keepup.check import check_source
+from sheets_keepup.cli import main
+from sheets_keepup.config import Config, SourceConfig
+from sheets_keepup.errors import AuthError, ExitStatus, SheetChangedError
+from sheets_keepup.restore import pick_snapshot, restore_snapshot
+from sheets_keepup.sample import sample_tabs
+from sheets_keepup.state import SnapshotStore
+from sheets_keepup.sync import sync
+
+TODAY = dt.date(2026, 11, 23)
+EMAIL = "keepup@demo-project.iam.gserviceaccount.com"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def write_config(folder: Path, source: dict[str, Any]) -> Path:
+    path = folder / "sheets-keepup.yaml"
+    path.write_text(yaml.safe_dump({"source": source, "state_dir": str(folder / "state")}))
+    return path
+
+
+@pytest.fixture
+def service_account_key(tmp_path: Path) -> Path:
+    """A syntactically real service-account key (a fresh RSA key, never used online)."""
+    rsa = pytest.importorskip("cryptography.hazmat.primitives.asymmetric.rsa")
+    serialization = pytest.importorskip("cryptography.hazmat.primitives.serialization")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    path = tmp_path / "service-account.json"
+    info = {
+        "type": "service_account",
+        "project_id": "demo-project",
+        "private_key_id": "0" * 40,
+        "private_key": pem,
+        "client_email": EMAIL,
+        "client_id": "1",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
+    path.write_text(json.dumps(info))
+    return path
+
+
+# --- demo --google ------------------------------------------------------------------------
+
+
+def test_demo_google_runs_the_google_path_and_counts_requests(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["demo", "--google", "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert "33 contacts" in result.output and "This week's picks" in result.output
+    assert "Google Sheets API requests: 3 (2 read(s), 1 write(s)" in result.output
+
+
+# --- check ----------------------------------------------------------------------------------
+
+
+def test_check_passes_on_a_good_workbook(runner: CliRunner, tmp_path: Path) -> None:
+    book = tmp_path / "contacts.xlsx"
+    write_new_workbook(book, sample_tabs(TODAY))
+    config = write_config(tmp_path, {"kind": "xlsx", "path": str(book)})
+    result = runner.invoke(main, ["check", "-c", str(config), "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert "Tab 'Contacts': header row 3, 33 contact(s)" in result.output
+    assert "will add the column(s) Next action, Due, Status" in result.output
+    assert "Ready" in result.output
+
+
+def test_check_names_the_missing_workbook_tab_and_headers(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    book = tmp_path / "contacts.xlsx"
+    config = write_config(tmp_path, {"kind": "xlsx", "path": str(book)})
+    missing = runner.invoke(main, ["check", "-c", str(config)])
+    assert missing.exit_code == ExitStatus.ACCESS and "No workbook at" in missing.output
+
+    write_new_workbook(book, {"People": [["Name", "Email"], ["Ada", "a@x"]]})
+    no_tab = runner.invoke(main, ["check", "-c", str(config)])
+    assert no_tab.exit_code == ExitStatus.DATA and "No tab named 'Contacts'" in no_tab.output
+
+    write_new_workbook(book, {"Contacts": [["Phone", "Tier"], ["1", "core"]]}, overwrite=True)
+    no_name = runner.invoke(main, ["check", "-c", str(config)])
+    assert no_name.exit_code == ExitStatus.DATA
+    assert "'Full name'" in no_name.output  # the aliases it looked for
+
+
+def test_check_says_the_credentials_are_missing_or_wrong(runner: CliRunner, tmp_path: Path) -> None:
+    source = {"kind": "google", "spreadsheet": "1" * 44}
+    config = write_config(tmp_path, {**source, "credentials": str(tmp_path / "nope.json")})
+    result = runner.invoke(main, ["check", "-c", str(config)])
+    assert result.exit_code == ExitStatus.AUTH
+    assert "does not exist" in result.output
+
+    client_file = tmp_path / "client.json"
+    client_file.write_text(json.dumps({"installed": {"client_id": "x"}}))
+    config = write_config(tmp_path, {**source, "credentials": str(client_file)})
+    result = runner.invoke(main, ["check", "-c", str(config)])
+    assert result.exit_code == ExitStatus.AUTH
+    assert "not a service-account key" in result.output and "auth: oauth" in result.output
+
+
+def test_no_credentials_at_all_points_at_the_config_and_the_environment() -> None:
+    source = SourceConfig(kind="google", spreadsheet="1" * 44)
+    with pytest.raises(AuthError, match="GOOGLE_APPLICATION_CREDENTIALS"):
+        load_credentials(source, env={})
+
+
+def test_the_key_file_gives_the_email_and_never_the_key(service_account_key: Path) -> None:
+    source = SourceConfig(kind="google", spreadsheet="1" * 44)
+    loaded = load_credentials(
+        source, env={"GOOGLE_APPLICATION_CREDENTIALS": str(service_account_key)}
+    )
+    assert loaded.account_email == EMAIL
+    assert "PRIVATE KEY" not in loaded.describe() and EMAIL in loaded.describe()
+
+
+def test_check_on_a_sheet_not_shared_names_the_account_to_share_with(
+    fake: FakeGoogle, service_account_key: Path
+) -> None:
+    key = fake.create(sample_tabs(TODAY))
+    loaded = load_credentials(
+        SourceConfig(kind="google", spreadsheet=key, credentials=service_account_key)
+    )
+    config = Config(source=SourceConfig(kind="google", spreadsheet=key))
+
+    def opener(_config: Config) -> GoogleBackend:
+        return fake.backend(
+            key, account_email=loaded.account_email, credentials_note=loaded.describe()
+        )
+
+    fake.server.faults.revoke_permission()
+    report = check_source(config, TODAY, opener)
+    assert report.status == ExitStatus.ACCESS
+    assert f"add {EMAIL} as an Editor" in report.findings[-1].text
+    assert report.findings[0].ok and EMAIL in report.findings[0].text
+    assert all("PRIVATE KEY" not in f.text for f in report.findings)
+
+    fake.server.faults.revoke_permission(False)
+    assert check_source(config, TODAY, opener).ok
+
+
+def test_check_on_google_lists_the_tabs_when_contacts_is_missing(fake: FakeGoogle) -> None:
+    key = fake.create({"People": [["Name", "Email"]], "Notes": [["x"]]})
+    config = Config(source=SourceConfig(kind="google", spreadsheet=key))
+    report = check_source(config, TODAY, lambda _c: fake.backend(key))
+    assert report.status == ExitStatus.DATA
+    assert "The sheet has: 'People', 'Notes'" in report.findings[-1].text
+
+
+# --- restore -------------------------------------------------------------------------------
+
+
+def test_restore_on_xlsx_puts_back_and_can_be_undone(runner: CliRunner, tmp_path: Path) -> None:
+    book = tmp_path / "contacts.xlsx"
+    write_new_workbook(book, sample_tabs(TODAY))
+    config = write_config(tmp_path, {"kind": "xlsx", "path": str(book)})
+    assert runner.invoke(main, ["sync", "-c", str(config), "--today", "2026-11-23"]).exit_code == 0
+    synced = [c.value for c in load_workbook(book)["Contacts"][4]]
+    assert synced[-1] is not None
+
+    listed = runner.invoke(main, ["restore", "-c", str(config), "--list"])
+    assert listed.exit_code == 0 and "cell(s)" in listed.output
+    restored = runner.invoke(main, ["restore", "-c", str(config)])
+    assert restored.exit_code == 0, restored.output
+    row = [c.value for c in load_workbook(book)["Contacts"][4]]
+    assert not any(row[13:])
+    assert load_workbook(book)["Contacts"].cell(4, 1).fill.fill_type is None
+
+    undo = restored.output.split("sheets-keepup restore ")[-1].split()[0]
+    again = runner.invoke(main, ["restore", "-c", str(config), undo])
+    assert again.exit_code == 0, again.output
+    assert [c.value for c in load_workbook(book)["Contacts"][4]] == synced
+
+
+def test_restore_on_google_is_identity_checked(fake: FakeGoogle, tmp_path: Path) -> None:
+    key = fake.create(sample_tabs(TODAY))
+    before = fake.rows(key, "Contacts")
+    backend = fake.backend(key)
+    store = SnapshotStore(tmp_path, backend.describe())
+    config = Config(source=SourceConfig(kind="google", spreadsheet=key))
+    sync(backend, config, TODAY, snapshots=store, now=dt.datetime(2026, 11, 23, 6))
+    assert fake.rows(key, "Contacts") != before
+
+    snapshot = pick_snapshot(store, None)
+    fake.server.clear_log()
+    restore_snapshot(fake.backend(key), store, snapshot, dt.datetime(2026, 11, 23, 7))
+    assert fake.rows(key, "Contacts") == before
+    assert fake.background(key, "Contacts", 3, 0) is None
+    assert fake.server.request_count(kind="write") == 1
+
+    # after the user sorts the sheet, restoring that snapshot is refused
+    sync(backend, config, TODAY, snapshots=store, now=dt.datetime(2026, 11, 23, 8))
+    with fake.server.state.edit(key) as book:
+        sheet = book.sheet_by_title("Contacts")
+        assert sheet is not None
+        sheet.cells = {((38 - r) if 3 <= r <= 35 else r, c): v for (r, c), v in sheet.cells.items()}
+    sorted_rows = fake.rows(key, "Contacts")
+    with pytest.raises(SheetChangedError):
+        restore_snapshot(fake.backend(key), store, pick_snapshot(store, None), dt.datetime.now())
+    assert fake.rows(key, "Contacts") == sorted_rows
