@@ -164,6 +164,9 @@ def target(kind: str, tabs: Mapping[str, Sequence[Sequence[CellValue]]]) -> Iter
     if kind == "memory":
         yield MemoryTarget(tabs)
         return
+    if kind == "google":
+        yield GoogleTarget(tabs)
+        return
     with tempfile.TemporaryDirectory(prefix="keepup-") as folder:
         yield XlsxTarget(Path(folder), tabs)
 
@@ -182,3 +185,73 @@ def person(name: str, **fields: Any) -> list[Any]:
 
 def contacts(*people: Sequence[Any]) -> list[list[Any]]:
     return [list(HEADERS), *[list(p) for p in people]]
+
+
+# --- Google, through the offline Sheets API fake -----------------------------------------
+
+_SERVER: Any = None
+
+
+def sheets_server() -> Any:
+    """One offline Sheets API server for the whole run, on 127.0.0.1."""
+    global _SERVER
+    if _SERVER is None:
+        import atexit
+
+        from sheets_keepup.fakesheets import FakeSheetsServer
+
+        _SERVER = FakeSheetsServer().start()
+        atexit.register(_SERVER.stop)
+    return _SERVER
+
+
+class GoogleTarget(Target):
+    """A spreadsheet on the offline Sheets API; cells read from its stored CellData."""
+
+    name = "google"
+
+    def __init__(self, tabs: Mapping[str, Sequence[Sequence[CellValue]]], **options: Any) -> None:
+        from fake_google import FakeGoogle
+
+        self.server = sheets_server()
+        self.fake = FakeGoogle(self.server)
+        self.key = self.fake.create(tabs)
+        self.options = options
+
+    def backend(self) -> Any:
+        return self.fake.backend(self.key, **self.options)
+
+    def _sheets(self) -> list[Any]:
+        return list(self.server.state.get(self.key).sheets)
+
+    def cells(self) -> Cells:
+        """Entered value and number format of every cell, as the API stores them."""
+        found: Cells = {}
+        with self.server.state.lock:
+            for sheet in self._sheets():
+                for (r, c), cell in sheet.cells.items():
+                    entered = cell.get("userEnteredValue")
+                    if entered:
+                        fmt = (cell.get("userEnteredFormat") or {}).get("numberFormat")
+                        found[(sheet.title, r, c)] = repr((entered, fmt))
+        return found
+
+    def backgrounds(self) -> dict[tuple[str, int, int], str | None]:
+        found: dict[tuple[str, int, int], str | None] = {}
+        with self.server.state.lock:
+            for sheet in self._sheets():
+                for (r, c), cell in sheet.cells.items():
+                    colour = (cell.get("userEnteredFormat") or {}).get("backgroundColor")
+                    if colour is not None:
+                        found[(sheet.title, r, c)] = repr(colour)
+        return found
+
+    def write_stamp(self) -> object:
+        return self.server.request_count(method="POST", path_contains=self.key, kind="write")
+
+    def writes(self) -> list[Any]:
+        """Bodies of every write request sent for this spreadsheet."""
+        return [
+            r.body
+            for r in self.server.find_requests(method="POST", path_contains=self.key, kind="write")
+        ]

@@ -205,3 +205,15 @@ def test_xlsx_same_size_save_with_the_old_time_is_not_overwritten(tmp_path: Path
     with pytest.raises(SheetChangedError):
         backend.apply(changes)
     assert load_workbook(path)["Contacts"]["A2"].value == "Annabet"
+
+
+@pytest.mark.parametrize("value", [dt.datetime(2025, 10, 23, 6, 18, 17), 123456789012345678])
+def test_google_identity_check_accepts_what_the_read_made_of_a_number(value: object) -> None:
+    """The pre-write identity check re-reads name and email as unformatted numbers; a
+    date-time (the grid read gives a datetime, the check a serial) or a long number
+    in those columns never matched, so every sync of the sheet failed."""
+    from harness import GoogleTarget
+
+    t = GoogleTarget({"Contacts": [["Name", "Email", "Tier"], ["Ann", value, "core"]]})
+    result = sync(t.backend(), t.config(), TODAY)
+    assert result.written and result.attempts == 1
