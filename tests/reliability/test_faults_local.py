@@ -368,7 +368,7 @@ def test_undo_refuses_once_the_rows_moved(kind: str, tmp_path: Path) -> None:
         assert t.cells() == moved
 
 
-@settings(max_examples=examples(40))
+@settings(max_examples=examples(20))
 @given(tabs=contact_sheets(), days=st.integers(0, 200))
 def test_any_sheet_any_day_undoes_exactly(tabs: dict[str, list[list[Any]]], days: int) -> None:
     import tempfile

@@ -1,5 +1,6 @@
 """Hostile and messy sheets, generated: no crash, no user cell changed, every unreadable
-cell named, and a second run that changes nothing, on every local backend."""
+cell named, and a second run that changes nothing, on every backend (memory, xlsx, and
+Google through the offline Sheets API)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from sheets_keepup.errors import DataError, UserError
 from sheets_keepup.headers import cell_name
 from sheets_keepup.sync import plan_sheet, sync
 
-BACKENDS = ["memory", "xlsx"]
+BACKENDS = ["memory", "xlsx", "google"]
 CHECKED = {
     "last_contact": UNREADABLE_DATES,
     "last_in_person": UNREADABLE_DATES,
@@ -110,7 +111,7 @@ def check_sync_is_safe(t: Target) -> None:
     assert t.cells() == after
 
 
-@settings(max_examples=examples(60))
+@settings(max_examples=examples(40))
 @given(tabs=contact_sheets())
 def test_memory_hostile_sheets(tabs: dict[str, list[list[Any]]]) -> None:
     with target("memory", tabs) as t:
@@ -123,6 +124,14 @@ def test_memory_hostile_sheets(tabs: dict[str, list[list[Any]]]) -> None:
 @example(tabs={"Contacts": [["Name", "Email"]]})
 def test_xlsx_hostile_sheets(tabs: dict[str, list[list[Any]]]) -> None:
     with target("xlsx", tabs) as t:
+        check_sync_is_safe(t)
+
+
+@settings(max_examples=examples(25))
+@given(tabs=contact_sheets())
+def test_google_hostile_sheets(tabs: dict[str, list[list[Any]]]) -> None:
+    """The same promises through the Google backend and the offline Sheets API."""
+    with target("google", tabs) as t:
         check_sync_is_safe(t)
 
 
