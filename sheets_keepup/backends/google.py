@@ -525,7 +525,9 @@ class GoogleBackend:
                 return http.request("post", url, data=body, headers=dict(headers))
 
             try:
-                self._call(what, post)
+                # Adding rows or a tab twice is not harmless: such a write is not sent
+                # again when its answer was lost, since it may already have landed.
+                self._call(what, post, resend_if_lost=not (changes.appends or create))
             except UserError as error:
                 if number > 1:
                     error.args = (
@@ -600,14 +602,22 @@ class GoogleBackend:
 
     # --- requests, retries and errors ----------------------------------------------------
 
-    def _call(self, what: str, send: Callable[[], T]) -> T:
-        """Send one request, retrying transient failures; map the rest to user errors."""
+    def _call(self, what: str, send: Callable[[], T], resend_if_lost: bool = True) -> T:
+        """Send one request, retrying transient failures; map the rest to user errors.
+
+        Without `resend_if_lost`, a request whose answer never came (dropped connection,
+        read timeout) is not sent again: it may have been applied.
+        """
+
+        def worth_retrying(error: BaseException) -> bool:
+            return is_transient(error) and (resend_if_lost or not answer_lost(error))
+
         retrying = Retrying(
             stop=stop_after_attempt(self.max_retries + 1),
             wait=wait_exponential_jitter(
                 multiplier=self.retry_wait, max=self.retry_wait * 32, jitter=self.retry_wait
             ),
-            retry=retry_if_exception(is_transient),
+            retry=retry_if_exception(worth_retrying),
             before_sleep=_log_retry,
             reraise=True,
         )
@@ -616,11 +626,16 @@ class GoogleBackend:
         except APIError as error:
             raise self._api_error(what, error) from None
         except (requests.RequestException, OSError) as error:
+            # A write whose answer was lost may have been applied all the same.
+            outcome = (
+                "The write may have reached Google before the connection failed "
+                "(it may have been written); syncing again is safe."
+                if what.startswith("write") and answer_lost(error)
+                else _nothing_written(what)
+            )
             raise NetworkError(
-                f"Google Sheets could not be reached for the {what} after "
-                f"{self.max_retries + 1} tries ({type(error).__name__}). "
-                + _nothing_written(what)
-                + " Check the connection and run again."
+                f"Google Sheets could not be reached for the {what} "
+                f"({type(error).__name__}). {outcome} Check the connection and run again."
             ) from None
         except Exception as error:
             mapped = _auth_error(error)
@@ -736,6 +751,16 @@ def is_transient(error: BaseException) -> bool:
     from google.auth.exceptions import TransportError
 
     return isinstance(error, TransportError)
+
+
+def answer_lost(error: BaseException) -> bool:
+    """The request may have been served, but its answer never arrived."""
+    if isinstance(error, requests.ConnectTimeout):
+        return False
+    return isinstance(
+        error,
+        requests.ReadTimeout | requests.ConnectionError | requests.exceptions.ChunkedEncodingError,
+    )
 
 
 def _auth_error(error: Exception) -> UserError | None:

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_keepup.changes import as_date
-from sheets_keepup.errors import DataError, SheetChangedError
+from sheets_keepup.errors import DataError, NetworkError, SheetChangedError
 from sheets_keepup.state import SnapshotStore
 from sheets_keepup.sync import plan_sheet, sync
 
@@ -217,3 +217,23 @@ def test_google_identity_check_accepts_what_the_read_made_of_a_number(value: obj
     t = GoogleTarget({"Contacts": [["Name", "Email", "Tier"], ["Ann", value, "core"]]})
     result = sync(t.backend(), t.config(), TODAY)
     assert result.written and result.attempts == 1
+
+
+def test_google_append_whose_answer_was_lost_is_not_sent_again() -> None:
+    """A write is retried when its connection drops after the request was served, so an
+    append (a Log entry, an imported contact) landed twice; and the error for a lost
+    answer said 'Nothing was written' when the write had in fact been applied."""
+    from harness import GoogleTarget, sheets_server
+
+    from sheets_keepup.model import ChangeSet
+
+    t = GoogleTarget({"Contacts": contacts(person("Ann")), "Log": [["Date", "Who", "Kind"]]})
+    backend = t.backend()
+    backend.read(["Log"])
+    sheets_server().faults.drop_connection(1, method="POST")
+    try:
+        with pytest.raises(NetworkError, match="may have been written"):
+            backend.apply(ChangeSet(tab="Log", appends=[["2026-11-22", "Ann", "email"]]))
+    finally:
+        sheets_server().faults.clear()
+    assert t.fake.rows(t.key, "Log")[1:] == [["2026-11-22", "Ann", "email"]]
