@@ -106,6 +106,9 @@ def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> C
             fills.append(RowFill(int(row), 0, end_col, colour))
             previous[(int(row), -1)] = current_colour
             touched.add(int(row))
+    _clear_rows_without_contacts(
+        contacts, tab, config, set(rows.index), columns, end_col, cells, fills, previous, touched
+    )
     return ChangeSet(
         tab=tab.title,
         cells=cells,
@@ -113,6 +116,41 @@ def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> C
         identity=_identity(contacts, tab, touched),
         details={"owned_columns": columns, "end_col": end_col, "previous": previous},
     )
+
+
+def _clear_rows_without_contacts(
+    contacts: ContactSheet,
+    tab: Tab,
+    config: Config,
+    contact_rows: set[int],
+    columns: dict[str, int],
+    end_col: int,
+    cells: list[CellWrite],
+    fills: list[RowFill],
+    previous: dict[tuple[int, int], CellValue],
+    touched: set[int],
+) -> None:
+    """Take our values and colour off rows that hold no contact.
+
+    A row blank in every column the user headed is no contact, so the plan skips it;
+    but an action written there (the rows moved between the identity check and the
+    write, or the user cleared a contact's cells) would otherwise stay forever.
+    """
+    ours = list(config.colours.model_dump().values())
+    for row in range(contacts.header.row + 1, len(tab.rows)):
+        if row in contact_rows:
+            continue
+        for key in OWNED_KEYS:
+            current = tab.value(row, columns[key])
+            if current is not None and not (isinstance(current, str) and not current.strip()):
+                cells.append(CellWrite(row, columns[key], None))
+                previous[(row, columns[key])] = current
+                touched.add(row)
+        colour = tab.background(row, columns["status"])
+        if colour is not None and any(same_colour(colour, c) for c in ours):
+            fills.append(RowFill(row, 0, end_col, None))
+            previous[(row, -1)] = colour
+            touched.add(row)
 
 
 def _identity(contacts: ContactSheet, tab: Tab, rows: set[int]) -> Identity:

@@ -237,3 +237,18 @@ def test_google_append_whose_answer_was_lost_is_not_sent_again() -> None:
     finally:
         sheets_server().faults.clear()
     assert t.fake.rows(t.key, "Log")[1:] == [["2026-11-22", "Ann", "email"]]
+
+
+def test_owned_cells_left_on_a_row_without_a_contact_are_cleared() -> None:
+    """A row blank in every user column is no contact, so the plan skipped it, and an
+    action written there stayed forever: after rows moved between the identity check
+    and the write, or after the user cleared a contact's cells."""
+    rows = contacts(person("Ann", tier="close"), person("Bob", tier="core"))
+    sheet = MemoryBackend.from_rows({"Contacts": rows})
+    sync(sheet, make_config(), TODAY)
+    sheet.tabs["Contacts"][2][:11] = [None] * 11  # Bob's cells cleared, ours remain
+    result = sync(sheet, make_config(), TODAY)
+    assert sheet.tabs["Contacts"][2:] == []  # nothing of ours is left on that row
+    assert not any(key[1] == 2 for key in sheet.backgrounds)
+    assert result.changes.identity is not None and result.changes.identity.rows[2] == ("", "")
+    assert not sync(sheet, make_config(), TODAY).changes
