@@ -141,8 +141,10 @@ def _google_demo(day: dt.date) -> None:
     out.print(
         f"\nGoogle Sheets API requests: {demo.requests} ({demo.reads} read(s), "
         f"{demo.writes} write(s), {demo.body_bytes:,} bytes sent), all to a local fake of "
-        "the API on 127.0.0.1. A second sync would send 1 read and no write."
+        "the API on 127.0.0.1."
     )
+    wrote = "and wrote again" if demo.second_sync_wrote else "and nothing to write"
+    out.print(f"Syncing again at once: {demo.second_sync_requests} request(s), {wrote}.")
 
 
 @main.command(name="sync")

@@ -62,6 +62,7 @@ SUB_REQUEST_BYTES = 200_000
 DATE_FORMAT: Json = {"type": "DATE", "pattern": "yyyy-mm-dd"}
 TEXT_FIELDS = "userEnteredValue"
 DATE_FIELDS = "userEnteredValue,userEnteredFormat.numberFormat"
+FORMAT_FIELDS = "userEnteredFormat.numberFormat"
 COLOUR_FIELDS = "userEnteredFormat.backgroundColor"
 DATE_TYPES = ("DATE", "DATE_TIME")
 TRANSIENT_STATUS = (408, 429, 500, 502, 503, 504)
@@ -105,7 +106,10 @@ def cell_value(cell: Mapping[str, Any]) -> CellValue:
         number = value["numberValue"]
         kind = ((cell.get("effectiveFormat") or {}).get("numberFormat") or {}).get("type")
         if kind in DATE_TYPES and isinstance(number, int | float):
-            moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(number))
+            try:
+                moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(number))
+            except OverflowError:
+                return number  # far outside any calendar: keep the number
             return moment.date() if kind == "DATE" else moment
         return number  # type: ignore[no-any-return]
     if "boolValue" in value:
@@ -233,51 +237,105 @@ def _size(obj: Any) -> int:
     return len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode())
 
 
+@dataclass
+class _Block:
+    """Adjacent written cells: the same columns in consecutive rows."""
+
+    row: int
+    col: int
+    rows: list[list[Json]]
+    size: int = 0
+
+    @property
+    def last(self) -> int:
+        return self.row + len(self.rows) - 1
+
+
+def value_json(value: WriteValue | CellValue) -> Json:
+    """CellData holding only the value (dates as serial numbers; None: empty)."""
+    cell = value_cell(value)
+    cell.pop("userEnteredFormat", None)
+    return cell
+
+
 def cell_requests(changes: ChangeSet, sheet_id: int) -> list[tuple[int, Json]]:
-    """updateCells with `start`, one per run of adjacent rows of a column and kind.
+    """The values, as updateCells with `start` over blocks of adjacent written cells.
 
-    Dates carry a date format and their `fields` say so; text and cleared cells touch
-    only the value. Returns (first row, request) pairs.
+    Every block writes only `userEnteredValue`; dates get their date format from a
+    repeatCell over each run of date cells in a column, so `fields` always names
+    exactly what is written. Returns (first row, request) pairs.
     """
-    by_col: dict[int, dict[int, WriteValue]] = {}
+    by_row: dict[int, dict[int, WriteValue]] = {}
     for cell in changes.cells:
-        by_col.setdefault(cell.col, {})[cell.row] = cell.value
+        by_row.setdefault(cell.row, {})[cell.col] = cell.value
+    done: list[_Block] = []
+    open_blocks: dict[tuple[int, int], _Block] = {}
+    for row in sorted(by_row):
+        values = by_row[row]
+        seen: set[tuple[int, int]] = set()
+        for start, width in _segments(sorted(values)):
+            cells = [value_json(values[c]) for c in range(start, start + width)]
+            size = _size(cells) + 12
+            block = open_blocks.get((start, width))
+            if block is None or block.last != row - 1 or block.size > SUB_REQUEST_BYTES:
+                if block is not None:
+                    done.append(block)
+                block = open_blocks[(start, width)] = _Block(row, start, [])
+            block.rows.append(cells)
+            block.size += size
+            seen.add((start, width))
+        for key in [k for k in open_blocks if k not in seen]:
+            done.append(open_blocks.pop(key))
+    done.extend(open_blocks.values())
+    out = [(b.row, _update_cells(sheet_id, b.row, b.col, b.rows)) for b in done]
+    return out + _date_formats(changes, sheet_id)
+
+
+def _segments(cols: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """(start, width) of each run of consecutive column numbers."""
+    start = previous = cols[0]
+    for col in cols[1:]:
+        if col != previous + 1:
+            yield start, previous - start + 1
+            start = col
+        previous = col
+    yield start, previous - start + 1
+
+
+def _date_formats(changes: ChangeSet, sheet_id: int) -> list[tuple[int, Json]]:
+    """repeatCell setting the date format over each run of date cells in a column."""
+    dated = sorted({(c.col, c.row) for c in changes.cells if isinstance(c.value, dt.date)})
     out: list[tuple[int, Json]] = []
-    for col, values in by_col.items():
-        has_dates = any(isinstance(v, dt.date) for v in values.values())
-
-        def kind(value: WriteValue, dated: bool = has_dates) -> str:
-            if isinstance(value, dt.date):
-                return DATE_FIELDS
-            return DATE_FIELDS if value is None and dated else TEXT_FIELDS
-
-        run: list[Json] = []
-        first = last = -2
-        fields = ""
-        size = 0
-        for row in sorted(values):
-            value = values[row]
-            data = value_cell(value)
-            this_size = _size(data) + 13
-            if run and (row != last + 1 or kind(value) != fields or size > SUB_REQUEST_BYTES):
-                out.append((first, _update_cells(sheet_id, first, col, run, fields)))
-                run = []
-            if not run:
-                first, fields, size = row, kind(value), 0
-            run.append(data)
-            last = row
-            size += this_size
-        if run:
-            out.append((first, _update_cells(sheet_id, first, col, run, fields)))
+    index = 0
+    while index < len(dated):
+        col, first = dated[index]
+        last = first
+        while index + 1 < len(dated) and dated[index + 1] == (col, last + 1):
+            index += 1
+            last += 1
+        grid = _grid_range(sheet_id, first, last + 1, col, col + 1)
+        cell = {"userEnteredFormat": {"numberFormat": dict(DATE_FORMAT)}}
+        out.append((first, {"repeatCell": {"range": grid, "cell": cell, "fields": FORMAT_FIELDS}}))
+        index += 1
     return out
 
 
-def _update_cells(sheet_id: int, row: int, col: int, cells: list[Json], fields: str) -> Json:
+def _grid_range(sheet_id: int, top: int, bottom: int, left: int, right: int) -> Json:
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": top,
+        "endRowIndex": bottom,
+        "startColumnIndex": left,
+        "endColumnIndex": right,
+    }
+
+
+def _update_cells(sheet_id: int, row: int, col: int, rows: list[list[Json]]) -> Json:
     return {
         "updateCells": {
             "start": {"sheetId": sheet_id, "rowIndex": row, "columnIndex": col},
-            "rows": [{"values": [cell]} for cell in cells],
-            "fields": fields,
+            "rows": [{"values": cells} for cells in rows],
+            "fields": TEXT_FIELDS,
         }
     }
 
@@ -301,13 +359,7 @@ def colour_requests(changes: ChangeSet, sheet_id: int) -> list[tuple[int, Json]]
         fmt: Json = (
             {} if colour is None else {"userEnteredFormat": {"backgroundColor": rgb(colour)}}
         )
-        grid_range = {
-            "sheetId": sheet_id,
-            "startRowIndex": top,
-            "endRowIndex": bottom,
-            "startColumnIndex": left,
-            "endColumnIndex": right,
-        }
+        grid_range = _grid_range(sheet_id, top, bottom, left, right)
         out.append(
             (top, {"repeatCell": {"range": grid_range, "cell": fmt, "fields": COLOUR_FIELDS}})
         )
@@ -516,6 +568,8 @@ class GoogleBackend:
                 self.max_body_bytes,
             )
         url = SPREADSHEET_BATCH_UPDATE_URL % self.key
+        # Setting cells twice is harmless; appending rows or adding a tab twice is not.
+        repeatable = not (changes.appends or create)
         headers = {"Content-Type": "application/json; charset=utf-8"}
         http = self.client.http_client
         for number, body in enumerate(bodies, start=1):
@@ -525,9 +579,7 @@ class GoogleBackend:
                 return http.request("post", url, data=body, headers=dict(headers))
 
             try:
-                # Adding rows or a tab twice is not harmless: such a write is not sent
-                # again when its answer was lost, since it may already have landed.
-                self._call(what, post, resend_if_lost=not (changes.appends or create))
+                self._call(what, post, repeatable=repeatable)
             except UserError as error:
                 if number > 1:
                     error.args = (
@@ -602,22 +654,18 @@ class GoogleBackend:
 
     # --- requests, retries and errors ----------------------------------------------------
 
-    def _call(self, what: str, send: Callable[[], T], resend_if_lost: bool = True) -> T:
+    def _call(self, what: str, send: Callable[[], T], *, repeatable: bool = True) -> T:
         """Send one request, retrying transient failures; map the rest to user errors.
 
-        Without `resend_if_lost`, a request whose answer never came (dropped connection,
-        read timeout) is not sent again: it may have been applied.
+        A request that must not run twice (it appends rows or adds a tab) is retried only
+        when it surely did not run: a 429, or no connection at all.
         """
-
-        def worth_retrying(error: BaseException) -> bool:
-            return is_transient(error) and (resend_if_lost or not answer_lost(error))
-
         retrying = Retrying(
             stop=stop_after_attempt(self.max_retries + 1),
             wait=wait_exponential_jitter(
                 multiplier=self.retry_wait, max=self.retry_wait * 32, jitter=self.retry_wait
             ),
-            retry=retry_if_exception(worth_retrying),
+            retry=retry_if_exception(is_transient if repeatable else surely_not_applied),
             before_sleep=_log_retry,
             reraise=True,
         )
@@ -626,16 +674,23 @@ class GoogleBackend:
         except APIError as error:
             raise self._api_error(what, error) from None
         except (requests.RequestException, OSError) as error:
-            # A write whose answer was lost may have been applied all the same.
+            if not repeatable and not surely_not_applied(error):
+                raise NetworkError(
+                    f"The connection broke during the {what} ({type(error).__name__}); Google "
+                    "may or may not have applied it. Check the sheet before running again."
+                ) from None
+            # Setting cells is repeatable, but a write whose answer was lost may still
+            # have landed: do not claim that nothing was written.
             outcome = (
-                "The write may have reached Google before the connection failed "
-                "(it may have been written); syncing again is safe."
-                if what.startswith("write") and answer_lost(error)
+                "The write may have reached Google before the connection failed (it may "
+                "have been written); syncing again is safe."
+                if what.startswith("write") and not surely_not_applied(error)
                 else _nothing_written(what)
             )
             raise NetworkError(
-                f"Google Sheets could not be reached for the {what} "
-                f"({type(error).__name__}). {outcome} Check the connection and run again."
+                f"Google Sheets could not be reached for the {what} after "
+                f"{self.max_retries + 1} tries ({type(error).__name__}). {outcome} "
+                "Check the connection and run again."
             ) from None
         except Exception as error:
             mapped = _auth_error(error)
@@ -753,13 +808,15 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, TransportError)
 
 
-def answer_lost(error: BaseException) -> bool:
-    """The request may have been served, but its answer never arrived."""
-    if isinstance(error, requests.ConnectTimeout):
-        return False
-    return isinstance(
-        error,
-        requests.ReadTimeout | requests.ConnectionError | requests.exceptions.ChunkedEncodingError,
+def surely_not_applied(error: BaseException) -> bool:
+    """Failures after which Google certainly did nothing: quota refusals, no connection."""
+    if isinstance(error, APIError):
+        return _status(error) == 429
+    return isinstance(error, requests.exceptions.ConnectTimeout) or (
+        isinstance(error, requests.ConnectionError)
+        and not isinstance(error, requests.exceptions.ChunkedEncodingError | requests.ReadTimeout)
+        and "RemoteDisconnected" not in str(error)
+        and "Connection aborted" not in str(error)
     )
 
 

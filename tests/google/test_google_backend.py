@@ -71,14 +71,18 @@ def test_the_write_is_one_batch_update_with_exact_fields(fake: FakeGoogle) -> No
         if "updateCells" in request:
             update = request["updateCells"]
             assert "start" in update and "range" not in update
-            assert update["fields"] in ("userEnteredValue", DATE_FIELDS)
+            assert update["fields"] == "userEnteredValue"
         else:
-            assert request["repeatCell"]["fields"] == "userEnteredFormat.backgroundColor"
+            repeat = request["repeatCell"]
+            assert repeat["fields"] in (
+                "userEnteredFormat.backgroundColor",
+                "userEnteredFormat.numberFormat",
+            )
+            assert set(repeat["cell"].get("userEnteredFormat", {})) <= {
+                repeat["fields"].split(".")[1]
+            }
     assert "formulaValue" not in json.dumps(write.body)
     assert "USER_ENTERED" not in json.dumps(write.body)
-
-
-DATE_FIELDS = "userEnteredValue,userEnteredFormat.numberFormat"
 
 
 def test_user_cells_are_untouched_and_owned_cells_are_written(fake: FakeGoogle) -> None:
@@ -103,22 +107,15 @@ def test_user_cells_are_untouched_and_owned_cells_are_written(fake: FakeGoogle) 
     assert fake.background(key, "Contacts", 3, 0) is not None
 
 
-def _move_rows(state: FakeSheetsState, key: str, order: list[int], insert_at: int | None) -> None:
-    """Reorder the contact rows (sort), or insert a new person above row `insert_at`."""
+def _sort_descending(state: FakeSheetsState, key: str, first: int, last: int) -> None:
+    """Reverse rows first..last (0-based), as a user sorting the sheet Z to A would."""
     with state.edit(key) as book:
         sheet = book.sheet_by_title("Contacts")
         assert sheet is not None
-        cells = sheet.cells
-        if insert_at is not None:
-            moved = {(r + 1 if r >= insert_at else r, c): v for (r, c), v in cells.items()}
-            moved[(insert_at, 0)] = {"userEnteredValue": {"stringValue": "Newcomer Nobody"}}
-            moved[(insert_at, 1)] = {"userEnteredValue": {"stringValue": "new@example.com"}}
-            moved[(insert_at, 5)] = {"userEnteredValue": {"stringValue": "close"}}
-            sheet.set_grid_size(sheet.row_count + 1, sheet.col_count)
-        else:
-            new_row = {old: new for new, old in zip(sorted(order), order, strict=True)}
-            moved = {(new_row.get(r, r), c): v for (r, c), v in cells.items()}
-        sheet.cells = moved
+        sheet.cells = {
+            ((first + last - r) if first <= r <= last else r, c): v
+            for (r, c), v in sheet.cells.items()
+        }
 
 
 @pytest.mark.parametrize("edit", ["insert", "sort"])
@@ -126,19 +123,16 @@ def test_rows_moved_between_read_and_write_are_never_written_into_the_wrong_row(
     fake: FakeGoogle, edit: str
 ) -> None:
     key = sample_key(fake)
-    gets = 0
 
-    def meddle(state: Any, info: RequestInfo) -> None:
-        nonlocal gets
-        gets += 1
-        if gets == 2:  # the identity re-read: the user edits just before it
-            rows = list(range(3, 36))
-            if edit == "insert":
-                _move_rows(state, key, rows, insert_at=5)
-            else:
-                _move_rows(state, key, list(reversed(rows)), insert_at=None)
+    def meddle(state: FakeSheetsState, info: RequestInfo) -> None:
+        if edit == "insert":
+            newcomer = ["Newcomer Nobody", "new@example.com", "", "", "", "close"]
+            state.insert_rows(key, "Contacts", before_row=6, rows=[newcomer])
+        else:
+            _sort_descending(state, key, 3, 35)
 
-    fake.server.faults.before_request(meddle, method="GET", once=False)
+    # just before the identity check, i.e. between the sync's read and its write
+    fake.server.faults.before_request(meddle, path_pattern="values:batchGet", once=True)
     result = sync(fake.backend(key), google_config(key), TODAY)
     assert result.written and result.attempts == 2
     assert fake.server.request_count(kind="write") == 1
@@ -275,3 +269,18 @@ def test_appends_create_tab_and_replace(fake: FakeGoogle) -> None:
     assert fake.rows(key, "This week") == [["new"], ["a"]]
     with pytest.raises(SheetChangedError):
         backend.apply(ChangeSet(tab="Nowhere", appends=[["a"]]))
+
+
+def test_appends_are_never_sent_twice_after_a_broken_connection(fake: FakeGoogle) -> None:
+    key = fake.create({"Log": [["Date", "Who"]]})
+    backend = fake.backend(key)
+    backend.read(["Log"])
+    fake.server.faults.drop_connection(method="POST")
+    with pytest.raises(NetworkError, match="may or may not"):
+        backend.apply(ChangeSet(tab="Log", appends=[["2026-11-20", "Ada"]]))
+    assert fake.server.request_count(method="POST") == 1
+    assert fake.rows(key, "Log") == [["Date", "Who"], ["2026-11-20", "Ada"]]
+
+    fake.server.faults.queue_error(429, method="POST")  # refused, so surely not applied
+    backend.apply(ChangeSet(tab="Log", appends=[["2026-11-21", "Bob"]]))
+    assert fake.rows(key, "Log")[1:] == [["2026-11-20", "Ada"], ["2026-11-21", "Bob"]]

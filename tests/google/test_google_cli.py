@@ -73,6 +73,7 @@ def test_demo_google_runs_the_google_path_and_counts_requests(runner: CliRunner)
     assert result.exit_code == 0, result.output
     assert "33 contacts" in result.output and "This week's picks" in result.output
     assert "Google Sheets API requests: 3 (2 read(s), 1 write(s)" in result.output
+    assert "Syncing again at once: 1 request(s), and nothing to write." in result.output
 
 
 # --- check ----------------------------------------------------------------------------------
@@ -221,3 +222,21 @@ def test_restore_on_google_is_identity_checked(fake: FakeGoogle, tmp_path: Path)
     with pytest.raises(SheetChangedError):
         restore_snapshot(fake.backend(key), store, pick_snapshot(store, None), dt.datetime.now())
     assert fake.rows(key, "Contacts") == sorted_rows
+
+
+def test_open_google_backend_from_the_config(fake: FakeGoogle, service_account_key: Path) -> None:
+    from sheets_keepup.backends.google import open_google_backend
+    from sheets_keepup.fakesheets import fake_session
+
+    key = fake.create(sample_tabs(TODAY))
+    source = SourceConfig(
+        kind="google",
+        spreadsheet=f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0",
+        credentials=service_account_key,
+        timeout_seconds=7,
+        max_retries=0,
+    )
+    backend = open_google_backend(Config(source=source), session=fake_session(fake.server))
+    assert backend.key == key and backend.account_email == EMAIL
+    assert backend.max_retries == 0 and backend.client.http_client.timeout == 7
+    assert "Contacts" in backend.read(["Contacts"]).tabs
