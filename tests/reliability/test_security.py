@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_keepup.cli import main
-from sheets_keepup.errors import ExitStatus, SheetChangedError
+from sheets_keepup.errors import ExitStatus, SheetChangedError, UserError
 from sheets_keepup.security import check_credentials_file
 from sheets_keepup.state import SnapshotStore
 from sheets_keepup.sync import sync
@@ -337,3 +337,34 @@ def test_credentials_in_a_folder_anyone_can_write_are_warned_about(credentials: 
 
 def test_missing_credentials_file_is_left_to_the_caller(tmp_path: Path) -> None:
     assert check_credentials_file(tmp_path / "nope.json") == []
+
+
+@pytest.mark.parametrize("level", [logging.WARNING, logging.INFO])
+def test_google_sync_with_retries_logs_no_contact_data(
+    level: int, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Retries, a re-plan after the sheet moved, and a failing write on the Google
+    backend: the log says what happened, never to whom."""
+    from harness import GoogleTarget, sheets_server
+
+    caplog.set_level(level)
+    t = GoogleTarget(private_tabs())
+    faults = sheets_server().faults
+    try:
+        faults.queue_error(429, 2, method="GET")
+        faults.before_request(
+            lambda state, info: state.insert_rows(t.key, "Contacts", 2, [["Zed", "z@x.org"]]),
+            once=True,
+            path_pattern="values:batchGet",
+        )
+        assert sync(t.backend(), make_config(), TODAY).written
+        faults.queue_error(503, 10, method="POST")
+        with pytest.raises(UserError) as failed:
+            sync(t.backend(), make_config(), TODAY + dt.timedelta(days=40))
+    finally:
+        faults.clear()
+    out = capsys.readouterr()
+    everything = caplog.text + out.out + out.err + str(failed.value)
+    assert leaks(everything, names_allowed=False) == []
+    if level == logging.INFO:
+        assert "retry" in caplog.text
