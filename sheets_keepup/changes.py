@@ -144,6 +144,9 @@ def diff_plan(
     for fill in fills:
         previous[(fill.row, -1)] = was[fill.row]
         touched.add(fill.row)
+    _clear_rows_without_contacts(
+        contacts, tab, config, set(rows.index), columns, end_col, cells, fills, previous, touched
+    )
     return ChangeSet(
         tab=tab.title,
         cells=cells,
@@ -251,6 +254,43 @@ def _clear_tool_colours(
         ]
         fills += [RowFill(row, start, end, None) for start, end in _runs(same)]
     return fills
+
+
+def _clear_rows_without_contacts(
+    contacts: ContactSheet,
+    tab: Tab,
+    config: Config,
+    contact_rows: set[int],
+    columns: dict[str, int],
+    end_col: int,
+    cells: list[CellWrite],
+    fills: list[RowFill],
+    previous: dict[tuple[int, int], CellValue],
+    touched: set[int],
+) -> None:
+    """Take our values and colour off rows that hold no contact.
+
+    A row blank in every column the user headed is no contact, so the plan skips it;
+    but an action written there (the rows moved between the identity check and the
+    write, or the user cleared a contact's cells) would otherwise stay forever.
+    """
+    ours = list(tool_colours(config))
+    owned_runs = _runs(sorted(set(columns.values())))
+    for row in range(contacts.header.row + 1, len(tab.rows)):
+        if row in contact_rows:
+            continue
+        for key in OWNED_KEYS:
+            current = tab.value(row, columns[key])
+            if current is not None and not (isinstance(current, str) and not current.strip()):
+                cells.append(CellWrite(row, columns[key], None))
+                previous[(row, columns[key])] = current
+                touched.add(row)
+        colour = tab.background(row, columns["status"])
+        if colour is not None and any(same_colour(colour, c) for c in ours):
+            spans = [(0, end_col)] if config.highlight == "row" else owned_runs
+            fills += [RowFill(row, start, end, None) for start, end in spans]
+            previous[(row, -1)] = colour
+            touched.add(row)
 
 
 def _identity(contacts: ContactSheet, tab: Tab, rows: set[int]) -> Identity:

@@ -268,7 +268,7 @@ def _rows_table(title: str, rows: pd.DataFrame, limit: int = LIST_LIMIT) -> Tabl
     shown = rows.head(limit)
     for row, item in zip(shown.index.tolist(), shown.to_dict("records"), strict=True):
         table.add_row(
-            str(int(row) + 1), str(item["name"]), str(item["next_action"]), _due(item["due"])
+            str(int(row) + 1), str(item["label"]), str(item["summary"]), _due(item["due"])
         )
     if len(rows) > limit:
         table.caption = f"... and {len(rows) - limit} more"

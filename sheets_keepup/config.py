@@ -277,12 +277,9 @@ class Config(_Strict):
 
     @model_validator(mode="after")
     def _tier_names_known(self) -> Config:
-        problems = []
-        if self.default_tier.casefold() not in self.tiers:
-            problems.append(f"default_tier {self.default_tier!r} is not one of the tiers")
-        unknown = [t for t in self.rules.new_year.tiers if t.casefold() not in self.tiers]
-        if unknown:
-            problems.append(f"rules.new_year.tiers names unknown tier(s): {', '.join(unknown)}")
+        problems = self._tier_problems(
+            set(self.tiers), self.default_tier, list(self.rules.new_year.tiers)
+        )
         tier = self.import_.default_tier
         if tier is not None and tier.strip() and tier.strip().casefold() not in self.tiers:
             problems.append(f"import.default_tier {tier!r} is not one of the tiers")
@@ -290,6 +287,19 @@ class Config(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @staticmethod
+    def _tier_problems(
+        tiers: set[str], default_tier: str | None, new_year_tiers: list[str] | None
+    ) -> list[str]:
+        """Tier names used elsewhere that are not tiers (None: that setting is unusable)."""
+        problems = []
+        if default_tier is not None and default_tier.casefold() not in tiers:
+            problems.append(f"default_tier {default_tier!r} is not one of the tiers")
+        unknown = [t for t in new_year_tiers or () if t.casefold() not in tiers]
+        if unknown:
+            problems.append(f"rules.new_year.tiers names unknown tier(s): {', '.join(unknown)}")
+        return problems
 
     def _owned_tab_clashes(self) -> list[str]:
         """The tool-owned tabs are rewritten whole, so none may be a user tab."""
@@ -343,6 +353,31 @@ def _format_location(loc: tuple[int | str, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
+def _cross_field_problems(data: dict[str, Any]) -> list[str]:
+    """The whole-config checks, on the raw mapping.
+
+    Pydantic runs `Config._tier_names_known` only when every field is valid, so a file
+    with a bad tier name and another mistake reported one and hid the other.
+    """
+    raw_tiers = data.get("tiers")
+    if raw_tiers is None:
+        names = set(_default_tiers())
+    elif isinstance(raw_tiers, dict) and raw_tiers:
+        names = {str(name).strip().casefold() for name in raw_tiers}
+    else:
+        return []
+    message = Config._tier_problems
+    rules = data.get("rules")
+    new_year = rules.get("new_year") if isinstance(rules, dict) else None
+    wanted = new_year.get("tiers") if isinstance(new_year, dict) else None
+    default = data.get("default_tier", Config.model_fields["default_tier"].default)
+    return message(
+        names,
+        default if isinstance(default, str) else None,
+        [t for t in wanted if isinstance(t, str)] if isinstance(wanted, list) else None,
+    )
+
+
 def describe_validation_error(error: ValidationError) -> list[str]:
     """One line per problem, each starting with its dotted path."""
     lines = []
@@ -361,9 +396,11 @@ def config_from_mapping(data: dict[str, Any], base_dir: Path | None = None) -> C
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(
-            "The configuration has problems:", describe_validation_error(error)
-        ) from None
+        extra = _cross_field_problems(data)
+        joined = "(top level): " + "; ".join(extra)
+        lines = [line for line in describe_validation_error(error) if line != joined]
+        lines += [f"(top level): {problem}" for problem in extra]
+        raise ConfigError("The configuration has problems:", lines) from None
     return _resolve_paths(config, base_dir) if base_dir else config
 
 

@@ -16,8 +16,9 @@ from sheets_keepup.headers import cell_name
 CellValue = str | int | float | bool | dt.date | dt.datetime | None
 """A cell as read: text, number, boolean, date (xlsx) or None when empty."""
 
-WriteValue = str | dt.date | None
-"""What sheets-keepup ever writes: text, a date, or an empty cell."""
+WriteValue = str | bool | int | float | dt.date | None
+"""What sheets-keepup writes: text, a date or an empty cell; and, when undoing a sync,
+the numbers and booleans the owned cells held before it."""
 
 
 def _no_background(row: int, col: int) -> str | None:

@@ -83,7 +83,9 @@ def _decode(value: Any) -> WriteValue:
         if "date" in value:
             return dt.date.fromisoformat(value["date"])
         return dt.datetime.fromisoformat(value["datetime"]).date()
-    if value is None or isinstance(value, str):
+    if value is None or isinstance(value, str | bool | int | float):
+        # Numbers stay numbers: a Due cell Sheets read as a serial, or a count the user
+        # typed, must not come back as text.
         return value
     return str(value)
 

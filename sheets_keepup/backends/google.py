@@ -778,11 +778,18 @@ class GoogleBackend:
                     f"The connection broke during the {what} ({type(error).__name__}); Google "
                     "may or may not have applied it. Check the sheet before running again."
                 ) from None
+            # Setting cells is repeatable, but a write whose answer was lost may still
+            # have landed: do not claim that nothing was written.
+            outcome = (
+                "The write may have reached Google before the connection failed (it may "
+                "have been written); syncing again is safe."
+                if what.startswith("write") and not surely_not_applied(error)
+                else _nothing_written(what)
+            )
             raise NetworkError(
                 f"Google Sheets could not be reached for the {what} after "
-                f"{self.max_retries + 1} tries ({type(error).__name__}). "
-                + _nothing_written(what)
-                + " Check the connection and run again."
+                f"{self.max_retries + 1} tries ({type(error).__name__}). {outcome} "
+                "Check the connection and run again."
             ) from None
         except Exception as error:
             mapped = _auth_error(error)
@@ -851,15 +858,34 @@ def _new_sheet(title: str, taken: set[int]) -> SheetInfo:
 
 
 def _same_person(got: tuple[str, str], expected: tuple[str, str]) -> bool:
-    """Identity cells compare as text; a date read back as a serial number still matches."""
-    return all(a == b or _serial_text(a) == b for a, b in zip(got, expected, strict=True))
+    """Identity cells compare as text; a number from values.batchGet still matches the
+    date, date-time or number the grid read made of it."""
+    return all(
+        a == b or b in _readings(a) or _same_number(a, b)
+        for a, b in zip(got, expected, strict=True)
+    )
 
 
-def _serial_text(text: str) -> str:
+def _same_number(a: str, b: str) -> bool:
     try:
-        return from_serial(float(text)).isoformat()
+        return float(a) == float(b)
+    except ValueError:
+        return False
+
+
+def _readings(text: str) -> set[str]:
+    """The texts the grid read may have shown for a value that came back as a number."""
+    try:
+        number = float(text)
+    except ValueError:
+        return set()
+    found = set()
+    try:
+        found.add(from_serial(number).isoformat())
+        found.add(str(dt.datetime(1899, 12, 30) + dt.timedelta(days=number)))
     except (ValueError, OverflowError):
-        return text
+        pass
+    return found
 
 
 def _status(error: APIError) -> int:

@@ -7,14 +7,17 @@ original, so a crash or a full disk never leaves a half-written workbook.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import _writer as openpyxl_cell_writer
 from openpyxl.styles import PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -36,18 +39,47 @@ MAX_ROWS = 1_048_576
 """The last row of an xlsx sheet: column-wide formats and dropdowns reach down to it."""
 PIXELS_PER_CHAR = 7
 
+_openpyxl_safe_string = openpyxl_cell_writer.safe_string
+
+
+def _exact_number_string(value: object) -> str:
+    """Cell values as openpyxl writes them, except numbers, which keep every digit.
+
+    openpyxl writes numbers with '%.16g': saving a workbook changed the user's
+    0.30000000000000004 to 0.3, a 17-digit whole number to 1.234567890123457e+16, and
+    the largest floats to inf, which the next save wrote as an empty cell.
+    """
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    result: str = _openpyxl_safe_string(value)
+    return result
+
+
+# Installed once for the process: every cell a workbook save writes goes through it.
+openpyxl_cell_writer.safe_string = _exact_number_string
+
 
 @dataclass(frozen=True)
 class _Stamp:
-    """Enough of a file's stat to notice that someone else saved it meanwhile."""
+    """Enough of a file's stat to notice that someone else saved it meanwhile.
+
+    Modification time and size alone miss a same-size save within the file system's
+    timestamp granularity (2 s on FAT and some network shares), or a program that puts
+    the old time back. A save that replaces the file changes its inode, and any write
+    or rename moves the change time, which no program can set.
+    """
 
     mtime_ns: int
     size: int
+    inode: int
+    ctime_ns: int
 
     @classmethod
     def of(cls, path: Path) -> _Stamp:
         info = path.stat()
-        return cls(info.st_mtime_ns, info.st_size)
+        return cls(info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -72,6 +104,7 @@ class XlsxBackend:
         self.path = Path(path)
         self.locale = locale
         self._book: Workbook | None = None
+        self._formula_values: dict[str, dict[tuple[int, int], CellValue]] = {}
         self._stamp: _Stamp | None = None
 
     def describe(self) -> str:
@@ -92,6 +125,7 @@ class XlsxBackend:
                 cached = cached or load_workbook(self.path, data_only=True)
                 for r, c in formulas:
                     rows[r][c] = cached[title].cell(r + 1, c + 1).value
+            self._formula_values[title] = {(r, c): rows[r][c] for r, c in formulas}
             found[title] = Tab(title, rows, background=_background_reader(sheet))
         return SheetData(tabs=found, locale=self.locale, title=self.path.name)
 
@@ -101,7 +135,7 @@ class XlsxBackend:
         try:
             self._stamp = _Stamp.of(self.path)
             self._book = load_workbook(self.path)
-        except (InvalidFileException, KeyError, OSError, ValueError) as error:
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
             raise DataError(f"{self.path} is not a readable .xlsx workbook: {error}") from error
         return self._book
 
@@ -118,7 +152,7 @@ class XlsxBackend:
                 if not part.create_tab:
                     raise SheetChangedError(f"Tab '{part.tab}' disappeared before the write.")
             else:
-                _check_identity(book[part.tab], part)
+                _check_identity(book[part.tab], part, self._formula_values.get(part.tab, {}))
         for part in changes.all_tabs():
             if part.tab not in book.sheetnames:
                 book.create_sheet(part.tab)
@@ -260,7 +294,14 @@ def _last_used_row(sheet: Any) -> int:
     return 0
 
 
-def _check_identity(sheet: Any, changes: ChangeSet) -> None:
+def _check_identity(
+    sheet: Any, changes: ChangeSet, formula_values: Mapping[tuple[int, int], CellValue]
+) -> None:
+    """Check each target row still holds the person it held when read.
+
+    A formula cell (a Name built from first and last name) is compared by the value
+    read for it, as the plan saw it, not by its formula text.
+    """
     identity = changes.identity
     if identity is None:
         return
@@ -271,7 +312,11 @@ def _check_identity(sheet: Any, changes: ChangeSet) -> None:
         )
         for col in (identity.name_col, identity.email_col):
             if col is not None:
-                values[col] = sheet.cell(row + 1, col + 1).value
+                cell = sheet.cell(row + 1, col + 1)
+                is_formula = cell.data_type == "f"
+                values[col] = (
+                    formula_values.get((row, col), cell.value) if is_formula else cell.value
+                )
         if identity.of(values) != expected:
             raise SheetChangedError(f"Row {row + 1} of '{changes.tab}' changed while syncing.")
 
@@ -281,6 +326,9 @@ def _write_cell(cell: Any, value: object) -> None:
         cell.value = value
         cell.number_format = DATE_FORMAT
         return
+    if cell.number_format == DATE_FORMAT:
+        # Our date format would show a restored number (or a later text) as a date.
+        cell.number_format = "General"
     cell.value = value
     if isinstance(value, str):
         # openpyxl stores any string starting with "=" as a formula; ours are always text.
