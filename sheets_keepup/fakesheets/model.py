@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import struct
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -68,10 +69,16 @@ def default_spreadsheet_properties(title: str, locale: str, time_zone: str) -> J
 
 
 def color_channel(value: float) -> int | float:
-    """A colour channel as Google stores it: 8 bits per channel (a written 0.5 reads back
-    as 127/255 = 0.49803922, as recorded), printed as the shortest float32 form."""
-    eight_bit = int(min(max(value, 0.0), 1.0) * 255 + 1e-6)
-    return float32(eight_bit / 255)
+    """A colour channel as Google stores it: 8 bits per channel, printed as the shortest
+    float32 form.
+
+    The fraction of a step is dropped (a written 0.5 is 127.5 steps and reads back as
+    127/255 = 0.49803922, as recorded), but a value within a thousandth of a step below
+    a whole step counts as that step: a channel read back and stored again must keep
+    its byte, and 105/255 prints as 0.4117647, i.e. 104.99999 steps.
+    """
+    steps = min(max(value, 0.0), 1.0) * 255
+    return float32(math.floor(steps + 1e-3) / 255)
 
 
 def float32(value: float) -> int | float:
@@ -95,7 +102,9 @@ def normalize_color(color: Any) -> Any:
         if key == "alpha" and value == 1:
             continue
         if key in ("red", "green", "blue"):
-            out[key] = color_channel(float(value))
+            channel = color_channel(float(value))
+            if channel:  # a channel under half a step is stored as 0, so dropped too
+                out[key] = channel
         else:
             out[key] = float32(value) if isinstance(value, int | float) else value
     return out

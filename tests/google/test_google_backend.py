@@ -60,6 +60,27 @@ def test_request_budget_first_second_and_small_edit(fake: FakeGoogle) -> None:
     assert fake.server.request_count(kind="write") == 1
 
 
+def test_a_second_sync_after_colouring_every_status_sends_only_the_read(
+    fake: FakeGoogle,
+) -> None:
+    """Colours of all five statuses read back as exactly what was written (no step lost
+    on the way through Google's 8-bit channels), so the second sync writes nothing."""
+    key = sample_key(fake)
+    backend = fake.backend(key)
+    config = google_config(key)
+    first = sync(backend, config, TODAY)
+    assert first.written
+    wanted = set(config.colours.model_dump().values())
+    written = {fake.background(key, "Contacts", row, 0) for row in range(3, 40)}
+    assert wanted <= written
+
+    fake.server.clear_log()
+    second = sync(backend, config, TODAY)
+    assert not second.written and not second.changes.fills and not second.changes.cells
+    assert fake.server.request_count() == 1
+    assert fake.server.request_count(kind="write") == 0
+
+
 def test_the_write_is_one_batch_update_with_exact_fields(fake: FakeGoogle) -> None:
     key = sample_key(fake)
     sync(fake.backend(key), google_config(key), TODAY)
