@@ -169,11 +169,8 @@ def with_twins(mask: Mask | None) -> Mask | None:
     return out
 
 
-def write_cell(sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | None) -> None:
-    """Merge the masked fields of ``source`` into one stored cell (absent ones clear).
-
-    ``mask`` should already include colour twins (see :func:`with_twins`)."""
-    cell = sheet.cells.get((row, col), {})
+def stored_source(source: JsonDict) -> JsonDict:
+    """The fields of a written CellData that are stored, its format normalised."""
     src = {
         k: v
         for k, v in source.items()
@@ -181,6 +178,18 @@ def write_cell(sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | 
     }
     if "userEnteredFormat" in src and isinstance(src["userEnteredFormat"], dict):
         src["userEnteredFormat"] = normalize_format(src["userEnteredFormat"])
+    return src
+
+
+def write_cell(
+    sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | None, prepared: bool = False
+) -> None:
+    """Merge the masked fields of ``source`` into one stored cell (absent ones clear).
+
+    ``mask`` should already include colour twins (see :func:`with_twins`); ``prepared``
+    says ``source`` already went through :func:`stored_source` (it is copied, not kept)."""
+    cell = sheet.cells.get((row, col), {})
+    src = source if prepared else stored_source(source)
     merge_masked(cell, src, mask)
     for key in ("note", "hyperlink"):
         if cell.get(key) == "":
@@ -227,10 +236,10 @@ def repeat_cell(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
     """``repeatCell``: the same masked cell over every cell of a range."""
     mask = ctx.cell_mask(body.get("fields"))
     grid = grid_range(book, body.get("range") or {}, ctx)
-    cell = body.get("cell") or {}
+    cell = stored_source(body.get("cell") or {})  # once, not once a cell
     for r in range(grid.start_row, grid.end_row):
         for c in range(grid.start_col, grid.end_col):
-            write_cell(grid.sheet, r, c, cell, mask)
+            write_cell(grid.sheet, r, c, cell, mask, prepared=True)
     return {}
 
 
