@@ -14,6 +14,7 @@ from sheets_keepup.config import Config, SourceConfig
 from sheets_keepup.errors import AccessError, AuthError, NetworkError, SheetChangedError
 from sheets_keepup.fakesheets import FakeSheetsState, RequestInfo
 from sheets_keepup.model import CellWrite, ChangeSet, Identity
+from sheets_keepup.nightly import requests_of
 from sheets_keepup.sample import sample_tabs
 from sheets_keepup.sync import sync
 
@@ -206,6 +207,61 @@ def test_missing_log_tab_is_skipped(fake: FakeGoogle) -> None:
     assert list(data.tabs) == ["Contacts"]
     assert data.tabs["Contacts"].rows == [["Name"], ["Ada"]]
     assert data.locale == "en_GB"
+
+
+def test_read_request_counts_with_and_without_the_log_tab(fake: FakeGoogle) -> None:
+    with_log = fake.create({"Contacts": [["Name"], ["Ada"]], "Log": [["Date", "Who"]]})
+    backend = fake.backend(with_log)
+    backend.read(["Contacts", "Log"])
+    assert fake.server.request_count() == 1
+
+    without = fake.create({"Contacts": [["Name"], ["Ada"]]})
+    backend = fake.backend(without)
+    fake.server.clear_log()
+    backend.read(["Contacts", "Log"])
+    # the ranged get fails (400 "Unable to parse range"), then titles, then the get again
+    assert [r.status for r in fake.server.requests] == [400, 200, 200]
+    fake.server.clear_log()
+    data = backend.read(["Contacts", "Log"])  # the backend remembers the Log is missing
+    assert list(data.tabs) == ["Contacts"]
+    assert fake.server.request_count() == 1
+
+
+def test_syncs_without_a_log_tab_cost_two_more_reads_once(fake: FakeGoogle) -> None:
+    tabs = sample_tabs(TODAY)
+    key = fake.create({"Contacts": tabs["Contacts"]})
+    backend = fake.backend(key)
+    config = google_config(key)
+    assert sync(backend, config, TODAY).written
+    # read (3 requests, see above), identity check, write
+    assert fake.server.request_count() == 5
+    fake.server.clear_log()
+    assert not sync(backend, config, TODAY).written
+    assert fake.server.request_count() == 1
+
+
+def test_the_log_tab_created_later_is_read_again(fake: FakeGoogle) -> None:
+    key = fake.create({"Contacts": [["Name"], ["Ada"]]})
+    backend = fake.backend(key)
+    backend.read(["Contacts", "Log"])
+    fake.server.state.apply(key, {"addSheet": {"properties": {"title": "Log"}}})
+    # the next read skips the Log; a new backend (the next run) finds it in one request
+    assert list(backend.read(["Contacts", "Log"]).tabs) == ["Contacts"]
+    fake.server.clear_log()
+    fresh = fake.backend(key)
+    assert list(fresh.read(["Contacts", "Log"]).tabs) == ["Contacts", "Log"]
+    assert fake.server.request_count() == 1
+
+
+def test_the_request_counter_counts_every_request_and_retry(fake: FakeGoogle) -> None:
+    key = sample_key(fake)
+    backend = fake.backend(key, max_retries=3)
+    assert backend.requests == 0
+    fake.server.faults.queue_error(429, count=2, method="GET")
+    fake.server.faults.queue_error(503, count=1, method="POST")
+    assert sync(backend, google_config(key), TODAY).written
+    assert backend.requests == len(fake.server.requests) == 6
+    assert requests_of(backend) == backend.requests
 
 
 def test_transient_errors_are_retried_then_succeed(fake: FakeGoogle) -> None:
