@@ -520,7 +520,10 @@ def _sort_key(book: Spreadsheet, sheet: Sheet, row: int, col: int) -> tuple[int,
 
 
 def sort_range(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
-    """``sortRange``: reorder the range's rows; empty keys sort last either way."""
+    """``sortRange``: reorder the range's rows by one or more columns, each ascending or
+    descending; rows equal on every key keep their order, and an empty key sorts last
+    either way. Mixed types follow :func:`_sort_key` (numbers and dates, then text, then
+    booleans, then errors); colour sort specs are not modelled."""
     grid = grid_range(book, body.get("range") or {}, ctx)
     sheet = grid.sheet
     rows = list(range(grid.start_row, grid.end_row))
@@ -530,7 +533,8 @@ def sort_range(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
             raise ctx.error(f"dimensionIndex {col} is outside the sorted range.")
         descending = spec.get("sortOrder") == "DESCENDING"
         filled = [r for r in rows if "userEnteredValue" in sheet.cells.get((r, col), {})]
-        empty = [r for r in rows if r not in set(filled)]
+        kept = set(filled)
+        empty = [r for r in rows if r not in kept]
         filled.sort(key=lambda r: _sort_key(book, sheet, r, col), reverse=descending)
         rows = filled + empty
     moved = {

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from fake_google import FakeGoogle
 
+from sheets_keepup.backends.google import client_for
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.config import Config, SourceConfig
 from sheets_keepup.errors import AccessError, AuthError, NetworkError, SheetChangedError
-from sheets_keepup.fakesheets import FakeSheetsState, RequestInfo
+from sheets_keepup.fakesheets import fake_session
 from sheets_keepup.model import CellWrite, ChangeSet, Identity
 from sheets_keepup.nightly import requests_of
 from sheets_keepup.sample import sample_tabs
@@ -129,35 +130,45 @@ def test_user_cells_are_untouched_and_owned_cells_are_written(fake: FakeGoogle) 
     assert fake.background(key, "Contacts", 3, 0) is not None
 
 
-def _sort_descending(state: FakeSheetsState, key: str, first: int, last: int) -> None:
-    """Reverse rows first..last (0-based), as a user sorting the sheet Z to A would."""
-    with state.edit(key) as book:
-        sheet = book.sheet_by_title("Contacts")
-        assert sheet is not None
-        sheet.cells = {
-            ((first + last - r) if first <= r <= last else r, c): v
-            for (r, c), v in sheet.cells.items()
-        }
+def _sort_by_name_descending(fake: FakeGoogle, key: str, first: int, last: int) -> None:
+    """Sort rows first..last (0-based) by name, Z to A, as another user of the sheet
+    would: a real sortRange batchUpdate sent by a second gspread client."""
+    other = client_for(None, fake_session(fake.server)).open_by_key(key)
+    sheet_id = other.worksheet("Contacts").id
+    span = {"sheetId": sheet_id, "startRowIndex": first, "endRowIndex": last + 1}
+    sort = {"range": span, "sortSpecs": [{"dimensionIndex": 0, "sortOrder": "DESCENDING"}]}
+    other.batch_update({"requests": [{"sortRange": sort}]})
 
 
 @pytest.mark.parametrize("edit", ["insert", "sort"])
 def test_rows_moved_between_read_and_write_are_never_written_into_the_wrong_row(
-    fake: FakeGoogle, edit: str
+    fake: FakeGoogle, edit: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = sample_key(fake)
+    backend = fake.backend(key)
+    apply = backend.apply
+    meddled: list[str] = []
 
-    def meddle(state: FakeSheetsState, info: RequestInfo) -> None:
-        if edit == "insert":
-            newcomer = ["Newcomer Nobody", "new@example.com", "", "", "", "close"]
-            state.insert_rows(key, "Contacts", before_row=6, rows=[newcomer])
-        else:
-            _sort_descending(state, key, 3, 35)
+    def meddle_then_apply(changes: ChangeSet) -> None:
+        # between the sync's read and its write (before the identity check)
+        if not meddled:
+            meddled.append(edit)
+            if edit == "insert":
+                newcomer = ["Newcomer Nobody", "new@example.com", "", "", "", "close"]
+                fake.server.state.insert_rows(key, "Contacts", before_row=6, rows=[newcomer])
+            else:
+                _sort_by_name_descending(fake, key, 3, 35)
+        apply(changes)
 
-    # just before the identity check, i.e. between the sync's read and its write
-    fake.server.faults.before_request(meddle, path_pattern="values:batchGet", once=True)
-    result = sync(fake.backend(key), google_config(key), TODAY)
-    assert result.written and result.attempts == 2
-    assert fake.server.request_count(kind="write") == 1
+    monkeypatch.setattr(backend, "apply", meddle_then_apply)
+    before = fake.rows(key, "Contacts")
+    result = sync(backend, google_config(key), TODAY)
+    assert meddled and result.written and result.attempts == 2
+    ours = [w for w in fake.writes() if "sortRange" not in json.dumps(w)]
+    assert len(ours) == 1
+    if edit == "sort":
+        names = [r[0] for r in fake.rows(key, "Contacts")[3:36]]
+        assert names == sorted(names, reverse=True) != [r[0] for r in before[3:36]]
 
     # Every person's owned cells are what a plan of the sheet as it is now gives them.
     final = fake.rows(key, "Contacts")
