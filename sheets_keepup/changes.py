@@ -77,16 +77,15 @@ def _same_date(current: CellValue, wanted: dt.date | None) -> bool:
 
 
 def same_colour(current: str | None, wanted: str | None) -> bool:
-    """Colours match to within one step a channel: Sheets keeps 8-bit channels as floats,
-    and a colour read back one step off must not be rewritten on every sync."""
+    """Colours as '#RRGGBB', compared exactly (case aside).
+
+    Sheets keeps 8 bits a channel and answers float32 fractions (105/255 as 0.4117647);
+    the Google backend rounds those back to the byte, so a colour it wrote reads back
+    as the same '#RRGGBB' and a second sync sends no write. No tolerance is needed.
+    """
     if current is None or wanted is None:
         return current == wanted
-    try:
-        return all(
-            abs(int(current[i : i + 2], 16) - int(wanted[i : i + 2], 16)) <= 1 for i in (1, 3, 5)
-        )
-    except ValueError:
-        return current == wanted
+    return current.upper() == wanted.upper()
 
 
 def _differ(current: np.ndarray, wanted: np.ndarray) -> np.ndarray:

@@ -589,6 +589,10 @@ class GoogleBackend:
         self.sheets: dict[str, SheetInfo] = {}
         self.title = ""
         self.last_write: WriteStats | None = None
+        # HTTP requests sent, every retry included (the nightly job logs it).
+        self.requests = 0
+        # Tabs a read asked for and found missing (casefolded): later reads skip them.
+        self.missing_tabs: set[str] = set()
 
     def describe(self) -> str:
         return f"Google Sheet {self.key}"
@@ -596,13 +600,21 @@ class GoogleBackend:
     # --- reading --------------------------------------------------------------------------
 
     def read(self, tabs: Sequence[str]) -> SheetData:
-        """One spreadsheets.get for every named tab; missing tabs cost two more requests."""
+        """One spreadsheets.get for every named tab.
+
+        Google answers a ranged get naming a missing tab with 400 "Unable to parse range",
+        so a missing tab (often the Log) costs two more requests: the tab titles, then the
+        ranged get again for the tabs that exist. This backend remembers the tabs it found
+        missing, so its later reads are one request again (until it creates one of them).
+        """
+        asked = [t for t in tabs if t.casefold() not in self.missing_tabs] or list(tabs)
         try:
-            data = self._get([quote_title(t) for t in tabs], READ_FIELDS, grid=True)
+            data = self._get([quote_title(t) for t in asked], READ_FIELDS, grid=True)
         except _BadRange:
             meta = self._get([], TITLES_FIELDS)
             present = {info.title: info for info in map(SheetInfo.of, meta.get("sheets") or ())}
             wanted = [t for t in tabs if find_sheet(present, t) is not None]
+            self.missing_tabs = {t.casefold() for t in tabs if t not in wanted}
             if wanted:
                 data = self._get([quote_title(t) for t in wanted], READ_FIELDS, grid=True)
             else:
@@ -687,6 +699,7 @@ class GoogleBackend:
         for sheet, create in targets:
             if create:
                 self.sheets[sheet.title] = sheet
+                self.missing_tabs.discard(sheet.title.casefold())
         self.last_write = WriteStats(tuple(len(b) for b in bodies), len(requests_))
 
     def _preflight(self, changes: ChangeSet) -> tuple[SheetInfo, bool]:
@@ -768,8 +781,13 @@ class GoogleBackend:
             before_sleep=_log_retry,
             reraise=True,
         )
+
+        def attempt() -> T:
+            self.requests += 1
+            return send()
+
         try:
-            return retrying(send)
+            return retrying(attempt)
         except APIError as error:
             raise self._api_error(what, error) from None
         except (requests.RequestException, OSError) as error:

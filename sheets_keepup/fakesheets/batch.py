@@ -169,11 +169,8 @@ def with_twins(mask: Mask | None) -> Mask | None:
     return out
 
 
-def write_cell(sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | None) -> None:
-    """Merge the masked fields of ``source`` into one stored cell (absent ones clear).
-
-    ``mask`` should already include colour twins (see :func:`with_twins`)."""
-    cell = sheet.cells.get((row, col), {})
+def stored_source(source: JsonDict) -> JsonDict:
+    """The fields of a written CellData that are stored, its format normalised."""
     src = {
         k: v
         for k, v in source.items()
@@ -181,6 +178,18 @@ def write_cell(sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | 
     }
     if "userEnteredFormat" in src and isinstance(src["userEnteredFormat"], dict):
         src["userEnteredFormat"] = normalize_format(src["userEnteredFormat"])
+    return src
+
+
+def write_cell(
+    sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | None, prepared: bool = False
+) -> None:
+    """Merge the masked fields of ``source`` into one stored cell (absent ones clear).
+
+    ``mask`` should already include colour twins (see :func:`with_twins`); ``prepared``
+    says ``source`` already went through :func:`stored_source` (it is copied, not kept)."""
+    cell = sheet.cells.get((row, col), {})
+    src = source if prepared else stored_source(source)
     merge_masked(cell, src, mask)
     for key in ("note", "hyperlink"):
         if cell.get(key) == "":
@@ -227,10 +236,10 @@ def repeat_cell(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
     """``repeatCell``: the same masked cell over every cell of a range."""
     mask = ctx.cell_mask(body.get("fields"))
     grid = grid_range(book, body.get("range") or {}, ctx)
-    cell = body.get("cell") or {}
+    cell = stored_source(body.get("cell") or {})  # once, not once a cell
     for r in range(grid.start_row, grid.end_row):
         for c in range(grid.start_col, grid.end_col):
-            write_cell(grid.sheet, r, c, cell, mask)
+            write_cell(grid.sheet, r, c, cell, mask, prepared=True)
     return {}
 
 
@@ -511,7 +520,10 @@ def _sort_key(book: Spreadsheet, sheet: Sheet, row: int, col: int) -> tuple[int,
 
 
 def sort_range(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
-    """``sortRange``: reorder the range's rows; empty keys sort last either way."""
+    """``sortRange``: reorder the range's rows by one or more columns, each ascending or
+    descending; rows equal on every key keep their order, and an empty key sorts last
+    either way. Mixed types follow :func:`_sort_key` (numbers and dates, then text, then
+    booleans, then errors); colour sort specs are not modelled."""
     grid = grid_range(book, body.get("range") or {}, ctx)
     sheet = grid.sheet
     rows = list(range(grid.start_row, grid.end_row))
@@ -521,7 +533,8 @@ def sort_range(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
             raise ctx.error(f"dimensionIndex {col} is outside the sorted range.")
         descending = spec.get("sortOrder") == "DESCENDING"
         filled = [r for r in rows if "userEnteredValue" in sheet.cells.get((r, col), {})]
-        empty = [r for r in rows if r not in set(filled)]
+        kept = set(filled)
+        empty = [r for r in rows if r not in kept]
         filled.sort(key=lambda r: _sort_key(book, sheet, r, col), reverse=descending)
         rows = filled + empty
     moved = {

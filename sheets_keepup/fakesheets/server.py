@@ -518,10 +518,12 @@ def _make_handler(server: FakeSheetsServer) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             number = server._next_number()
             status, payload, body = self._compute(method, raw_path, query, raw, number)
+            # Compact JSON: Google indents its answers, but clients parse them (and the
+            # contract tests compare parsed JSON); indenting 50,000 rows costs seconds.
             data = (
                 b""
                 if status == 204
-                else json.dumps(payload, indent=2, ensure_ascii=False).encode() + b"\n"
+                else json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
             )
             kind = _kind_of(method, raw_path)
             dropped = server.faults.take_drop(method, raw_path)

@@ -6,7 +6,7 @@ from typing import Any
 
 from fakesheets_helpers import Api
 
-from sheets_keepup.fakesheets import FakeSheetsServer
+from sheets_keepup.fakesheets import FakeSession, FakeSheetsServer
 
 RED = {"red": 1}
 GREEN = {"green": 1}
@@ -363,6 +363,45 @@ def test_sort_range_numbers_before_text_and_empties_last(
         }
     )
     assert [r[3] for r in server.state.values(book, "Contacts!A2:D4")] == ["3", "close", "core"]
+
+
+def test_sort_range_by_two_keys_mixed_types_and_stable(
+    api: Api, server: FakeSheetsServer, session: FakeSession
+) -> None:
+    rows = [
+        ["b", 2],
+        ["a", True],
+        ["b", 1],
+        ["a", "x"],
+        ["", 5],
+        ["a", 3],
+        ["b", 1, "second"],
+    ]
+    key = server.state.create_spreadsheet({"S": rows})
+    sorter = Api(session, key)
+    status, _ = sorter.batch(
+        {
+            "sortRange": {
+                "range": {"sheetId": 0, "startRowIndex": 0, "endRowIndex": 7},
+                "sortSpecs": [
+                    {"dimensionIndex": 0, "sortOrder": "DESCENDING"},
+                    {"dimensionIndex": 1, "sortOrder": "ASCENDING"},
+                ],
+            }
+        }
+    )
+    assert status == 200
+    # b before a (descending), empty key last; then numbers < text < booleans, ties stable
+    assert server.state.values(key, "S!A1:B7") == [
+        ["b", "1"],
+        ["b", "1"],
+        ["b", "2"],
+        ["a", "3"],
+        ["a", "x"],
+        ["a", "TRUE"],
+        ["", "5"],
+    ]
+    assert server.state.values(key, "S!C1:C2") == [[""], ["second"]]  # whole rows move
 
 
 def test_merge_and_unmerge_cells(api: Api, server: FakeSheetsServer, book: str) -> None:

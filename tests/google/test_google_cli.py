@@ -90,6 +90,45 @@ def test_check_passes_on_a_good_workbook(runner: CliRunner, tmp_path: Path) -> N
     assert "Ready" in result.output
 
 
+DUPLICATED = [
+    ["Name", "Email", "Company"],
+    ["Ada Lovelace", "ada@example.com", "Engines"],
+    ["Charles Babbage", "cb@example.com", "Engines"],
+    ["A. Lovelace", "ADA@example.com", ""],
+    ["Grace Hopper", "", "Navy"],
+    ["Grace Hopper", "", "Navy"],
+]
+
+
+def test_check_reports_duplicate_rows_in_a_workbook(runner: CliRunner, tmp_path: Path) -> None:
+    book = tmp_path / "contacts.xlsx"
+    write_new_workbook(book, {"Contacts": DUPLICATED})
+    config = write_config(tmp_path, {"kind": "xlsx", "path": str(book)})
+    result = runner.invoke(main, ["check", "-c", str(config), "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert "2 person(s) appear on more than one row" in result.output
+    assert "Duplicate rows, same email: row 2 Ada Lovelace" in result.output
+    assert "row 4 A. Lovelace" in result.output
+    assert "Duplicate rows, same name and company: row 5 Grace Hopper" in result.output
+
+    write_new_workbook(book, sample_tabs(TODAY), overwrite=True)
+    clean = runner.invoke(main, ["check", "-c", str(config), "--today", "2026-11-23"])
+    assert clean.exit_code == 0 and "Duplicate rows" not in clean.output
+
+
+def test_check_reports_duplicate_rows_on_google(fake: FakeGoogle) -> None:
+    key = fake.create({"Contacts": DUPLICATED})
+    config = Config(source=SourceConfig(kind="google", spreadsheet=key))
+    report = check_source(config, TODAY, lambda _c: fake.backend(key))
+    assert report.ok
+    notes = [f.text for f in report.findings if f.ok is None]
+    duplicates = [n.strip() for n in notes if "Duplicate rows" in n]
+    assert len(duplicates) == 2
+    assert duplicates[0].startswith("Duplicate rows, same email: row 2 Ada Lovelace")
+    assert report.findings[-1].text.startswith("Ready")
+    assert fake.server.request_count(kind="write") == 0
+
+
 def test_check_names_the_missing_workbook_tab_and_headers(
     runner: CliRunner, tmp_path: Path
 ) -> None:
