@@ -114,7 +114,7 @@ def main(verbose: int) -> None:
 def demo(folder: Path, google: bool, today: dt.datetime | None) -> None:
     """Copy the bundled sample workbook, sync it and show what it found."""
     from sheets_keepup.backends.xlsx import write_new_workbook
-    from sheets_keepup.sample import sample_tabs
+    from sheets_keepup.sample import sample_setup, sample_tabs
 
     if google:
         _google_demo(_today(today, default_config(Path(DEMO_FILE))))
@@ -122,7 +122,7 @@ def demo(folder: Path, google: bool, today: dt.datetime | None) -> None:
     path = (folder / DEMO_FILE).resolve()
     config = default_config(path)
     day = _today(today, config)
-    write_new_workbook(path, sample_tabs(day), overwrite=True)
+    write_new_workbook(path, sample_tabs(day), overwrite=True, setups=sample_setup())
     result = sync(open_backend(config), config, day)
     out = _console()
     print_summary(out, result)

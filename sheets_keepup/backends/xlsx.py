@@ -357,8 +357,12 @@ def write_new_workbook(
     tabs: Mapping[str, Sequence[Sequence[CellValue]]],
     *,
     overwrite: bool = False,
+    setups: Mapping[str, TabSetup] | None = None,
 ) -> None:
-    """Create a workbook holding `tabs` (text cells stay text, dates get a date format)."""
+    """Create a workbook holding `tabs` (text cells stay text, dates get a date format).
+
+    Each tab's header row is frozen unless `setups` says otherwise for that tab.
+    """
     if path.exists() and not overwrite:
         raise AccessError(f"{path} already exists; not overwriting it.")
     book = Workbook()
@@ -370,5 +374,7 @@ def write_new_workbook(
                 if value is not None:
                     _write_cell(sheet.cell(r, c), value)
         sheet.freeze_panes = "A2"
+        if setups and title in setups:
+            _set_up(sheet, setups[title])
     path.parent.mkdir(parents=True, exist_ok=True)
     save_atomically(book, path)
