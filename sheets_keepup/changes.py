@@ -2,6 +2,13 @@
 
 The diff is what makes a second sync free: identical values and colours produce an
 empty ChangeSet, and an empty ChangeSet is never sent.
+
+Colours follow `config.highlight`: the whole row (`row`), only the owned cells
+(`status`) or nothing (`none`). In every mode but `none` the Status cell's background is
+the marker: a row is repainted only when it differs from the colour its status wants.
+When the mode changes, the record of the previous write (`Painted`) says what the tool
+coloured, and only cells whose colour is the tool's colour for that row are cleared;
+a colour the user set is never touched.
 """
 
 from __future__ import annotations
@@ -9,10 +16,20 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 
 from sheets_keepup.config import Config
 from sheets_keepup.dates import MAX_SERIAL, MIN_SERIAL, SHEETS_EPOCH, from_serial
-from sheets_keepup.model import CellValue, CellWrite, ChangeSet, Identity, RowFill, Tab, WriteValue
+from sheets_keepup.model import (
+    CellValue,
+    CellWrite,
+    ChangeSet,
+    Identity,
+    Painted,
+    RowFill,
+    Tab,
+    WriteValue,
+)
 from sheets_keepup.planner import Plan
 from sheets_keepup.sheet import ContactSheet
 
@@ -69,26 +86,48 @@ def _as_text(value: CellValue) -> str:
 
 
 def same_colour(current: str | None, wanted: str | None) -> bool:
-    """Colours match to within one step a channel: Sheets keeps 8-bit channels as floats,
-    and a colour read back one step off must not be rewritten on every sync."""
+    """Colours as '#RRGGBB', compared exactly (case aside).
+
+    Sheets keeps 8 bits a channel and answers float32 fractions (105/255 as 0.4117647);
+    the Google backend rounds those back to the byte, so a colour it wrote reads back
+    as the same '#RRGGBB' and a second sync sends no write. No tolerance is needed.
+    """
     if current is None or wanted is None:
         return current == wanted
-    try:
-        return all(
-            abs(int(current[i : i + 2], 16) - int(wanted[i : i + 2], 16)) <= 1 for i in (1, 3, 5)
-        )
-    except ValueError:
-        return current == wanted
+    return current.upper() == wanted.upper()
 
 
-def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> ChangeSet:
-    """The owned cells and row colours that differ from the plan, plus new headers.
+def _differ(current: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Per row: does the current colour differ from the wanted one (beyond one step)?"""
+    differ = np.asarray(current != wanted, dtype=bool)
+    for i in np.flatnonzero(differ):
+        differ[i] = not same_colour(current[i], wanted[i])
+    return differ
 
-    Compares whole columns at once; only the cells that differ become CellWrites.
+
+def _is_tool_colour(colour: str | None, known: set[str]) -> bool:
+    return colour is not None and (colour in known or any(same_colour(colour, k) for k in known))
+
+
+def diff_plan(
+    plan: Plan,
+    contacts: ContactSheet,
+    tab: Tab,
+    config: Config,
+    painted: Painted | None = None,
+) -> ChangeSet:
+    """The owned cells and colours that differ from the plan, plus new headers.
+
+    `painted` is what the previous write coloured (from the state folder); without it
+    a change of highlight mode clears nothing outside the owned cells.
+    `details["painted"]` is the record to keep once this change set is written.
     """
     columns, cells = owned_columns(contacts, config)
     end_col = max([contacts.used_width, *(c + 1 for c in columns.values())])
+    previous: dict[tuple[int, int], CellValue] = {}
+    touched: set[int] = {contacts.header.row} if cells else set()
     rows = plan.rows
+    # Whole columns at once; only the cells that differ become CellWrites.
     index = rows.index.tolist()
     lines = [tab.rows[r] if r < len(tab.rows) else () for r in index]
 
@@ -104,12 +143,6 @@ def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> C
         "due": np.array([_day_key(v) for v in now["due"]], dtype="float64") != due_days,
         "status": np.array([_as_text(v) for v in now["status"]], dtype=object) != statuses,
     }
-    status_col = columns["status"]
-    colours_now = [tab.background(r, status_col) for r in index]
-    colours = rows["colour"].astype(object).to_numpy()
-    recolour = np.array(colours_now, dtype=object) != colours
-    for i in np.flatnonzero(recolour).tolist():
-        recolour[i] = not same_colour(colours_now[i], colours[i])
 
     def wanted(key: str, i: int) -> WriteValue:
         if key == "next_action":
@@ -119,10 +152,7 @@ def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> C
         days = due_days[i]
         return None if days == _EMPTY else dt.date.fromordinal(_EPOCH_ORDINAL + int(days))
 
-    fills: list[RowFill] = []
-    previous: dict[tuple[int, int], CellValue] = {}
-    touched: set[int] = {contacts.header.row} if cells else set()
-    any_change = changed["next_action"] | changed["due"] | changed["status"] | recolour
+    any_change = changed["next_action"] | changed["due"] | changed["status"]
     for i in np.flatnonzero(any_change).tolist():
         row = index[i]
         for key in OWNED_KEYS:
@@ -130,17 +160,158 @@ def diff_plan(plan: Plan, contacts: ContactSheet, tab: Tab, config: Config) -> C
                 col = columns[key]
                 cells.append(CellWrite(row, col, wanted(key, i)))
                 previous[(row, col)] = now[key][i]
-        if recolour[i]:
-            fills.append(RowFill(row, 0, end_col, colours[i]))
-            previous[(row, -1)] = colours_now[i]
         touched.add(row)
+    fills, was = _fills(rows, tab, columns, end_col, config, painted)
+    for fill in fills:
+        previous[(fill.row, -1)] = was[fill.row]
+        touched.add(fill.row)
+    _clear_rows_without_contacts(
+        contacts, tab, config, set(rows.index), columns, end_col, cells, fills, previous, touched
+    )
     return ChangeSet(
         tab=tab.title,
         cells=cells,
         fills=fills,
         identity=_identity(contacts, tab, touched),
-        details={"owned_columns": columns, "end_col": end_col, "previous": previous},
+        details={
+            "owned_columns": columns,
+            "end_col": end_col,
+            "previous": previous,
+            "painted": _painted_after(tab, columns, end_col, config, painted),
+        },
     )
+
+
+def tool_colours(config: Config) -> tuple[str, ...]:
+    """Every colour the tool writes, one per status."""
+    return tuple(config.colours.model_dump().values())
+
+
+def _painted_after(
+    tab: Tab, columns: dict[str, int], end_col: int, config: Config, before: Painted | None
+) -> Painted:
+    colours = set(tool_colours(config))
+    if before is not None and before.tab == tab.title:
+        # Rows that are no longer contacts may still wear an older palette.
+        colours |= set(before.colours)
+        end_col = max(end_col, before.span) if before.mode == "row" else end_col
+    return Painted(
+        tab=tab.title,
+        mode=config.highlight,
+        span=end_col,
+        owned=tuple(sorted(set(columns.values()))),
+        colours=tuple(sorted(colours)),
+    )
+
+
+def _runs(cols: list[int]) -> list[tuple[int, int]]:
+    """Sorted columns as [start, end) runs of neighbours: [1, 2, 5] -> [(1, 3), (5, 6)]."""
+    runs: list[tuple[int, int]] = []
+    for col in cols:
+        if runs and runs[-1][1] == col:
+            runs[-1] = (runs[-1][0], col + 1)
+        else:
+            runs.append((col, col + 1))
+    return runs
+
+
+def _fills(
+    rows: pd.DataFrame,
+    tab: Tab,
+    columns: dict[str, int],
+    end_col: int,
+    config: Config,
+    painted: Painted | None,
+) -> tuple[list[RowFill], dict[int, str | None]]:
+    """Row fills for the highlight mode, and each filled row's Status colour before."""
+    mode = config.highlight
+    before = painted.mode if painted is not None and painted.tab == tab.title else None
+    index = [int(r) for r in rows.index]
+    status_col = columns["status"]
+    current = np.array([tab.background(r, status_col) for r in index], dtype=object)
+    wanted = rows["colour"].to_numpy(dtype=object)
+    owned = sorted(set(columns.values()))
+    known = set(tool_colours(config)) | set(painted.colours if painted is not None else ())
+    span = max(end_col, painted.span if painted is not None else 0)
+    fills: list[RowFill] = []
+    if mode == "row":
+        # Coming from status or none, the rest of each row lacks its colour: paint all.
+        repaint = np.ones(len(index), dtype=bool) if before in ("status", "none") else None
+        changed = repaint if repaint is not None else _differ(current, wanted)
+        fills += [RowFill(index[i], 0, end_col, wanted[i]) for i in np.flatnonzero(changed)]
+    elif mode == "status":
+        if before == "row":
+            others = [c for c in range(span) if c not in set(owned)]
+            fills += _clear_tool_colours(tab, index, current, others, known)
+        runs = _runs(owned)
+        for i in np.flatnonzero(_differ(current, wanted)):
+            fills += [RowFill(index[i], start, end, wanted[i]) for start, end in runs]
+    elif before != "none":
+        cols = list(range(span)) if before == "row" else owned
+        fills += _clear_tool_colours(tab, index, current, cols, known)
+    was = {index[i]: current[i] for i in range(len(index))}
+    return fills, was
+
+
+def _clear_tool_colours(
+    tab: Tab, index: list[int], current: np.ndarray, cols: list[int], known: set[str]
+) -> list[RowFill]:
+    """Clear the cells among `cols` that wear the colour the tool gave their row.
+
+    A row's tool colour is its Status cell's background, when that is one of the
+    tool's colours; any other colour in the row is the user's and is kept.
+    """
+    fills: list[RowFill] = []
+    if not cols:
+        return fills
+    marked = np.flatnonzero([_is_tool_colour(c, known) for c in current])
+    for i in marked:
+        row, colour = index[i], current[i]
+        backgrounds = [tab.background(row, c) for c in cols]
+        same = [
+            c
+            for c, bg in zip(cols, backgrounds, strict=True)
+            if bg == colour or (bg is not None and same_colour(bg, colour))
+        ]
+        fills += [RowFill(row, start, end, None) for start, end in _runs(same)]
+    return fills
+
+
+def _clear_rows_without_contacts(
+    contacts: ContactSheet,
+    tab: Tab,
+    config: Config,
+    contact_rows: set[int],
+    columns: dict[str, int],
+    end_col: int,
+    cells: list[CellWrite],
+    fills: list[RowFill],
+    previous: dict[tuple[int, int], CellValue],
+    touched: set[int],
+) -> None:
+    """Take our values and colour off rows that hold no contact.
+
+    A row blank in every column the user headed is no contact, so the plan skips it;
+    but an action written there (the rows moved between the identity check and the
+    write, or the user cleared a contact's cells) would otherwise stay forever.
+    """
+    ours = list(tool_colours(config))
+    owned_runs = _runs(sorted(set(columns.values())))
+    for row in range(contacts.header.row + 1, len(tab.rows)):
+        if row in contact_rows:
+            continue
+        for key in OWNED_KEYS:
+            current = tab.value(row, columns[key])
+            if current is not None and not (isinstance(current, str) and not current.strip()):
+                cells.append(CellWrite(row, columns[key], None))
+                previous[(row, columns[key])] = current
+                touched.add(row)
+        colour = tab.background(row, columns["status"])
+        if colour is not None and any(same_colour(colour, c) for c in ours):
+            spans = [(0, end_col)] if config.highlight == "row" else owned_runs
+            fills += [RowFill(row, start, end, None) for start, end in spans]
+            previous[(row, -1)] = colour
+            touched.add(row)
 
 
 def _identity(contacts: ContactSheet, tab: Tab, rows: set[int]) -> Identity:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sheets_keepup.backends import Backend, open_backend
 from sheets_keepup.config import Config
+from sheets_keepup.contacts_import import describe_duplicate, find_sheet_duplicates
 from sheets_keepup.errors import DataError, ExitStatus, UserError
 from sheets_keepup.headers import column_letter
 from sheets_keepup.sheet import read_contacts, read_log
@@ -111,6 +112,13 @@ def check_source(
             report.note(f"  {problem}")
         if len(problems) > MAX_PROBLEMS_SHOWN:
             report.note(f"  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+    duplicates = find_sheet_duplicates(data, config)
+    if duplicates:
+        report.note(f"{len(duplicates)} person(s) appear on more than one row:")
+        for group in duplicates[:MAX_PROBLEMS_SHOWN]:
+            report.note(f"  Duplicate rows, {describe_duplicate(group)}")
+        if len(duplicates) > MAX_PROBLEMS_SHOWN:
+            report.note(f"  ... and {len(duplicates) - MAX_PROBLEMS_SHOWN} more")
     report.passed(
         f"Ready: the next sync would change {len(planned.changes.cells)} cell(s) in "
         f"{planned.changes.rows_touched} row(s). Try `sheets-keepup sync --dry-run` to see them."

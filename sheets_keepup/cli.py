@@ -114,7 +114,7 @@ def main(verbose: int) -> None:
 def demo(folder: Path, google: bool, today: dt.datetime | None) -> None:
     """Copy the bundled sample workbook, sync it and show what it found."""
     from sheets_keepup.backends.xlsx import write_new_workbook
-    from sheets_keepup.sample import sample_tabs
+    from sheets_keepup.sample import sample_setup, sample_tabs
 
     if google:
         _google_demo(_today(today, default_config(Path(DEMO_FILE))))
@@ -122,7 +122,7 @@ def demo(folder: Path, google: bool, today: dt.datetime | None) -> None:
     path = (folder / DEMO_FILE).resolve()
     config = default_config(path)
     day = _today(today, config)
-    write_new_workbook(path, sample_tabs(day), overwrite=True)
+    write_new_workbook(path, sample_tabs(day), overwrite=True, setups=sample_setup())
     result = sync(open_backend(config), config, day)
     out = _console()
     print_summary(out, result)
@@ -141,8 +141,10 @@ def _google_demo(day: dt.date) -> None:
     out.print(
         f"\nGoogle Sheets API requests: {demo.requests} ({demo.reads} read(s), "
         f"{demo.writes} write(s), {demo.body_bytes:,} bytes sent), all to a local fake of "
-        "the API on 127.0.0.1. A second sync would send 1 read and no write."
+        "the API on 127.0.0.1."
     )
+    wrote = "and wrote again" if demo.second_sync_wrote else "and nothing to write"
+    out.print(f"Syncing again at once: {demo.second_sync_requests} request(s), {wrote}.")
 
 
 @main.command(name="sync")
@@ -197,7 +199,7 @@ def restore_command(config_path: Path | None, list_only: bool, snapshot: str | N
 
     config = load_config(find_config_path(config_path))
     backend = open_backend(config)
-    store = SnapshotStore(_state_dir(config), backend.describe())
+    store = snapshot_store(config, backend)
     out = _console()
     if list_only:
         found = store.list()
@@ -220,9 +222,22 @@ def restore_command(config_path: Path | None, list_only: bool, snapshot: str | N
 
 
 def run_sync(backend: Backend, config: Config, today: dt.date, *, dry_run: bool) -> SyncResult:
-    """A sync with snapshots kept in the config's state folder."""
-    store = SnapshotStore(_state_dir(config), backend.describe())
+    """A sync with snapshots kept in the config's state folder.
+
+    A real sync holds the state folder's lock (one sync at a time), updates the health
+    tab and records its result for `sheets-keepup status`; a dry run only reads.
+    """
+    if not dry_run:
+        from sheets_keepup.nightly import sync_locked
+
+        return sync_locked(backend, config, today, state_dir=_state_dir(config))
+    store = snapshot_store(config, backend)
     return sync(backend, config, today, dry_run=dry_run, snapshots=store)
+
+
+def snapshot_store(config: Config, backend: Backend) -> SnapshotStore:
+    """The snapshots of the sheet `backend` reaches, pruned as the config says."""
+    return SnapshotStore.configured(_state_dir(config), backend.describe(), config)
 
 
 @main.command(name="config-example")
@@ -253,7 +268,7 @@ def _rows_table(title: str, rows: pd.DataFrame, limit: int = LIST_LIMIT) -> Tabl
     shown = rows.head(limit)
     for row, item in zip(shown.index.tolist(), shown.to_dict("records"), strict=True):
         table.add_row(
-            str(int(row) + 1), str(item["name"]), str(item["next_action"]), _due(item["due"])
+            str(int(row) + 1), str(item["label"]), str(item["summary"]), _due(item["due"])
         )
     if len(rows) > limit:
         table.caption = f"... and {len(rows) - limit} more"
@@ -329,5 +344,5 @@ def print_changes(out: Console, result: SyncResult) -> None:
     out.print(table)
 
 
-if __name__ == "__main__":
-    main()
+# Commands kept in their own modules register themselves on `main` when imported.
+from sheets_keepup import cli_contacts, cli_init, cli_nightly  # noqa: E402, F401

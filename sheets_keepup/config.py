@@ -158,6 +158,15 @@ class ColoursConfig(_Strict):
         return "#" + value.lstrip("#").upper()
 
 
+class SnapshotsConfig(_Strict):
+    """How many snapshots (taken before each write) to keep, and for how long."""
+
+    keep: int = Field(default=20, ge=1, le=10_000, description="newest snapshots kept")
+    max_age_days: int | None = Field(
+        default=90, ge=1, le=36_500, description="older snapshots are deleted; null: no limit"
+    )
+
+
 class DatesConfig(_Strict):
     """How ambiguous text dates like 3/4/2021 are read."""
 
@@ -183,6 +192,43 @@ class ScheduleConfig(_Strict):
         return value
 
 
+class ImportConfig(_Strict):
+    """How `import` fills the rows it adds."""
+
+    default_tier: str | None = Field(
+        default=None, description="Tier written in new rows; empty leaves Tier blank"
+    )
+
+
+class HealthConfig(_Strict):
+    """The small tool-owned tab that shows when the sheet was last synced."""
+
+    enabled: bool = True
+    tab: str = Field(default="keepup", min_length=1, max_length=100)
+
+
+class DigestEmailConfig(_Strict):
+    """SMTP settings for mailing the weekly digest. The password comes from the environment."""
+
+    host: str = Field(min_length=1)
+    port: int = Field(default=587, gt=0, lt=65536)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password_env: str = Field(default="SHEETS_KEEPUP_SMTP_PASSWORD", min_length=1)
+    sender: str = Field(min_length=3)
+    sender_name: str = "sheets-keepup"
+    to: list[str] = Field(min_length=1)
+
+
+class DigestConfig(_Strict):
+    """The weekly "This week" tab (and optional email)."""
+
+    enabled: bool = True
+    tab: str = Field(default="This week", min_length=1, max_length=100)
+    birthday_days: int = Field(default=14, ge=0, le=60)
+    email: DigestEmailConfig | None = None
+
+
 class Config(_Strict):
     """All settings. Defaults follow the keep-in-touch advice in docs/rules.md."""
 
@@ -194,10 +240,20 @@ class Config(_Strict):
     rules: RulesConfig = RulesConfig()
     picks_per_week: int = Field(default=3, ge=0, le=20)
     colours: ColoursConfig = ColoursConfig()
+    highlight: Literal["row", "status", "none"] = Field(
+        default="row",
+        description="colour the whole row, only the owned cells (status), or nothing (none)",
+    )
     dates: DatesConfig = DatesConfig()
     timezone: str = "UTC"
     state_dir: Path | None = None
+    snapshots: SnapshotsConfig = SnapshotsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    # "import" is a Python keyword, so the attribute is `import_` and the YAML key `import`.
+    import_: ImportConfig = Field(default=ImportConfig(), alias="import")
+    health: HealthConfig = HealthConfig()
+    digest: DigestConfig = DigestConfig()
+    log_file: Path | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -221,15 +277,56 @@ class Config(_Strict):
 
     @model_validator(mode="after")
     def _tier_names_known(self) -> Config:
-        problems = []
-        if self.default_tier.casefold() not in self.tiers:
-            problems.append(f"default_tier {self.default_tier!r} is not one of the tiers")
-        unknown = [t for t in self.rules.new_year.tiers if t.casefold() not in self.tiers]
-        if unknown:
-            problems.append(f"rules.new_year.tiers names unknown tier(s): {', '.join(unknown)}")
+        problems = self._tier_problems(
+            set(self.tiers), self.default_tier, list(self.rules.new_year.tiers)
+        )
+        tier = self.import_.default_tier
+        if tier is not None and tier.strip() and tier.strip().casefold() not in self.tiers:
+            problems.append(f"import.default_tier {tier!r} is not one of the tiers")
+        problems += self._owned_tab_clashes()
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @staticmethod
+    def _tier_problems(
+        tiers: set[str], default_tier: str | None, new_year_tiers: list[str] | None
+    ) -> list[str]:
+        """Tier names used elsewhere that are not tiers (None: that setting is unusable)."""
+        problems = []
+        if default_tier is not None and default_tier.casefold() not in tiers:
+            problems.append(f"default_tier {default_tier!r} is not one of the tiers")
+        unknown = [t for t in new_year_tiers or () if t.casefold() not in tiers]
+        if unknown:
+            problems.append(f"rules.new_year.tiers names unknown tier(s): {', '.join(unknown)}")
+        return problems
+
+    def _owned_tab_clashes(self) -> list[str]:
+        """The tool-owned tabs are rewritten whole, so none may be a user tab."""
+        named = {
+            "tabs.contacts": self.tabs.contacts,
+            "tabs.log": self.tabs.log,
+            "health.tab": self.health.tab,
+            "digest.tab": self.digest.tab,
+        }
+        problems = []
+        for key in ("health.tab", "digest.tab"):
+            # A clash between the two owned tabs is reported once, under health.tab.
+            others = [
+                k for k in named if k != key and not (key == "digest.tab" and k == "health.tab")
+            ]
+            clashes = [k for k in others if _same_title(named[k], named[key])]
+            if clashes:
+                problems.append(
+                    f"{key} {named[key]!r} is also {', '.join(clashes)}; the tool rewrites "
+                    "that tab whole, so give it a name of its own"
+                )
+        return problems
+
+
+def _same_title(a: str, b: str) -> bool:
+    """Tab titles compare like the backends find them: case and outer spaces ignored."""
+    return a.strip().casefold() == b.strip().casefold()
 
 
 def parse_month_day(value: str) -> tuple[int, int]:
@@ -256,6 +353,31 @@ def _format_location(loc: tuple[int | str, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
+def _cross_field_problems(data: dict[str, Any]) -> list[str]:
+    """The whole-config checks, on the raw mapping.
+
+    Pydantic runs `Config._tier_names_known` only when every field is valid, so a file
+    with a bad tier name and another mistake reported one and hid the other.
+    """
+    raw_tiers = data.get("tiers")
+    if raw_tiers is None:
+        names = set(_default_tiers())
+    elif isinstance(raw_tiers, dict) and raw_tiers:
+        names = {str(name).strip().casefold() for name in raw_tiers}
+    else:
+        return []
+    message = Config._tier_problems
+    rules = data.get("rules")
+    new_year = rules.get("new_year") if isinstance(rules, dict) else None
+    wanted = new_year.get("tiers") if isinstance(new_year, dict) else None
+    default = data.get("default_tier", Config.model_fields["default_tier"].default)
+    return message(
+        names,
+        default if isinstance(default, str) else None,
+        [t for t in wanted if isinstance(t, str)] if isinstance(wanted, list) else None,
+    )
+
+
 def describe_validation_error(error: ValidationError) -> list[str]:
     """One line per problem, each starting with its dotted path."""
     lines = []
@@ -274,9 +396,11 @@ def config_from_mapping(data: dict[str, Any], base_dir: Path | None = None) -> C
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(
-            "The configuration has problems:", describe_validation_error(error)
-        ) from None
+        extra = _cross_field_problems(data)
+        joined = "(top level): " + "; ".join(extra)
+        lines = [line for line in describe_validation_error(error) if line != joined]
+        lines += [f"(top level): {problem}" for problem in extra]
+        raise ConfigError("The configuration has problems:", lines) from None
     return _resolve_paths(config, base_dir) if base_dir else config
 
 
@@ -293,7 +417,13 @@ def _resolve_paths(config: Config, base_dir: Path) -> Config:
             "credentials": absolute(config.source.credentials),
         }
     )
-    return config.model_copy(update={"source": source, "state_dir": absolute(config.state_dir)})
+    return config.model_copy(
+        update={
+            "source": source,
+            "state_dir": absolute(config.state_dir),
+            "log_file": absolute(config.log_file),
+        }
+    )
 
 
 def find_config_path(explicit: Path | None, env: dict[str, str] | None = None) -> Path:

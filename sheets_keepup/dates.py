@@ -20,6 +20,9 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 # Serials below 1910-01-01 are far likelier a stray number ("45") than a contact date;
 # serials beyond 9999-12-31 cannot be dates at all.
 MIN_SERIAL, MAX_SERIAL = 3654, 2958465
+# The last serial that is a contact date the rules accept (31 Dec MAX_YEAR); later ones
+# would not fit pandas' nanosecond timestamps, which end in 2262.
+_LAST_DATE_SERIAL = (dt.date(MAX_YEAR, 12, 31) - dt.date(1899, 12, 30)).days
 
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -171,7 +174,7 @@ def _from_numbers(numbers: pd.Series) -> pd.Series:
     """Serial day numbers (from 1899-12-30), except whole numbers 1900-2200, read as years."""
     numbers = pd.to_numeric(numbers, errors="coerce")
     is_year = (numbers == np.floor(numbers)) & numbers.between(MIN_YEAR, MAX_YEAR)
-    is_serial = ~is_year & numbers.between(MIN_SERIAL, MAX_SERIAL)
+    is_serial = ~is_year & (numbers >= MIN_SERIAL) & (numbers < _LAST_DATE_SERIAL + 1)
     result = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[ns]")
     if is_serial.any():
         days = np.floor(numbers[is_serial].to_numpy(dtype="float64")).astype("int64")
@@ -191,7 +194,12 @@ def parse_dates(values: pd.Series, day_first: bool) -> ParsedDates:
     blank, stripped = _blank_and_text(values, is_text)
     is_text &= ~blank
     if is_date.any():
-        dates[is_date] = pd.to_datetime(values[is_date].map(_as_datetime)).dt.normalize()
+        # Real dates outside the years the rules accept are unreadable, like such text.
+        moments = values[is_date].map(_as_datetime)
+        in_range = moments.map(lambda moment: MIN_YEAR <= moment.year <= MAX_YEAR).astype(bool)
+        is_date[is_date] = in_range
+        if in_range.any():
+            dates[is_date] = pd.to_datetime(moments[in_range]).dt.normalize()
     if is_number.any():
         dates[is_number] = _from_numbers(values[is_number])
     if is_text.any():
@@ -291,4 +299,4 @@ def to_serial(date: dt.date) -> int:
 
 def from_serial(serial: float) -> dt.date:
     """Date of a Sheets serial day number."""
-    return (SHEETS_EPOCH + pd.Timedelta(days=int(serial))).date()
+    return dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))

@@ -20,6 +20,8 @@ class ExitStatus(enum.IntEnum):
     DATA = 6
     LOCKED = 7
     NETWORK = 8
+    # 128 + SIGINT, the shell convention; also used after SIGTERM so that a clean
+    # stop reads the same way whichever signal asked for it.
     INTERRUPTED = 130
 
 
@@ -73,3 +75,9 @@ class NetworkError(UserError):
     """The remote service could not be reached after retrying."""
 
     exit_status = ExitStatus.NETWORK
+
+
+class LockedError(UserError):
+    """Another sync holds the lock in the state folder."""
+
+    exit_status = ExitStatus.LOCKED

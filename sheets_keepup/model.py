@@ -16,8 +16,9 @@ from sheets_keepup.headers import cell_name
 CellValue = str | int | float | bool | dt.date | dt.datetime | None
 """A cell as read: text, number, boolean, date (xlsx) or None when empty."""
 
-WriteValue = str | dt.date | None
-"""What sheets-keepup ever writes: text, a date, or an empty cell."""
+WriteValue = str | bool | int | float | dt.date | None
+"""What sheets-keepup writes: text, a date or an empty cell; and, when undoing a sync,
+the numbers and booleans the owned cells held before it."""
 
 
 def _no_background(row: int, col: int) -> str | None:
@@ -91,6 +92,26 @@ class RowFill:
     colour: str | None
 
 
+HIGHLIGHT_MODES = ("row", "status", "none")
+
+
+@dataclass(frozen=True)
+class Painted:
+    """What the last write coloured in a Contacts tab, kept in the state folder.
+
+    `mode` is the highlight mode it ran in, `span` the columns a row fill covered
+    ([0, span) in row mode), `owned` the owned columns and `colours` every status
+    colour it could have written. Switching mode uses it to clear only the tool's
+    colours, never one the user set.
+    """
+
+    tab: str
+    mode: str
+    span: int
+    owned: tuple[int, ...]
+    colours: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who a row held when it was read, checked again just before writing."""
@@ -110,13 +131,55 @@ def _text_at(values: Sequence[CellValue], col: int | None) -> str:
 
 
 @dataclass(frozen=True)
+class DropDown:
+    """A list of allowed values offered on one column, below the header.
+
+    `strict` rejects other values; otherwise they are kept and merely flagged.
+    """
+
+    col: int
+    values: tuple[str, ...]
+    strict: bool = False
+
+
+DATE_PATTERN = "yyyy-mm-dd"
+"""The date format `init` puts on date columns (the same in Sheets and in xlsx)."""
+
+
+@dataclass(frozen=True)
+class TabSetup:
+    """Sheet-level formatting of one tab, the same for every backend.
+
+    `frozen_rows` freezes that many rows at the top (None leaves the freeze alone).
+    Date formats and dropdowns apply to whole columns from `first_row` (0-based) down
+    to the end of the sheet, so rows added later get them too. `widths` maps a column to
+    its width in pixels (xlsx converts to character widths).
+    """
+
+    frozen_rows: int | None = None
+    first_row: int = 1
+    date_columns: Sequence[int] = ()
+    date_pattern: str = DATE_PATTERN
+    dropdowns: Sequence[DropDown] = ()
+    widths: Mapping[int, int] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.frozen_rows is not None or self.date_columns or self.dropdowns or self.widths
+        )
+
+
+@dataclass(frozen=True)
 class ChangeSet:
     """Everything one write does to one tab, applied atomically by a backend.
 
     In order: create the tab when `create_tab` and it is missing; clear every value and
     colour in it when `replace` (only for tabs the tool owns, like the weekly digest);
-    set `cells`; colour `fills`; then add `appends` as new rows below the last non-empty
-    row.
+    set `cells`; colour `fills`; add `appends` as new rows below the last non-empty
+    row; then apply `setup` (frozen rows, date formats, dropdowns, widths).
+
+    `extra_tabs` are change sets for other tabs applied in the same atomic write (all
+    of them or nothing), so that `init` sets up Contacts and Log in one request.
     """
 
     tab: str
@@ -126,10 +189,23 @@ class ChangeSet:
     appends: Sequence[Sequence[WriteValue]] = ()
     create_tab: bool = False
     replace: bool = False
+    setup: TabSetup | None = None
+    extra_tabs: Sequence[ChangeSet] = ()
     details: Mapping[str, Any] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.cells or self.fills or self.appends or self.replace)
+        return bool(
+            self.cells
+            or self.fills
+            or self.appends
+            or self.replace
+            or self.setup
+            or any(self.extra_tabs)
+        )
+
+    def all_tabs(self) -> list[ChangeSet]:
+        """This change set and its `extra_tabs`, in the order they are applied."""
+        return [self, *self.extra_tabs]
 
     @property
     def rows_touched(self) -> int:

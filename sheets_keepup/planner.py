@@ -22,6 +22,8 @@ from sheets_keepup.sheet import ContactSheet, LogSheet
 OVERDUE, DUE_SOON, OK, SNOOZED, CHECK = "overdue", "due soon", "ok", "snoozed", "check"
 STATUSES = (OVERDUE, DUE_SOON, OK, SNOOZED, CHECK)
 PICK_MARK = "★ This week: "
+NAME_IN_TEXT = 80
+"""Longest name quoted in an action; longer ones end in '...'."""
 _CHECKED_FIELDS = ("tier", "cadence", "last_contact", "last_in_person", "snooze_until", "birthday")
 
 
@@ -30,7 +32,9 @@ class Plan:
     """What each contact row should show, and what could not be read.
 
     `rows` is indexed by 0-based sheet row with columns name, next_action, due
-    (datetime64, NaT for none), status, colour, priority and pick.
+    (datetime64, NaT for none), status, colour, priority and pick; `label` (the name,
+    or "row 7") and `summary` (the action without email or Interests/Notes hooks) are
+    what terminals and logs may show.
     """
 
     today: dt.date
@@ -78,7 +82,7 @@ def plan_followups(
     birthday = next_birthday(f["birth_month"], f["birth_day"], today)
     new_year_due = _new_year_due(config, today)
 
-    bad = _bad_cells(contacts, tab, tiers["bad"], cadence_bad, list(config.tiers))
+    bad, cell_problems = _bad_cells(contacts, tab, tiers["bad"], cadence_bad, list(config.tiers))
     check = bad != ""
     snoozed = ~check & (f["snooze_until"] > today_ts)
     active = ~check & ~snoozed
@@ -109,9 +113,12 @@ def plan_followups(
             "never": pd.Series(today_ts, index=f.index),
         }
     )
-    texts = _rule_texts(
-        f, rules, meeting, touches.meeting_kind, birthday, last_contact, last_in_person, today_ts
-    )
+    details = (rules, meeting, touches.meeting_kind, birthday, last_contact, last_in_person)
+    texts = _rule_texts(f, _display_name(f), *details, today_ts, hooks=True)
+    # The same sentences for terminals and logs: no email for a nameless row, no hook
+    # from Interests or Notes.
+    label = f["name"].where(f["name"] != "", "row " + (f.index.to_series() + 1).astype(str))
+    private_free = _rule_texts(f, label, *details, today_ts, hooks=False)
 
     overdue = active & ((kit_due < today_ts) | (ip_due < today_ts))
     due_soon = active & ~overdue & rules.any(axis=1)
@@ -121,14 +128,16 @@ def plan_followups(
 
     first_rule = rules.idxmax(axis=1).where(rules.any(axis=1))
     action, due = _primary(texts, dues, first_rule, rules)
+    summary, _ = _primary(private_free, dues, first_rule, rules)
     due = due.where(rules.any(axis=1), pd.concat([kit_due, ip_due], axis=1).min(axis=1))
     due[snoozed], due[check] = f["snooze_until"][snoozed], pd.NaT
-    action[check] = bad[check]
-    action[snoozed | (status == OK)] = ""
+    action[check] = summary[check] = bad[check]
+    action[snoozed | (status == OK)] = summary[snoozed | (status == OK)] = ""
 
     priority = _priority(status, due, tiers["weight"], today_ts, config)
     pick = _picks(priority, tiers["weight"], config.picks_per_week)
     action[pick] = PICK_MARK + action[pick]
+    summary[pick] = PICK_MARK + summary[pick]
 
     rows = pd.DataFrame(
         {
@@ -139,9 +148,12 @@ def plan_followups(
             "colour": status.map(_colour_map(config)),
             "priority": priority,
             "pick": pick,
+            "label": label,
+            "summary": summary,
         }
     )
-    return Plan(today=today, rows=rows, problems=_problems(contacts, bad, touches, log))
+    problems = [*contacts.problems, *cell_problems, *touches.problems]
+    return Plan(today=today, rows=rows, problems=problems)
 
 
 def _tier_columns(f: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -228,13 +240,13 @@ def _roll_up_log(
     ambiguous = pd.Series(who_ambiguous.to_numpy()[codes], index=entries.index)
     problems = list(log.problems)
     for index in entries.index[row.isna()].tolist():
-        who = str(entries.at[index, "who"])
+        # The cell is named, not quoted: it may hold an email, which summaries never show.
         why = (
             "matches several contacts; write their email instead"
             if ambiguous[index]
             else "matches no contact's name or email"
         )
-        problems.append(Problem(log.tab, index, None, f"'{who}' {why}"))
+        problems.append(Problem(log.tab, index, log.who_col, why))
     entries["row"] = row
     entries = entries[row.notna() & (entries["date"] <= today)]
     entries["row"] = entries["row"].astype("int64")
@@ -265,8 +277,9 @@ def _bad_cells(
     tier_bad: pd.Series,
     cadence_bad: pd.Series,
     tiers: list[str],
-) -> pd.Series:
-    """Per row, the sentence naming every unreadable cell ('' when all are fine)."""
+) -> tuple[pd.Series, list[Problem]]:
+    """Per row, the sentence naming every unreadable cell ('' when all are fine), and one
+    problem per unreadable cell (or per row without a name or email)."""
     reasons = contacts.bad.copy()
     reasons["tier"] = np.where(tier_bad, f"is not a tier (use one of: {', '.join(tiers)})", "")
     reasons["cadence"] = np.where(
@@ -274,24 +287,26 @@ def _bad_cells(
     )
     nameless = (contacts.frame["name"] == "") & (contacts.frame["email"] == "")
     message = pd.Series("", index=reasons.index, dtype=object)
+    problems: list[Problem] = []
     for row in reasons.index[(reasons != "").any(axis=1) | nameless]:
         parts = []
         if nameless[row]:
             parts.append("add a name or an email to this row")
+            problems.append(Problem(contacts.tab, int(row), None, parts[-1]))
         for field in _CHECKED_FIELDS:
             reason = reasons.at[row, field]
             if reason:
-                parts.append(_cell_sentence(contacts, tab, int(row), field, str(reason)))
+                col = contacts.header.fields[field]
+                header = _shorten(contacts.header_text(field, tab.rows))
+                quoted = f"'{_shorten(contacts.raw_text(int(row), field))}' {reason!s}"
+                parts.append(f"{header} ({cell_name(int(row), col)}) {quoted}")
+                problems.append(Problem(contacts.tab, int(row), col, f"{header} {quoted}"))
         message[row] = "Check " + "; ".join(parts) + "."
-    return message
+    return message, problems
 
 
-def _cell_sentence(contacts: ContactSheet, tab: Tab, row: int, field: str, reason: str) -> str:
-    col = contacts.header.fields[field]
-    header = contacts.header_text(field, tab.rows)
-    text = contacts.raw_text(row, field)
-    shown = text if len(text) <= 40 else text[:37] + "..."
-    return f"{header} ({cell_name(row, col)}) '{shown}' {reason}"
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _ago(days: pd.Series) -> pd.Series:
@@ -329,6 +344,7 @@ def _display_name(f: pd.DataFrame) -> pd.Series:
 
 def _rule_texts(
     f: pd.DataFrame,
+    names: pd.Series,
     rules: pd.DataFrame,
     meeting: pd.Series,
     meeting_kind: pd.Series,
@@ -336,9 +352,13 @@ def _rule_texts(
     last_contact: pd.Series,
     last_in_person: pd.Series,
     today: pd.Timestamp,
+    *,
+    hooks: bool,
 ) -> pd.DataFrame:
     """Sentences per rule for the rows where that rule applies ('' elsewhere)."""
-    name = _display_name(f)
+    # A name can be a whole pasted paragraph; the sentence must still fit in a cell
+    # (Sheets refuses a write holding a cell over 50,000 characters, xlsx cuts at 32,767).
+    name = names.map(lambda text: _shorten(text, NAME_IN_TEXT))
     texts = pd.DataFrame("", index=f.index, columns=rules.columns, dtype=object)
     rows = rules["thank_you"]
     if rows.any():
@@ -372,8 +392,9 @@ def _rule_texts(
         verb[f.loc[rows, "phone"] != ""] = "Call "
         verb[f.loc[rows, "email"] != ""] = "Email "
         ago = _ago((today - last_contact[rows]).dt.days)
+        hook = _hook(f[rows]) if hooks else ""
         texts.loc[rows, "keep_in_touch"] = (
-            verb + name[rows] + ": last spoke " + ago + " ago" + _hook(f[rows]) + "."
+            verb + name[rows] + ": last spoke " + ago + " ago" + hook + "."
         )
     rows = rules["never"]
     texts.loc[rows, "never"] = (
@@ -442,15 +463,3 @@ def _colour_map(config: Config) -> dict[str, str]:
         SNOOZED: colours.snoozed,
         CHECK: colours.check,
     }
-
-
-def _problems(
-    contacts: ContactSheet, bad: pd.Series, touches: _Touches, log: LogSheet | None
-) -> list[Problem]:
-    problems = list(contacts.problems)
-    flagged = bad[bad != ""]
-    problems += [
-        Problem(contacts.tab, row, None, str(message).removeprefix("Check ").rstrip("."))
-        for row, message in zip(flagged.index.tolist(), flagged, strict=True)
-    ]
-    return problems + touches.problems

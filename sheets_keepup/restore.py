@@ -56,4 +56,5 @@ def restore_snapshot(
         if undo is not None:
             store.discard(undo)
         raise
+    store.restore_painted(path)
     return RestoreResult(path, changes, undo)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sheets_keepup.model import CellValue
+from sheets_keepup.model import CellValue, TabSetup
 
 CONTACT_HEADERS = [
     "Name",
@@ -173,4 +173,29 @@ def sample_tabs(today: dt.date) -> dict[str, list[list[CellValue]]]:
         )
     log: list[list[CellValue]] = [list(LOG_HEADERS)]
     log += [[today - dt.timedelta(days=d), who, kind, note] for d, who, kind, note in _LOG]
+    return {"Contacts": contacts, "Log": log}
+
+
+HEADER_ROW = 2
+"""0-based row of the sample's Contacts header (two title rows sit above it)."""
+_WIDTHS = [180, 220, 140, 190, 130, 100, 110, 110, 110, 100, 170, 260, 100]
+# The owned columns land right of the user's: Next action, Due, Status.
+_OWNED_WIDTHS = [420, 100, 90]
+
+
+def sample_setup() -> dict[str, TabSetup]:
+    """How the sample workbook looks: frozen headers, date formats, readable widths."""
+    widths = dict(enumerate([*_WIDTHS, *_OWNED_WIDTHS]))
+    first_owned = len(CONTACT_HEADERS)
+    date_columns = [
+        *(CONTACT_HEADERS.index(h) for h in ("Last contact", "Last in person", "Snooze until")),
+        first_owned + 1,
+    ]
+    contacts = TabSetup(
+        frozen_rows=HEADER_ROW + 1,
+        first_row=HEADER_ROW + 1,
+        date_columns=date_columns,
+        widths=widths,
+    )
+    log = TabSetup(frozen_rows=1, date_columns=[0], widths={0: 110, 1: 180, 2: 110, 3: 360})
     return {"Contacts": contacts, "Log": log}

@@ -61,6 +61,7 @@ class LogSheet:
     tab: str
     frame: pd.DataFrame
     problems: list[Problem]
+    who_col: int | None = None
 
 
 def _grid(rows: Sequence[Sequence[CellValue]], first: int, width: int) -> pd.DataFrame:
@@ -120,7 +121,15 @@ def read_contacts(tab: Tab, config: Config, locale: str | None) -> ContactSheet:
     header = map_headers(tab.rows, index, config.columns.owned.model_dump(), ["name"], tab.title)
     width = max([header.width, *(c + 1 for c in header.owned.values())])
     grid = _grid(tab.rows, header.row + 1, width)
-    user_cols = [c for c in range(header.width) if c not in header.owned.values()]
+    # A row counts when a cell under one of the user's headers holds something. Cells
+    # under no header (or under ours) do not: otherwise adding the owned headers on the
+    # first run would turn such a row into a contact on the second.
+    titles = tab.rows[header.row]
+    user_cols = [
+        c
+        for c, title in enumerate(titles[: header.width])
+        if c not in header.owned.values() and title is not None and str(title).strip()
+    ]
     grid = grid[~_blank_rows(grid, user_cols)]
     day_first = day_first_for(config.dates.order, locale)
 
@@ -188,7 +197,9 @@ def read_log(tab: Tab, config: Config, locale: str | None) -> LogSheet:
         problems.append(
             Problem(tab.title, int(row), date_col, f"date is {shown}; this touch is skipped")
         )
-    return LogSheet(tab=tab.title, frame=frame[frame["date"].notna()], problems=problems)
+    return LogSheet(
+        tab=tab.title, frame=frame[frame["date"].notna()], problems=problems, who_col=who_col
+    )
 
 
 def raw_cell_text(tab: Tab, row: int, col: int | None) -> str:

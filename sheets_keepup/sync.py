@@ -18,7 +18,7 @@ from sheets_keepup.backends import Backend
 from sheets_keepup.changes import diff_plan
 from sheets_keepup.config import Config
 from sheets_keepup.errors import DataError, SheetChangedError
-from sheets_keepup.model import ChangeSet, Problem, SheetData, Tab
+from sheets_keepup.model import ChangeSet, Painted, Problem, SheetData, Tab
 from sheets_keepup.planner import DUE_SOON, OVERDUE, Plan, plan_followups
 from sheets_keepup.sheet import ContactSheet, LogSheet, read_contacts, read_log
 from sheets_keepup.state import SnapshotStore
@@ -36,6 +36,12 @@ class PlannedSheet:
     plan: Plan
     changes: ChangeSet
 
+    @property
+    def painted(self) -> Painted:
+        """What the contact rows' colours will be once `changes` is written."""
+        painted: Painted = self.changes.details["painted"]
+        return painted
+
 
 @dataclass(frozen=True)
 class SyncResult:
@@ -49,6 +55,8 @@ class SyncResult:
     attempts: int
     seconds: float
     snapshot: Path | None = None
+    contacts: ContactSheet | None = None
+    """The parsed Contacts tab (contact details for the weekly digest)."""
 
     @property
     def problems(self) -> list[Problem]:
@@ -66,8 +74,14 @@ class SyncResult:
         }
 
 
-def plan_sheet(data: SheetData, config: Config, today: dt.date) -> PlannedSheet:
-    """Plan and diff one read of the spreadsheet. Pure: no I/O."""
+def plan_sheet(
+    data: SheetData, config: Config, today: dt.date, painted: Painted | None = None
+) -> PlannedSheet:
+    """Plan and diff one read of the spreadsheet. Pure: no I/O.
+
+    `painted` is what the previous write coloured, so that a change of highlight mode
+    clears only the tool's own colours.
+    """
     contacts_tab = data.tabs.get(config.tabs.contacts)
     if contacts_tab is None:
         found = ", ".join(f"'{t}'" for t in data.tabs) or "none of the tabs asked for"
@@ -79,7 +93,7 @@ def plan_sheet(data: SheetData, config: Config, today: dt.date) -> PlannedSheet:
     log_tab = data.tabs.get(config.tabs.log)
     log_sheet = _read_log_or_report(log_tab, config, data.locale)
     plan = plan_followups(contacts, contacts_tab, log_sheet, config, today)
-    changes = diff_plan(plan, contacts, contacts_tab, config)
+    changes = diff_plan(plan, contacts, contacts_tab, config, painted)
     return PlannedSheet(contacts, plan, changes)
 
 
@@ -111,10 +125,13 @@ def sync(
 ) -> SyncResult:
     """Sync once. Writes nothing when nothing changed or when `dry_run` is set."""
     started = time.perf_counter()
+    painted = snapshots.read_painted() if snapshots is not None else None
     for attempt in range(1, MAX_ATTEMPTS + 1):
         data = backend.read([config.tabs.contacts, config.tabs.log])
-        planned = plan_sheet(data, config, today)
+        planned = plan_sheet(data, config, today, painted)
         if dry_run or not planned.changes:
+            if not dry_run and snapshots is not None and planned.painted != painted:
+                snapshots.write_painted(planned.painted)
             return _result(backend, planned, False, dry_run, attempt, started)
         snapshot = None
         if snapshots is not None:
@@ -129,6 +146,8 @@ def sync(
                 raise
             log.info("sheet changed while syncing; planning again (attempt %d)", attempt + 1)
             continue
+        if snapshots is not None:
+            snapshots.write_painted(planned.painted)
         return _result(backend, planned, True, False, attempt, started, snapshot)
     raise AssertionError("unreachable")
 
@@ -151,4 +170,5 @@ def _result(
         attempts=attempts,
         seconds=time.perf_counter() - started,
         snapshot=snapshot,
+        contacts=planned.contacts,
     )

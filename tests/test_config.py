@@ -1,6 +1,8 @@
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from sheets_keepup.config import config_from_mapping, find_config_path, load_config
 from sheets_keepup.errors import ConfigError, ExitStatus
@@ -39,6 +41,22 @@ def test_example_config_is_valid_and_documents_every_key(repo_root: Path) -> Non
         "max_retries",
         "timeout_seconds",
         "digest_day",
+        "highlight",
+        "snapshots",
+        "keep",
+        "max_age_days",
+        "log_file",
+        "health",
+        "digest",
+        "birthday_days",
+        "email",
+        "host",
+        "port",
+        "security",
+        "username",
+        "password_env",
+        "sender",
+        "to",
     ):
         assert f"{key}:" in text, key
 
@@ -66,9 +84,10 @@ def test_every_problem_is_reported_at_once_with_its_path() -> None:
         "picks_per_week",
         "timezone",
         "rules.new_year.start",
+        "default_tier 'network' is not one of the tiers",  # only close and core are defined
     ):
         assert path in text, (path, text)
-    assert len(error.problems) == 7
+    assert len(error.problems) == 8
 
 
 def test_unknown_tier_references() -> None:
@@ -115,3 +134,25 @@ def test_tier_names_are_case_insensitive() -> None:
         }
     )
     assert list(config.tiers) == ["vip"]
+
+
+def test_example_digest_email_block_is_valid_when_uncommented(repo_root: Path) -> None:
+    text = (repo_root / "config.example.yaml").read_text()
+    block = re.search(r"^  # email:\n((?:  #   .*\n)+)", text, re.M)
+    assert block is not None
+    lines = ["  email:"] + [line.replace("  #   ", "    ", 1) for line in block[1].splitlines()]
+    enabled = text.replace(block[0], "\n".join(lines) + "\n")
+    config = config_from_mapping(yaml.safe_load(enabled))
+    assert config.digest.email is not None
+    assert config.digest.email.security == "starttls"
+    assert config.digest.email.password_env == "SHEETS_KEEPUP_SMTP_PASSWORD"
+
+
+def test_tool_owned_tabs_need_names_of_their_own() -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping(
+            {"source": {"path": "x.xlsx"}, "health": {"tab": "Log"}, "digest": {"tab": "LOG"}}
+        )
+    text = str(caught.value)
+    assert "health.tab 'Log' is also tabs.log, digest.tab" in text
+    assert "digest.tab 'LOG' is also tabs.log" in text

@@ -207,8 +207,8 @@ def test_log_reports_unknown_ambiguous_and_unreadable_rows() -> None:
     ]
     result = plan(people, log)
     messages = [str(p) for p in result.problems]
-    assert "'Log' row 2: 'Nobody' matches no contact's name or email" in messages
-    assert "'Log' row 3: 'Sam' matches several contacts; write their email instead" in messages
+    assert "'Log'!B2: matches no contact's name or email" in messages
+    assert "'Log'!B3: matches several contacts; write their email instead" in messages
     assert "'Log'!A4: date is 'yesterday-ish'; this touch is skipped" in messages
 
 

@@ -124,8 +124,8 @@ def test_messy_sheet_syncs_every_readable_row_and_reports_the_rest(messy: Path) 
     assert statuses["Zoë Ørsted 🚲"] in ("overdue", "due soon")
     assert statuses["Formula"] in ("due soon", "ok")
     problems = "\n".join(map(str, result.problems))
-    assert "'Contacts' row 6: Last spoke (D6) 'the other day'" in problems
-    assert "Birthday (E6) 'soon'" in problems
+    assert "'Contacts'!D6: Last spoke 'the other day'" in problems
+    assert "'Contacts'!E6: Birthday 'soon'" in problems
     assert "repeats column B" in problems
 
 

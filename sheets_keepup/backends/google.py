@@ -45,7 +45,15 @@ from sheets_keepup.errors import (
     UserError,
 )
 from sheets_keepup.headers import column_letter
-from sheets_keepup.model import CellValue, ChangeSet, Identity, SheetData, Tab, WriteValue
+from sheets_keepup.model import (
+    CellValue,
+    ChangeSet,
+    Identity,
+    SheetData,
+    Tab,
+    TabSetup,
+    WriteValue,
+)
 
 if TYPE_CHECKING:
     from sheets_keepup.config import Config
@@ -62,6 +70,7 @@ SUB_REQUEST_BYTES = 200_000
 DATE_FORMAT: Json = {"type": "DATE", "pattern": "yyyy-mm-dd"}
 TEXT_FIELDS = "userEnteredValue"
 DATE_FIELDS = "userEnteredValue,userEnteredFormat.numberFormat"
+FORMAT_FIELDS = "userEnteredFormat.numberFormat"
 COLOUR_FIELDS = "userEnteredFormat.backgroundColor"
 DATE_TYPES = ("DATE", "DATE_TIME")
 TRANSIENT_STATUS = (408, 429, 500, 502, 503, 504)
@@ -105,7 +114,10 @@ def cell_value(cell: Mapping[str, Any]) -> CellValue:
         number = value["numberValue"]
         kind = ((cell.get("effectiveFormat") or {}).get("numberFormat") or {}).get("type")
         if kind in DATE_TYPES and isinstance(number, int | float):
-            moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(number))
+            try:
+                moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(number))
+            except OverflowError:
+                return number  # far outside any calendar: keep the number
             return moment.date() if kind == "DATE" else moment
         return number  # type: ignore[no-any-return]
     if "boolValue" in value:
@@ -233,51 +245,105 @@ def _size(obj: Any) -> int:
     return len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode())
 
 
+@dataclass
+class _Block:
+    """Adjacent written cells: the same columns in consecutive rows."""
+
+    row: int
+    col: int
+    rows: list[list[Json]]
+    size: int = 0
+
+    @property
+    def last(self) -> int:
+        return self.row + len(self.rows) - 1
+
+
+def value_json(value: WriteValue | CellValue) -> Json:
+    """CellData holding only the value (dates as serial numbers; None: empty)."""
+    cell = value_cell(value)
+    cell.pop("userEnteredFormat", None)
+    return cell
+
+
 def cell_requests(changes: ChangeSet, sheet_id: int) -> list[tuple[int, Json]]:
-    """updateCells with `start`, one per run of adjacent rows of a column and kind.
+    """The values, as updateCells with `start` over blocks of adjacent written cells.
 
-    Dates carry a date format and their `fields` say so; text and cleared cells touch
-    only the value. Returns (first row, request) pairs.
+    Every block writes only `userEnteredValue`; dates get their date format from a
+    repeatCell over each run of date cells in a column, so `fields` always names
+    exactly what is written. Returns (first row, request) pairs.
     """
-    by_col: dict[int, dict[int, WriteValue]] = {}
+    by_row: dict[int, dict[int, WriteValue]] = {}
     for cell in changes.cells:
-        by_col.setdefault(cell.col, {})[cell.row] = cell.value
+        by_row.setdefault(cell.row, {})[cell.col] = cell.value
+    done: list[_Block] = []
+    open_blocks: dict[tuple[int, int], _Block] = {}
+    for row in sorted(by_row):
+        values = by_row[row]
+        seen: set[tuple[int, int]] = set()
+        for start, width in _segments(sorted(values)):
+            cells = [value_json(values[c]) for c in range(start, start + width)]
+            size = _size(cells) + 12
+            block = open_blocks.get((start, width))
+            if block is None or block.last != row - 1 or block.size > SUB_REQUEST_BYTES:
+                if block is not None:
+                    done.append(block)
+                block = open_blocks[(start, width)] = _Block(row, start, [])
+            block.rows.append(cells)
+            block.size += size
+            seen.add((start, width))
+        for key in [k for k in open_blocks if k not in seen]:
+            done.append(open_blocks.pop(key))
+    done.extend(open_blocks.values())
+    out = [(b.row, _update_cells(sheet_id, b.row, b.col, b.rows)) for b in done]
+    return out + _date_formats(changes, sheet_id)
+
+
+def _segments(cols: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """(start, width) of each run of consecutive column numbers."""
+    start = previous = cols[0]
+    for col in cols[1:]:
+        if col != previous + 1:
+            yield start, previous - start + 1
+            start = col
+        previous = col
+    yield start, previous - start + 1
+
+
+def _date_formats(changes: ChangeSet, sheet_id: int) -> list[tuple[int, Json]]:
+    """repeatCell setting the date format over each run of date cells in a column."""
+    dated = sorted({(c.col, c.row) for c in changes.cells if isinstance(c.value, dt.date)})
     out: list[tuple[int, Json]] = []
-    for col, values in by_col.items():
-        has_dates = any(isinstance(v, dt.date) for v in values.values())
-
-        def kind(value: WriteValue, dated: bool = has_dates) -> str:
-            if isinstance(value, dt.date):
-                return DATE_FIELDS
-            return DATE_FIELDS if value is None and dated else TEXT_FIELDS
-
-        run: list[Json] = []
-        first = last = -2
-        fields = ""
-        size = 0
-        for row in sorted(values):
-            value = values[row]
-            data = value_cell(value)
-            this_size = _size(data) + 13
-            if run and (row != last + 1 or kind(value) != fields or size > SUB_REQUEST_BYTES):
-                out.append((first, _update_cells(sheet_id, first, col, run, fields)))
-                run = []
-            if not run:
-                first, fields, size = row, kind(value), 0
-            run.append(data)
-            last = row
-            size += this_size
-        if run:
-            out.append((first, _update_cells(sheet_id, first, col, run, fields)))
+    index = 0
+    while index < len(dated):
+        col, first = dated[index]
+        last = first
+        while index + 1 < len(dated) and dated[index + 1] == (col, last + 1):
+            index += 1
+            last += 1
+        grid = _grid_range(sheet_id, first, last + 1, col, col + 1)
+        cell = {"userEnteredFormat": {"numberFormat": dict(DATE_FORMAT)}}
+        out.append((first, {"repeatCell": {"range": grid, "cell": cell, "fields": FORMAT_FIELDS}}))
+        index += 1
     return out
 
 
-def _update_cells(sheet_id: int, row: int, col: int, cells: list[Json], fields: str) -> Json:
+def _grid_range(sheet_id: int, top: int, bottom: int, left: int, right: int) -> Json:
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": top,
+        "endRowIndex": bottom,
+        "startColumnIndex": left,
+        "endColumnIndex": right,
+    }
+
+
+def _update_cells(sheet_id: int, row: int, col: int, rows: list[list[Json]]) -> Json:
     return {
         "updateCells": {
             "start": {"sheetId": sheet_id, "rowIndex": row, "columnIndex": col},
-            "rows": [{"values": [cell]} for cell in cells],
-            "fields": fields,
+            "rows": [{"values": cells} for cells in rows],
+            "fields": TEXT_FIELDS,
         }
     }
 
@@ -301,13 +367,7 @@ def colour_requests(changes: ChangeSet, sheet_id: int) -> list[tuple[int, Json]]
         fmt: Json = (
             {} if colour is None else {"userEnteredFormat": {"backgroundColor": rgb(colour)}}
         )
-        grid_range = {
-            "sheetId": sheet_id,
-            "startRowIndex": top,
-            "endRowIndex": bottom,
-            "startColumnIndex": left,
-            "endColumnIndex": right,
-        }
+        grid_range = _grid_range(sheet_id, top, bottom, left, right)
         out.append(
             (top, {"repeatCell": {"range": grid_range, "cell": fmt, "fields": COLOUR_FIELDS}})
         )
@@ -338,15 +398,90 @@ def _append_cells(sheet_id: int, rows: list[Json], dated: bool) -> Json:
     return {"appendCells": {"sheetId": sheet_id, "rows": rows, "fields": fields}}
 
 
+def setup_requests(setup: TabSetup, sheet_id: int) -> list[Json]:
+    """A TabSetup as sub-requests: freeze, date formats, dropdowns, column widths.
+
+    Date formats and dropdowns leave `endRowIndex` out, so they reach the last row of
+    the grid, and rows the user adds later inherit them.
+    """
+    out: list[Json] = []
+    if setup.frozen_rows is not None:
+        out.append(
+            {
+                "updateSheetProperties": {
+                    "properties": {
+                        "sheetId": sheet_id,
+                        "gridProperties": {"frozenRowCount": setup.frozen_rows},
+                    },
+                    "fields": "gridProperties.frozenRowCount",
+                }
+            }
+        )
+
+    def column(col: int) -> Json:
+        return {
+            "sheetId": sheet_id,
+            "startRowIndex": setup.first_row,
+            "startColumnIndex": col,
+            "endColumnIndex": col + 1,
+        }
+
+    date_format = {"numberFormat": {"type": "DATE", "pattern": setup.date_pattern}}
+    for col in setup.date_columns:
+        out.append(
+            {
+                "repeatCell": {
+                    "range": column(col),
+                    "cell": {"userEnteredFormat": date_format},
+                    "fields": "userEnteredFormat.numberFormat",
+                }
+            }
+        )
+    for dropdown in setup.dropdowns:
+        condition = {
+            "type": "ONE_OF_LIST",
+            "values": [{"userEnteredValue": value} for value in dropdown.values],
+        }
+        rule = {"condition": condition, "showCustomUi": True, "strict": dropdown.strict}
+        out.append({"setDataValidation": {"range": column(dropdown.col), "rule": rule}})
+    for col, pixels in sorted(setup.widths.items()):
+        out.append(
+            {
+                "updateDimensionProperties": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "dimension": "COLUMNS",
+                        "startIndex": col,
+                        "endIndex": col + 1,
+                    },
+                    "properties": {"pixelSize": pixels},
+                    "fields": "pixelSize",
+                }
+            }
+        )
+    return out
+
+
+def _setup_extent(setup: TabSetup | None) -> tuple[int, int]:
+    """(rows, cols) a setup needs the grid to have."""
+    if setup is None:
+        return 0, 0
+    cols = [*setup.date_columns, *(d.col for d in setup.dropdowns), *setup.widths]
+    return (setup.frozen_rows or 0) + 1, max(cols, default=-1) + 1
+
+
 def grid_requests(changes: ChangeSet, sheet: SheetInfo) -> list[Json]:
     """appendDimension when a write lands beyond the grid (new owned columns, say)."""
+    setup_rows, setup_cols = _setup_extent(changes.setup)
     cols = max(
         [c.col + 1 for c in changes.cells]
         + [f.end_col for f in changes.fills]
         + [len(r) for r in changes.appends]
-        + [0]
+        + [setup_cols]
     )
-    rows = max([c.row + 1 for c in changes.cells] + [f.row + 1 for f in changes.fills] + [0])
+    rows = max(
+        [c.row + 1 for c in changes.cells] + [f.row + 1 for f in changes.fills] + [setup_rows]
+    )
     out = []
     for dimension, needed, have in (("COLUMNS", cols, sheet.cols), ("ROWS", rows, sheet.rows)):
         if needed > have:
@@ -373,7 +508,8 @@ def build_requests(changes: ChangeSet, sheet: SheetInfo, create: bool = False) -
         head.append({"updateCells": {"range": {"sheetId": sheet.sheet_id}, "fields": clear_fields}})
     body = cell_requests(changes, sheet.sheet_id) + colour_requests(changes, sheet.sheet_id)
     body.sort(key=lambda item: item[0])  # stable: values before colours within a row
-    return head + [req for _row, req in body] + append_requests(changes, sheet.sheet_id)
+    setup = setup_requests(changes.setup, sheet.sheet_id) if changes.setup else []
+    return head + [req for _row, req in body] + append_requests(changes, sheet.sheet_id) + setup
 
 
 def pack_bodies(requests: Sequence[Json], limit: int = MAX_BODY_BYTES) -> list[bytes]:
@@ -453,6 +589,10 @@ class GoogleBackend:
         self.sheets: dict[str, SheetInfo] = {}
         self.title = ""
         self.last_write: WriteStats | None = None
+        # HTTP requests sent, every retry included (the nightly job logs it).
+        self.requests = 0
+        # Tabs a read asked for and found missing (casefolded): later reads skip them.
+        self.missing_tabs: set[str] = set()
 
     def describe(self) -> str:
         return f"Google Sheet {self.key}"
@@ -460,13 +600,21 @@ class GoogleBackend:
     # --- reading --------------------------------------------------------------------------
 
     def read(self, tabs: Sequence[str]) -> SheetData:
-        """One spreadsheets.get for every named tab; missing tabs cost two more requests."""
+        """One spreadsheets.get for every named tab.
+
+        Google answers a ranged get naming a missing tab with 400 "Unable to parse range",
+        so a missing tab (often the Log) costs two more requests: the tab titles, then the
+        ranged get again for the tabs that exist. This backend remembers the tabs it found
+        missing, so its later reads are one request again (until it creates one of them).
+        """
+        asked = [t for t in tabs if t.casefold() not in self.missing_tabs] or list(tabs)
         try:
-            data = self._get([quote_title(t) for t in tabs], READ_FIELDS, grid=True)
+            data = self._get([quote_title(t) for t in asked], READ_FIELDS, grid=True)
         except _BadRange:
             meta = self._get([], TITLES_FIELDS)
             present = {info.title: info for info in map(SheetInfo.of, meta.get("sheets") or ())}
             wanted = [t for t in tabs if find_sheet(present, t) is not None]
+            self.missing_tabs = {t.casefold() for t in tabs if t not in wanted}
             if wanted:
                 data = self._get([quote_title(t) for t in wanted], READ_FIELDS, grid=True)
             else:
@@ -501,11 +649,25 @@ class GoogleBackend:
     # --- writing --------------------------------------------------------------------------
 
     def apply(self, changes: ChangeSet) -> None:
-        """Check the target rows still hold the same people, then write in one batchUpdate."""
+        """Check the target rows still hold the same people, then write in one batchUpdate.
+
+        The change sets of `extra_tabs` go in the same batchUpdate, after the main one.
+        """
         if not changes:
             return
-        sheet, create = self._preflight(changes)
-        requests_ = build_requests(changes, sheet, create)
+        targets: list[tuple[SheetInfo, bool]] = []
+        requests_: list[Json] = []
+        for part in changes.all_tabs():
+            if not part and not part.create_tab:
+                continue
+            sheet, create = self._preflight(part)
+            if create and any(sheet.sheet_id == other.sheet_id for other, _ in targets):
+                taken = {other.sheet_id for other, _ in targets} | {
+                    info.sheet_id for info in self.sheets.values()
+                }
+                sheet = _new_sheet(sheet.title, taken)
+            targets.append((sheet, create))
+            requests_ += build_requests(part, sheet, create)
         bodies = pack_bodies(requests_, self.max_body_bytes)
         if len(bodies) > 1:
             log.warning(
@@ -516,6 +678,8 @@ class GoogleBackend:
                 self.max_body_bytes,
             )
         url = SPREADSHEET_BATCH_UPDATE_URL % self.key
+        # Setting cells twice is harmless; appending rows or adding a tab twice is not.
+        repeatable = not (changes.appends or create)
         headers = {"Content-Type": "application/json; charset=utf-8"}
         http = self.client.http_client
         for number, body in enumerate(bodies, start=1):
@@ -525,15 +689,17 @@ class GoogleBackend:
                 return http.request("post", url, data=body, headers=dict(headers))
 
             try:
-                self._call(what, post)
+                self._call(what, post, repeatable=repeatable)
             except UserError as error:
                 if number > 1:
                     error.args = (
                         f"{error} Parts 1 to {number - 1} of {len(bodies)} were written.",
                     )
                 raise
-        if create:
-            self.sheets[sheet.title] = sheet
+        for sheet, create in targets:
+            if create:
+                self.sheets[sheet.title] = sheet
+                self.missing_tabs.discard(sheet.title.casefold())
         self.last_write = WriteStats(tuple(len(b) for b in bodies), len(requests_))
 
     def _preflight(self, changes: ChangeSet) -> tuple[SheetInfo, bool]:
@@ -600,27 +766,48 @@ class GoogleBackend:
 
     # --- requests, retries and errors ----------------------------------------------------
 
-    def _call(self, what: str, send: Callable[[], T]) -> T:
-        """Send one request, retrying transient failures; map the rest to user errors."""
+    def _call(self, what: str, send: Callable[[], T], *, repeatable: bool = True) -> T:
+        """Send one request, retrying transient failures; map the rest to user errors.
+
+        A request that must not run twice (it appends rows or adds a tab) is retried only
+        when it surely did not run: a 429, or no connection at all.
+        """
         retrying = Retrying(
             stop=stop_after_attempt(self.max_retries + 1),
             wait=wait_exponential_jitter(
                 multiplier=self.retry_wait, max=self.retry_wait * 32, jitter=self.retry_wait
             ),
-            retry=retry_if_exception(is_transient),
+            retry=retry_if_exception(is_transient if repeatable else surely_not_applied),
             before_sleep=_log_retry,
             reraise=True,
         )
+
+        def attempt() -> T:
+            self.requests += 1
+            return send()
+
         try:
-            return retrying(send)
+            return retrying(attempt)
         except APIError as error:
             raise self._api_error(what, error) from None
         except (requests.RequestException, OSError) as error:
+            if not repeatable and not surely_not_applied(error):
+                raise NetworkError(
+                    f"The connection broke during the {what} ({type(error).__name__}); Google "
+                    "may or may not have applied it. Check the sheet before running again."
+                ) from None
+            # Setting cells is repeatable, but a write whose answer was lost may still
+            # have landed: do not claim that nothing was written.
+            outcome = (
+                "The write may have reached Google before the connection failed (it may "
+                "have been written); syncing again is safe."
+                if what.startswith("write") and not surely_not_applied(error)
+                else _nothing_written(what)
+            )
             raise NetworkError(
                 f"Google Sheets could not be reached for the {what} after "
-                f"{self.max_retries + 1} tries ({type(error).__name__}). "
-                + _nothing_written(what)
-                + " Check the connection and run again."
+                f"{self.max_retries + 1} tries ({type(error).__name__}). {outcome} "
+                "Check the connection and run again."
             ) from None
         except Exception as error:
             mapped = _auth_error(error)
@@ -689,15 +876,34 @@ def _new_sheet(title: str, taken: set[int]) -> SheetInfo:
 
 
 def _same_person(got: tuple[str, str], expected: tuple[str, str]) -> bool:
-    """Identity cells compare as text; a date read back as a serial number still matches."""
-    return all(a == b or _serial_text(a) == b for a, b in zip(got, expected, strict=True))
+    """Identity cells compare as text; a number from values.batchGet still matches the
+    date, date-time or number the grid read made of it."""
+    return all(
+        a == b or b in _readings(a) or _same_number(a, b)
+        for a, b in zip(got, expected, strict=True)
+    )
 
 
-def _serial_text(text: str) -> str:
+def _same_number(a: str, b: str) -> bool:
     try:
-        return from_serial(float(text)).isoformat()
+        return float(a) == float(b)
+    except ValueError:
+        return False
+
+
+def _readings(text: str) -> set[str]:
+    """The texts the grid read may have shown for a value that came back as a number."""
+    try:
+        number = float(text)
+    except ValueError:
+        return set()
+    found = set()
+    try:
+        found.add(from_serial(number).isoformat())
+        found.add(str(dt.datetime(1899, 12, 30) + dt.timedelta(days=number)))
     except (ValueError, OverflowError):
-        return text
+        pass
+    return found
 
 
 def _status(error: APIError) -> int:
@@ -717,6 +923,18 @@ def is_transient(error: BaseException) -> bool:
     from google.auth.exceptions import TransportError
 
     return isinstance(error, TransportError)
+
+
+def surely_not_applied(error: BaseException) -> bool:
+    """Failures after which Google certainly did nothing: quota refusals, no connection."""
+    if isinstance(error, APIError):
+        return _status(error) == 429
+    return isinstance(error, requests.exceptions.ConnectTimeout) or (
+        isinstance(error, requests.ConnectionError)
+        and not isinstance(error, requests.exceptions.ChunkedEncodingError | requests.ReadTimeout)
+        and "RemoteDisconnected" not in str(error)
+        and "Connection aborted" not in str(error)
+    )
 
 
 def _auth_error(error: Exception) -> UserError | None:

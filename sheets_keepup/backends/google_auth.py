@@ -8,6 +8,7 @@ account's public email address are.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -19,6 +20,9 @@ import platformdirs
 
 from sheets_keepup.config import SourceConfig
 from sheets_keepup.errors import AuthError, ConfigError
+from sheets_keepup.security import check_credentials_file
+
+log = logging.getLogger(__name__)
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 """Sheets only: sheets-keepup never needs Drive."""
@@ -107,6 +111,8 @@ def read_key_file(path: Path) -> dict[str, Any]:
     """The parsed JSON of a service-account key file, checked for the fields Google needs."""
     if not path.exists():
         raise AuthError(f"The credentials file {path} does not exist. Check source.credentials.")
+    for warning in check_credentials_file(path):
+        log.warning("%s", warning)
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:

@@ -27,6 +27,8 @@ class GoogleDemo:
     reads: int
     writes: int
     body_bytes: int
+    second_sync_requests: int
+    second_sync_wrote: bool
 
     @property
     def requests(self) -> int:
@@ -34,15 +36,22 @@ class GoogleDemo:
 
 
 def run_google_demo(today: dt.date) -> GoogleDemo:
-    """Load the sample into a fresh fake spreadsheet and sync it once."""
+    """Load the sample into a fresh fake spreadsheet, sync it, then sync it again."""
     with FakeSheetsServer() as server:
         key = server.state.create_spreadsheet(sample_tabs(today), title=DEMO_TITLE, locale="en_GB")
         backend = GoogleBackend(client_for(None, fake_session(server)), key)
         config = Config(source=SourceConfig(kind="google", spreadsheet=key))
         result = sync(backend, config, today)
+        reads = server.request_count(kind="read")
+        writes = server.request_count(kind="write")
+        body_bytes = server.bytes_transferred()[0]
+        server.clear_log()
+        again = sync(backend, config, today)
         return GoogleDemo(
             result,
-            reads=server.request_count(kind="read"),
-            writes=server.request_count(kind="write"),
-            body_bytes=server.bytes_transferred()[0],
+            reads=reads,
+            writes=writes,
+            body_bytes=body_bytes,
+            second_sync_requests=server.request_count(),
+            second_sync_wrote=again.written,
         )

@@ -7,14 +7,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sheets_keepup.errors import SheetChangedError
-from sheets_keepup.model import CellValue, ChangeSet, SheetData, Tab
+from sheets_keepup.model import CellValue, ChangeSet, DropDown, SheetData, Tab, TabSetup
 
 
 @dataclass
 class MemoryBackend:
     """Tabs held as lists of rows, with cell backgrounds keyed by (tab, row, col).
 
-    `writes` counts applied change sets, so tests can assert "no write at all".
+    Sheet-level formatting is kept as plain dicts: `frozen` rows per tab, and the date
+    `number_formats`, `dropdowns` and `widths` keyed by (tab, col).
+
+    `writes` counts applied change sets, so tests can assert "no write at all";
+    `requests` is reads plus writes.
     `before_apply` lets a test edit the sheet between the read and the write.
     """
 
@@ -24,12 +28,22 @@ class MemoryBackend:
     writes: int = 0
     reads: int = 0
     before_apply: list[object] = field(default_factory=list)
+    frozen: dict[str, int] = field(default_factory=dict)
+    number_formats: dict[tuple[str, int], str] = field(default_factory=dict)
+    dropdowns: dict[tuple[str, int], DropDown] = field(default_factory=dict)
+    widths: dict[tuple[str, int], int] = field(default_factory=dict)
+    first_rows: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_rows(
         cls, tabs: Mapping[str, Sequence[Sequence[CellValue]]], locale: str | None = "en_GB"
     ) -> MemoryBackend:
         return cls(tabs={t: [list(r) for r in rows] for t, rows in tabs.items()}, locale=locale)
+
+    @property
+    def requests(self) -> int:
+        """Reads plus writes, the way a remote backend would count its requests."""
+        return self.reads + self.writes
 
     def describe(self) -> str:
         return "in-memory sheet"
@@ -53,10 +67,18 @@ class MemoryBackend:
         for hook in self.before_apply:
             if callable(hook):
                 hook(self)
-        if changes.tab not in self.tabs and changes.create_tab:
-            self.tabs[changes.tab] = []
+        # Check every tab first: a refused write changes nothing at all.
+        for part in changes.all_tabs():
+            self._check(part)
+        for part in changes.all_tabs():
+            self._apply_tab(part)
+        self.writes += 1
+
+    def _check(self, changes: ChangeSet) -> None:
         rows = self.tabs.get(changes.tab)
         if rows is None:
+            if changes.create_tab:
+                return
             raise SheetChangedError(f"Tab '{changes.tab}' disappeared before the write.")
         if changes.identity is not None:
             for row, expected in changes.identity.rows.items():
@@ -65,6 +87,9 @@ class MemoryBackend:
                     raise SheetChangedError(
                         f"Row {row + 1} of '{changes.tab}' changed while syncing."
                     )
+
+    def _apply_tab(self, changes: ChangeSet) -> None:
+        rows = self.tabs.setdefault(changes.tab, [])
         if changes.replace:
             rows.clear()
             for key in [k for k in self.backgrounds if k[0] == changes.tab]:
@@ -85,4 +110,29 @@ class MemoryBackend:
         while rows and not any(v not in (None, "") for v in rows[-1]):
             rows.pop()
         rows.extend(list(r) for r in changes.appends)
-        self.writes += 1
+        if changes.setup is not None:
+            self._set_up(changes.tab, changes.setup)
+
+    def _set_up(self, tab: str, setup: TabSetup) -> None:
+        if setup.frozen_rows is not None:
+            self.frozen[tab] = setup.frozen_rows
+        if setup.date_columns or setup.dropdowns:
+            self.first_rows[tab] = setup.first_row
+        for col in setup.date_columns:
+            self.number_formats[(tab, col)] = setup.date_pattern
+        for dropdown in setup.dropdowns:
+            self.dropdowns[(tab, dropdown.col)] = dropdown
+        for col, pixels in setup.widths.items():
+            self.widths[(tab, col)] = pixels
+
+    def tab_setup(self, tab: str) -> TabSetup:
+        """The formatting applied to `tab` so far, in the form a ChangeSet sets it."""
+        return TabSetup(
+            frozen_rows=self.frozen.get(tab, 0),
+            first_row=self.first_rows.get(tab, 1),
+            date_columns=sorted(c for t, c in self.number_formats if t == tab),
+            dropdowns=sorted(
+                (d for (t, _), d in self.dropdowns.items() if t == tab), key=lambda d: d.col
+            ),
+            widths={c: w for (t, c), w in self.widths.items() if t == tab},
+        )

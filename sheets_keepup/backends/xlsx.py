@@ -7,34 +7,79 @@ original, so a crash or a full disk never leaves a half-written workbook.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import _writer as openpyxl_cell_writer
 from openpyxl.styles import PatternFill
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from sheets_keepup.errors import AccessError, DataError, SheetChangedError
-from sheets_keepup.model import CellValue, ChangeSet, SheetData, Tab
+from sheets_keepup.model import (
+    DATE_PATTERN,
+    CellValue,
+    ChangeSet,
+    DropDown,
+    SheetData,
+    Tab,
+    TabSetup,
+)
 
-DATE_FORMAT = "yyyy-mm-dd"
+DATE_FORMAT = DATE_PATTERN
+MAX_ROWS = 1_048_576
+"""The last row of an xlsx sheet: column-wide formats and dropdowns reach down to it."""
+PIXELS_PER_CHAR = 7
+
+_openpyxl_safe_string = openpyxl_cell_writer.safe_string
+
+
+def _exact_number_string(value: object) -> str:
+    """Cell values as openpyxl writes them, except numbers, which keep every digit.
+
+    openpyxl writes numbers with '%.16g': saving a workbook changed the user's
+    0.30000000000000004 to 0.3, a 17-digit whole number to 1.234567890123457e+16, and
+    the largest floats to inf, which the next save wrote as an empty cell.
+    """
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    result: str = _openpyxl_safe_string(value)
+    return result
+
+
+# Installed once for the process: every cell a workbook save writes goes through it.
+openpyxl_cell_writer.safe_string = _exact_number_string
 
 
 @dataclass(frozen=True)
 class _Stamp:
-    """Enough of a file's stat to notice that someone else saved it meanwhile."""
+    """Enough of a file's stat to notice that someone else saved it meanwhile.
+
+    Modification time and size alone miss a same-size save within the file system's
+    timestamp granularity (2 s on FAT and some network shares), or a program that puts
+    the old time back. A save that replaces the file changes its inode, and any write
+    or rename moves the change time, which no program can set.
+    """
 
     mtime_ns: int
     size: int
+    inode: int
+    ctime_ns: int
 
     @classmethod
     def of(cls, path: Path) -> _Stamp:
         info = path.stat()
-        return cls(info.st_mtime_ns, info.st_size)
+        return cls(info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -59,6 +104,7 @@ class XlsxBackend:
         self.path = Path(path)
         self.locale = locale
         self._book: Workbook | None = None
+        self._formula_values: dict[str, dict[tuple[int, int], CellValue]] = {}
         self._stamp: _Stamp | None = None
 
     def describe(self) -> str:
@@ -79,6 +125,7 @@ class XlsxBackend:
                 cached = cached or load_workbook(self.path, data_only=True)
                 for r, c in formulas:
                     rows[r][c] = cached[title].cell(r + 1, c + 1).value
+            self._formula_values[title] = {(r, c): rows[r][c] for r, c in formulas}
             found[title] = Tab(title, rows, background=_background_reader(sheet))
         return SheetData(tabs=found, locale=self.locale, title=self.path.name)
 
@@ -88,7 +135,7 @@ class XlsxBackend:
         try:
             self._stamp = _Stamp.of(self.path)
             self._book = load_workbook(self.path)
-        except (InvalidFileException, KeyError, OSError, ValueError) as error:
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
             raise DataError(f"{self.path} is not a readable .xlsx workbook: {error}") from error
         return self._book
 
@@ -98,29 +145,18 @@ class XlsxBackend:
         self._check_writable()
         if _Stamp.of(self.path) != self._stamp:
             raise SheetChangedError(f"{self.path} was saved by something else while syncing.")
-        if changes.tab not in self._book.sheetnames:
-            if not changes.create_tab:
-                raise SheetChangedError(f"Tab '{changes.tab}' disappeared before the write.")
-            self._book.create_sheet(changes.tab)
-        sheet = self._book[changes.tab]
-        _check_identity(sheet, changes)
-        if changes.replace and sheet.max_row:
-            sheet.delete_rows(1, sheet.max_row)
-        for cell in changes.cells:
-            _write_cell(sheet.cell(cell.row + 1, cell.col + 1), cell.value)
-        for fill in changes.fills:
-            pattern = (
-                PatternFill(fill_type=None)
-                if fill.colour is None
-                else PatternFill("solid", fgColor="FF" + fill.colour.lstrip("#"))
-            )
-            for col in range(fill.start_col, fill.end_col):
-                sheet.cell(fill.row + 1, col + 1).fill = pattern
-        first_free = _last_used_row(sheet) + 1
-        for offset, values in enumerate(changes.appends):
-            for col, value in enumerate(values):
-                if value is not None:
-                    _write_cell(sheet.cell(first_free + offset, col + 1), value)
+        book = self._book
+        # Check every tab before touching any: a refused write changes nothing.
+        for part in changes.all_tabs():
+            if part.tab not in book.sheetnames:
+                if not part.create_tab:
+                    raise SheetChangedError(f"Tab '{part.tab}' disappeared before the write.")
+            else:
+                _check_identity(book[part.tab], part, self._formula_values.get(part.tab, {}))
+        for part in changes.all_tabs():
+            if part.tab not in book.sheetnames:
+                book.create_sheet(part.tab)
+            _apply_tab(book[part.tab], part)
         save_atomically(self._book, self.path)
         self._stamp = _Stamp.of(self.path)
 
@@ -135,6 +171,99 @@ class XlsxBackend:
             raise AccessError(f"{self.path} is not writable; nothing was written.")
 
 
+def _apply_tab(sheet: Any, changes: ChangeSet) -> None:
+    if changes.replace and sheet.max_row:
+        sheet.delete_rows(1, sheet.max_row)
+    for cell in changes.cells:
+        _write_cell(sheet.cell(cell.row + 1, cell.col + 1), cell.value)
+    for fill in changes.fills:
+        pattern = (
+            PatternFill(fill_type=None)
+            if fill.colour is None
+            else PatternFill("solid", fgColor="FF" + fill.colour.lstrip("#"))
+        )
+        for col in range(fill.start_col, fill.end_col):
+            sheet.cell(fill.row + 1, col + 1).fill = pattern
+    first_free = _last_used_row(sheet) + 1
+    for offset, values in enumerate(changes.appends):
+        for col, value in enumerate(values):
+            if value is not None:
+                _write_cell(sheet.cell(first_free + offset, col + 1), value)
+    if changes.setup is not None:
+        _set_up(sheet, changes.setup)
+
+
+def _column_range(col: int, first_row: int) -> str:
+    letter = get_column_letter(col + 1)
+    return f"{letter}{first_row + 1}:{letter}{MAX_ROWS}"
+
+
+def _set_up(sheet: Any, setup: TabSetup) -> None:
+    """Freeze, date formats, dropdowns and widths, as Excel and LibreOffice show them."""
+    if setup.frozen_rows is not None:
+        sheet.freeze_panes = f"A{setup.frozen_rows + 1}" if setup.frozen_rows else None
+    for col in setup.date_columns:
+        letter = get_column_letter(col + 1)
+        # The column's own format: cells typed later take it. Existing cells keep
+        # theirs (touching each would also create every empty cell down the sheet).
+        sheet.column_dimensions[letter].number_format = setup.date_pattern
+    for dropdown in setup.dropdowns:
+        where = _column_range(dropdown.col, setup.first_row)
+        # Setting a dropdown replaces the one set before on the same cells (as in Sheets).
+        for existing in list(sheet.data_validations.dataValidation):
+            if str(existing.sqref) == where:
+                sheet.data_validations.dataValidation.remove(existing)
+        validation = DataValidation(
+            type="list",
+            formula1='"' + ",".join(dropdown.values) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="stop" if dropdown.strict else "warning",
+        )
+        validation.add(where)
+        sheet.add_data_validation(validation)
+    for col, pixels in setup.widths.items():
+        width = max(1.0, round(pixels / PIXELS_PER_CHAR, 1))
+        sheet.column_dimensions[get_column_letter(col + 1)].width = width
+
+
+def read_tab_setup(path: Path, tab: str) -> TabSetup:
+    """The freeze, date formats, dropdowns and widths of one tab of a workbook."""
+    sheet = load_workbook(path)[tab]
+    frozen = sheet.freeze_panes
+    frozen_rows = int("".join(ch for ch in frozen if ch.isdigit())) - 1 if frozen else 0
+    dates, widths = [], {}
+    for letter, dimension in sheet.column_dimensions.items():
+        col = _column_index(letter)
+        if dimension.number_format == DATE_FORMAT:
+            dates.append(col)
+        if dimension.customWidth and dimension.width:
+            widths[col] = round(dimension.width * PIXELS_PER_CHAR)
+    dropdowns = []
+    first_row = 1
+    for validation in sheet.data_validations.dataValidation:
+        if validation.type != "list" or not validation.formula1:
+            continue
+        first = str(validation.sqref).split(":")[0]
+        first_row = int("".join(ch for ch in first if ch.isdigit())) - 1
+        values = tuple(validation.formula1.strip('"').split(","))
+        strict = validation.errorStyle in (None, "stop") and bool(validation.showErrorMessage)
+        dropdowns.append(DropDown(_column_index(first), values, strict))
+    return TabSetup(
+        frozen_rows=frozen_rows,
+        first_row=first_row,
+        date_columns=sorted(dates),
+        dropdowns=sorted(dropdowns, key=lambda d: d.col),
+        widths=widths,
+    )
+
+
+def _column_index(reference: str) -> int:
+    letters = "".join(ch for ch in reference if ch.isalpha())
+    index: int = column_index_from_string(letters)
+    return index - 1
+
+
 def _formula_cells(sheet: Any, rows: list[list[CellValue]]) -> list[tuple[int, int]]:
     found = []
     for r, row in enumerate(rows):
@@ -146,8 +275,11 @@ def _formula_cells(sheet: Any, rows: list[list[CellValue]]) -> list[tuple[int, i
 
 
 def _background_reader(sheet: Any) -> Any:
+    # openpyxl computes max_row and max_column by scanning every cell: once, not per call.
+    max_row, max_column = sheet.max_row, sheet.max_column
+
     def background(row: int, col: int) -> str | None:
-        if row >= sheet.max_row or col >= sheet.max_column:
+        if row >= max_row or col >= max_column:
             return None
         return _hex(sheet.cell(row + 1, col + 1).fill)
 
@@ -162,12 +294,29 @@ def _last_used_row(sheet: Any) -> int:
     return 0
 
 
-def _check_identity(sheet: Any, changes: ChangeSet) -> None:
+def _check_identity(
+    sheet: Any, changes: ChangeSet, formula_values: Mapping[tuple[int, int], CellValue]
+) -> None:
+    """Check each target row still holds the person it held when read.
+
+    A formula cell (a Name built from first and last name) is compared by the value
+    read for it, as the plan saw it, not by its formula text.
+    """
     identity = changes.identity
     if identity is None:
         return
     for row, expected in identity.rows.items():
-        values = [c.value for c in sheet[row + 1]] if row < sheet.max_row else []
+        # Only the identity cells: sheet[row] would rescan the whole sheet for its width.
+        values: list[CellValue] = [None] * (
+            max(identity.name_col or 0, identity.email_col or 0) + 1
+        )
+        for col in (identity.name_col, identity.email_col):
+            if col is not None:
+                cell = sheet.cell(row + 1, col + 1)
+                is_formula = cell.data_type == "f"
+                values[col] = (
+                    formula_values.get((row, col), cell.value) if is_formula else cell.value
+                )
         if identity.of(values) != expected:
             raise SheetChangedError(f"Row {row + 1} of '{changes.tab}' changed while syncing.")
 
@@ -177,6 +326,9 @@ def _write_cell(cell: Any, value: object) -> None:
         cell.value = value
         cell.number_format = DATE_FORMAT
         return
+    if cell.number_format == DATE_FORMAT:
+        # Our date format would show a restored number (or a later text) as a date.
+        cell.number_format = "General"
     cell.value = value
     if isinstance(value, str):
         # openpyxl stores any string starting with "=" as a formula; ours are always text.
@@ -205,8 +357,12 @@ def write_new_workbook(
     tabs: Mapping[str, Sequence[Sequence[CellValue]]],
     *,
     overwrite: bool = False,
+    setups: Mapping[str, TabSetup] | None = None,
 ) -> None:
-    """Create a workbook holding `tabs` (text cells stay text, dates get a date format)."""
+    """Create a workbook holding `tabs` (text cells stay text, dates get a date format).
+
+    Each tab's header row is frozen unless `setups` says otherwise for that tab.
+    """
     if path.exists() and not overwrite:
         raise AccessError(f"{path} already exists; not overwriting it.")
     book = Workbook()
@@ -218,5 +374,7 @@ def write_new_workbook(
                 if value is not None:
                     _write_cell(sheet.cell(r, c), value)
         sheet.freeze_panes = "A2"
+        if setups and title in setups:
+            _set_up(sheet, setups[title])
     path.parent.mkdir(parents=True, exist_ok=True)
     save_atomically(book, path)

@@ -39,6 +39,9 @@ Request log: ``server.requests`` (:class:`RequestRecord`: method, path, query, b
 response sizes, status, read/write kind), ``request_count(...)``, ``find_requests(...)``,
 ``bytes_transferred()`` and ``clear_log()``.
 
+Drive v3 is covered only as far as gspread needs it: ``files.create`` (``gc.create``),
+``files.list`` with a name filter (``gc.open(title)``), ``files.get`` and ``files.delete``.
+
 ``sheets-keepup demo --google`` runs the real Google code path against this server, so the
 demo needs neither an account nor a network.
 """

@@ -30,8 +30,6 @@ UNSUPPORTED = (
     "updateProtectedRange",
     "deleteProtectedRange",
     "addFilterView",
-    "copyPaste",
-    "cutPaste",
     "addDimensionGroup",
     "deleteDimensionGroup",
     "updateDimensionGroup",
@@ -171,11 +169,8 @@ def with_twins(mask: Mask | None) -> Mask | None:
     return out
 
 
-def write_cell(sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | None) -> None:
-    """Merge the masked fields of ``source`` into one stored cell (absent ones clear).
-
-    ``mask`` should already include colour twins (see :func:`with_twins`)."""
-    cell = sheet.cells.get((row, col), {})
+def stored_source(source: JsonDict) -> JsonDict:
+    """The fields of a written CellData that are stored, its format normalised."""
     src = {
         k: v
         for k, v in source.items()
@@ -183,6 +178,18 @@ def write_cell(sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | 
     }
     if "userEnteredFormat" in src and isinstance(src["userEnteredFormat"], dict):
         src["userEnteredFormat"] = normalize_format(src["userEnteredFormat"])
+    return src
+
+
+def write_cell(
+    sheet: Sheet, row: int, col: int, source: JsonDict, mask: Mask | None, prepared: bool = False
+) -> None:
+    """Merge the masked fields of ``source`` into one stored cell (absent ones clear).
+
+    ``mask`` should already include colour twins (see :func:`with_twins`); ``prepared``
+    says ``source`` already went through :func:`stored_source` (it is copied, not kept)."""
+    cell = sheet.cells.get((row, col), {})
+    src = source if prepared else stored_source(source)
     merge_masked(cell, src, mask)
     for key in ("note", "hyperlink"):
         if cell.get(key) == "":
@@ -229,10 +236,10 @@ def repeat_cell(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
     """``repeatCell``: the same masked cell over every cell of a range."""
     mask = ctx.cell_mask(body.get("fields"))
     grid = grid_range(book, body.get("range") or {}, ctx)
-    cell = body.get("cell") or {}
+    cell = stored_source(body.get("cell") or {})  # once, not once a cell
     for r in range(grid.start_row, grid.end_row):
         for c in range(grid.start_col, grid.end_col):
-            write_cell(grid.sheet, r, c, cell, mask)
+            write_cell(grid.sheet, r, c, cell, mask, prepared=True)
     return {}
 
 
@@ -513,7 +520,10 @@ def _sort_key(book: Spreadsheet, sheet: Sheet, row: int, col: int) -> tuple[int,
 
 
 def sort_range(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
-    """``sortRange``: reorder the range's rows; empty keys sort last either way."""
+    """``sortRange``: reorder the range's rows by one or more columns, each ascending or
+    descending; rows equal on every key keep their order, and an empty key sorts last
+    either way. Mixed types follow :func:`_sort_key` (numbers and dates, then text, then
+    booleans, then errors); colour sort specs are not modelled."""
     grid = grid_range(book, body.get("range") or {}, ctx)
     sheet = grid.sheet
     rows = list(range(grid.start_row, grid.end_row))
@@ -523,7 +533,8 @@ def sort_range(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
             raise ctx.error(f"dimensionIndex {col} is outside the sorted range.")
         descending = spec.get("sortOrder") == "DESCENDING"
         filled = [r for r in rows if "userEnteredValue" in sheet.cells.get((r, col), {})]
-        empty = [r for r in rows if r not in set(filled)]
+        kept = set(filled)
+        empty = [r for r in rows if r not in kept]
         filled.sort(key=lambda r: _sort_key(book, sheet, r, col), reverse=descending)
         rows = filled + empty
     moved = {
@@ -618,6 +629,90 @@ def unmerge_cells(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
     return {}
 
 
+# --- copy, cut and paste ----------------------------------------------------------------
+
+# The CellData fields each paste type carries over (None: the whole cell).
+_PASTE_FIELDS: dict[str, str | None] = {
+    "PASTE_NORMAL": None,
+    "PASTE_NO_BORDERS": None,
+    "PASTE_VALUES": "userEnteredValue",
+    "PASTE_FORMULA": "userEnteredValue",
+    "PASTE_FORMAT": "userEnteredFormat",
+    "PASTE_DATA_VALIDATION": "dataValidation",
+    "PASTE_CONDITIONAL_FORMATTING": "",
+}
+
+
+def _snapshot(book: Spreadsheet, grid: Grid, paste_type: str) -> list[list[JsonDict]]:
+    """Source cells as they will be pasted (PASTE_VALUES turns formulas into results)."""
+    rows = []
+    for r in range(grid.start_row, grid.end_row):
+        row = []
+        for c in range(grid.start_col, grid.end_col):
+            cell = json_copy(grid.sheet.cells.get((r, c), {}))
+            if paste_type == "PASTE_VALUES" and "userEnteredValue" in cell:
+                value = book.effective_value(grid.sheet, r, c)
+                cell["userEnteredValue"] = value if "errorValue" not in value else {}
+            row.append(cell)
+        rows.append(row)
+    return rows
+
+
+def _paste(sheet: Sheet, top: int, left: int, block: list[list[JsonDict]], paste_type: str) -> None:
+    """Write a snapshot at (top, left) with the paste type's field mask."""
+    fields = _PASTE_FIELDS.get(paste_type)
+    if fields == "":
+        return  # conditional formats are not modelled
+    mask = None if fields is None else with_twins(parse_mask(fields))
+    for i, row in enumerate(block):
+        for j, cell in enumerate(row):
+            write_cell(sheet, top + i, left + j, cell, mask)
+
+
+def copy_paste(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    """``copyPaste``: the source tiles over a larger destination, as in Sheets; formula
+    references are copied verbatim (not shifted)."""
+    source = grid_range(book, body.get("source") or {}, ctx)
+    dest = grid_range(book, body.get("destination") or {}, ctx)
+    paste_type = str(body.get("pasteType") or "PASTE_NORMAL")
+    block = _snapshot(book, source, paste_type)
+    if body.get("pasteOrientation") == "TRANSPOSE":
+        block = [list(col) for col in zip(*block, strict=True)] if block else block
+    height, width = len(block), len(block[0]) if block else 0
+    reps_down = max(dest.rows // height, 1) if height else 0
+    reps_across = max(dest.cols // width, 1) if width else 0
+    if dest.start_row + reps_down * height > dest.sheet.row_count or (
+        dest.start_col + reps_across * width > dest.sheet.col_count
+    ):
+        raise ctx.error("The paste would go past the edge of the grid.")
+    for i in range(reps_down):
+        for j in range(reps_across):
+            _paste(
+                dest.sheet,
+                dest.start_row + i * height,
+                dest.start_col + j * width,
+                block,
+                paste_type,
+            )
+    return {}
+
+
+def cut_paste(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonDict:
+    """``cutPaste``: move the source block to a coordinate, leaving the source empty."""
+    source = grid_range(book, body.get("source") or {}, ctx)
+    target = body.get("destination") or {}
+    sheet = sheet_of(book, target.get("sheetId"), ctx)
+    top, left = int(target.get("rowIndex", 0)), int(target.get("columnIndex", 0))
+    _check_inside(Grid(sheet, top, top + source.rows, left, left + source.cols), ctx)
+    paste_type = str(body.get("pasteType") or "PASTE_NORMAL")
+    block = _snapshot(book, source, paste_type)
+    for r in range(source.start_row, source.end_row):
+        for c in range(source.start_col, source.end_col):
+            source.sheet.cells.pop((r, c), None)
+    _paste(sheet, top, left, block, paste_type)
+    return {}
+
+
 # --- basic filter -----------------------------------------------------------------------
 
 
@@ -704,6 +799,8 @@ def delete_named_range(book: Spreadsheet, body: JsonDict, ctx: Context) -> JsonD
 
 
 HANDLERS: dict[str, Handler] = {
+    "copyPaste": copy_paste,
+    "cutPaste": cut_paste,
     "setBasicFilter": set_basic_filter,
     "clearBasicFilter": clear_basic_filter,
     "addNamedRange": add_named_range,

@@ -25,6 +25,7 @@ class RequestRecord:
     status: int
     kind: str  # "read", "write" or "other" (Drive, unknown)
     body: Any = None
+    dropped: bool = False  # the connection was cut after the headers
 
 
 @dataclass
@@ -110,7 +111,11 @@ class Faults:
     def drop_connection(
         self, count: int = 1, *, method: str | None = None, path_pattern: str | None = None
     ) -> None:
-        """Send headers for the next ``count`` matching requests, then close the socket."""
+        """Send headers for the next ``count`` matching requests, then close the socket.
+
+        The request itself is still served (a write is applied), as when a real response
+        is lost on the way back: the client cannot tell whether its write happened.
+        """
         with self._lock:
             self._drops.extend(_Match(method, path_pattern) for _ in range(count))
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .a1 import quote_title, split_sheet
+from .a1 import quote_title
 from .batch import apply_batch
 from .discovery import Validator
 from .errors import ApiError, bad_request
@@ -147,7 +147,9 @@ class FakeSheetsState:
         render: str = "FORMATTED_VALUE",
         date_render: str = "SERIAL_NUMBER",
     ) -> list[list[Any]]:
-        """Rectangular values of a range (empty cells as ``""``, no trimming)."""
+        """A range's values as a rectangle, clipped to the sheet's data (its last row and
+        column holding a value) so that ``"Contacts"`` does not yield 1000 x 26 cells.
+        Unlike the API, inner and trailing empty cells stay as ``""``."""
         with self.lock:
             book = self.get(spreadsheet_id)
             grid = resolve(book, range_)
@@ -342,8 +344,3 @@ def grid_data(
         for c in range(grid.start_col, grid.end_col)
     ]
     return out
-
-
-def sheet_title_of(range_: str) -> str | None:
-    """The sheet title part of an A1 string, if any."""
-    return split_sheet(range_)[0]

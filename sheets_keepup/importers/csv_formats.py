@@ -7,32 +7,13 @@ import datetime
 import re
 from collections.abc import Mapping, Sequence
 
+from sheets_keepup.dates import MONTHS
+
 from .detect import find_csv_header
 from .models import ImportedContact, ImportResult, SourceFormat
 from .normalize import collapse_whitespace
 from .textio import csv_rows
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{2}|\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # Google joins several values in one cell with " ::: ".
@@ -68,12 +49,12 @@ def parse_linkedin_date(text: str) -> datetime.date | None:
         if iso:
             return datetime.date(int(iso[1]), int(iso[2]), int(iso[3]))
         dmy = _DAY_MONTH_YEAR.match(value)
-        if not dmy or dmy[2].lower() not in _MONTHS:
+        if not dmy or dmy[2].lower() not in MONTHS:
             return None
         year = int(dmy[3])
         if year < 100:
             year += 2000
-        return datetime.date(year, _MONTHS[dmy[2].lower()], int(dmy[1]))
+        return datetime.date(year, MONTHS[dmy[2].lower()], int(dmy[1]))
     except ValueError:
         return None
 

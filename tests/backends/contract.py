@@ -18,6 +18,8 @@ from sheets_keepup.backends import Backend
 from sheets_keepup.changes import same_colour
 from sheets_keepup.errors import SheetChangedError
 from sheets_keepup.model import CellWrite, ChangeSet, Identity, RowFill, SheetData
+from sheets_keepup.setup import init_sheet
+from sheets_keepup.state import SnapshotStore
 from sheets_keepup.sync import sync
 
 Rows = list[list[Any]]
@@ -174,3 +176,59 @@ class BackendContract:
         assert tabs["Log"] == normalised(LOG)
         for row in (1, 2, 3):
             assert tabs["Contacts"][row][width + 2] in ("overdue", "due soon", "ok", "check")
+
+    # --- init and highlight modes ----------------------------------------------------------
+
+    def test_init_sets_up_a_blank_sheet_in_one_write(self) -> None:
+        backend = Recorder(self.make_backend({"Sheet1": []}))
+        result = init_sheet(backend, make_config(), TODAY, sample=True)
+        assert result.written and len(backend.applied) == 1
+        tabs, _ = self.read_back(backend.inner)
+        assert tabs["Contacts"][0][:2] == ["Name", "Email"]
+        assert tabs["Contacts"][0][-3:] == ["Next action", "Due", "Status"]
+        assert all(str(r[0]).startswith("Example:") for r in tabs["Contacts"][1:])
+        assert tabs["Log"][0] == ["Date", "Who", "Kind", "Note"]
+        assert tabs["Sheet1"] == []
+        assert sync(backend, make_config(), TODAY).written
+
+    def test_init_adds_only_what_is_missing(self) -> None:
+        backend = Recorder(self.make_backend({"Contacts": CONTACTS}))
+        init_sheet(backend, make_config(), TODAY, sample=True)
+        assert len(backend.applied) == 1
+        tabs, _ = self.read_back(backend.inner)
+        assert tabs["Contacts"][0] == [*CONTACTS[0], "Next action", "Due", "Status"]
+        assert tabs["Contacts"][1:] == normalised(CONTACTS)[1:]
+        assert tabs["Log"] == [["Date", "Who", "Kind", "Note"]]
+
+    def test_highlight_modes_keep_user_colours(self, tmp_path: Any) -> None:
+        yellow, blue = "#FFFF00", "#CFE2F3"
+        user = {("Contacts", 1, 0): yellow, ("Contacts", 2, 4): blue}
+        backend = self.make_backend({"Contacts": CONTACTS, "Log": LOG}, user)
+        store = SnapshotStore(tmp_path, backend.describe())
+        width, owned = len(CONTACTS[0]) + 3, range(len(CONTACTS[0]), len(CONTACTS[0]) + 3)
+
+        def run(mode: str) -> dict[int, str]:
+            config = make_config(highlight=mode)
+            result = sync(backend, config, TODAY, snapshots=store)
+            return {int(r): str(c) for r, c in result.plan.rows["colour"].items()}
+
+        def check(expected: Callable[[int, int, str], str | None], status: dict[int, str]) -> None:
+            _, background = self.read_back(backend)
+            for row, colour in status.items():
+                for col in range(width):
+                    want = expected(row, col, colour)
+                    got = background("Contacts", row, col)
+                    assert same_colour(got, want), (row, col, got, want)
+
+        def mine(row: int, col: int) -> str | None:
+            return user.get(("Contacts", row, col))
+
+        status = run("status")
+        check(lambda r, c, colour: colour if c in owned else mine(r, c), status)
+        status = run("none")
+        check(lambda r, c, colour: mine(r, c), status)
+        status = run("row")
+        check(lambda r, c, colour: colour, status)
+        status = run("status")
+        check(lambda r, c, colour: colour if c in owned else None, status)
+        assert not sync(backend, make_config(highlight="status"), TODAY, snapshots=store).written

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
 
-from sheets_keepup.fakesheets import FakeSheetsServer
+from sheets_keepup.fakesheets import FakeSheetsServer, FakeSheetsState
 from sheets_keepup.fakesheets.batch import UNSUPPORTED
 from sheets_keepup.fakesheets.model import Sheet, Spreadsheet
 
@@ -261,11 +261,12 @@ class Replayer:
 
 
 def replay_all() -> Report:
-    """Replay every cassette, each against its own fresh server."""
+    """Replay every cassette, each against fresh state on one server."""
     report = Report()
-    for path in cassette_paths():
-        interactions = json.loads(path.read_text(encoding="utf-8"))["interactions"]
-        with FakeSheetsServer() as server:
+    with FakeSheetsServer() as server:
+        for path in cassette_paths():
+            interactions = json.loads(path.read_text(encoding="utf-8"))["interactions"]
+            server.state = FakeSheetsState()
             report.outcomes.extend(Replayer(server, path.stem).run(interactions))
     return report
 

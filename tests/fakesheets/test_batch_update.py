@@ -6,7 +6,7 @@ from typing import Any
 
 from fakesheets_helpers import Api
 
-from sheets_keepup.fakesheets import FakeSheetsServer
+from sheets_keepup.fakesheets import FakeSession, FakeSheetsServer
 
 RED = {"red": 1}
 GREEN = {"green": 1}
@@ -365,6 +365,45 @@ def test_sort_range_numbers_before_text_and_empties_last(
     assert [r[3] for r in server.state.values(book, "Contacts!A2:D4")] == ["3", "close", "core"]
 
 
+def test_sort_range_by_two_keys_mixed_types_and_stable(
+    api: Api, server: FakeSheetsServer, session: FakeSession
+) -> None:
+    rows = [
+        ["b", 2],
+        ["a", True],
+        ["b", 1],
+        ["a", "x"],
+        ["", 5],
+        ["a", 3],
+        ["b", 1, "second"],
+    ]
+    key = server.state.create_spreadsheet({"S": rows})
+    sorter = Api(session, key)
+    status, _ = sorter.batch(
+        {
+            "sortRange": {
+                "range": {"sheetId": 0, "startRowIndex": 0, "endRowIndex": 7},
+                "sortSpecs": [
+                    {"dimensionIndex": 0, "sortOrder": "DESCENDING"},
+                    {"dimensionIndex": 1, "sortOrder": "ASCENDING"},
+                ],
+            }
+        }
+    )
+    assert status == 200
+    # b before a (descending), empty key last; then numbers < text < booleans, ties stable
+    assert server.state.values(key, "S!A1:B7") == [
+        ["b", "1"],
+        ["b", "1"],
+        ["b", "2"],
+        ["a", "3"],
+        ["a", "x"],
+        ["a", "TRUE"],
+        ["", "5"],
+    ]
+    assert server.state.values(key, "S!C1:C2") == [[""], ["second"]]  # whole rows move
+
+
 def test_merge_and_unmerge_cells(api: Api, server: FakeSheetsServer, book: str) -> None:
     status, _ = api.batch({"mergeCells": {"range": grid(0, 1, 3, 0, 2), "mergeType": "MERGE_ALL"}})
     assert status == 200
@@ -474,3 +513,69 @@ def test_basic_filter_is_stored_with_a_closed_range(api: Api) -> None:
     }
     api.batch({"clearBasicFilter": {"sheetId": 0}})
     assert "basicFilter" not in api.meta()[1]["sheets"][0]
+
+
+def test_copy_paste_tiles_and_paste_types(api: Api, server: FakeSheetsServer, book: str) -> None:
+    api.put_values("Log!A1:B1", [[2, "=A1*10"]], "USER_ENTERED")
+    api.batch(
+        {
+            "repeatCell": {
+                "range": grid(1, 0, 1, 0, 1),
+                "cell": {"userEnteredFormat": {"backgroundColor": GREEN}},
+                "fields": "userEnteredFormat.backgroundColor",
+            }
+        }
+    )
+    status, _ = api.batch(
+        {
+            "copyPaste": {
+                "source": grid(1, 0, 1, 0, 2),
+                "destination": grid(1, 2, 4, 0, 2),
+                "pasteType": "PASTE_NORMAL",
+            }
+        }
+    )
+    assert status == 200
+    assert server.state.values(book, "Log!A3:B4", render="FORMULA") == [
+        [2, "=A1*10"],
+        [2, "=A1*10"],
+    ]
+    assert server.state.background(book, "Log!A4") == GREEN
+    api.batch(
+        {
+            "copyPaste": {
+                "source": grid(1, 0, 1, 0, 2),
+                "destination": grid(1, 5, 6, 0, 1),
+                "pasteType": "PASTE_VALUES",
+            }
+        }
+    )
+    assert server.state.values(book, "Log!A6:B6", render="FORMULA") == [
+        [2, 20]
+    ]  # results, not formulas
+    assert server.state.background(book, "Log!A6") is None
+    api.batch(
+        {
+            "copyPaste": {
+                "source": grid(1, 0, 1, 0, 2),
+                "destination": grid(1, 7, 8, 0, 1),
+                "pasteType": "PASTE_VALUES",
+                "pasteOrientation": "TRANSPOSE",
+            }
+        }
+    )
+    assert server.state.values(book, "Log!A8:A9", render="FORMULA") == [[2], [20]]
+
+
+def test_cut_paste_moves_cells(api: Api, server: FakeSheetsServer, book: str) -> None:
+    status, _ = api.batch(
+        {
+            "cutPaste": {
+                "source": grid(0, 1, 2, 0, 2),
+                "destination": {"sheetId": 1, "rowIndex": 3, "columnIndex": 1},
+            }
+        }
+    )
+    assert status == 200
+    assert server.state.values(book, "Log!B4:C4") == [["Ada Lovelace", "ada@example.org"]]
+    assert server.state.values(book, "Contacts!A2:B2") == [["", ""]]

@@ -54,6 +54,14 @@ def test_dropped_connection_breaks_the_read(api: Api, server: FakeSheetsServer) 
     with pytest.raises(requests.exceptions.RequestException):
         api.get_values("Contacts!A1")
     assert api.get_values("Contacts!A1")[1]["values"] == [["Name"]]
+    assert [r.dropped for r in server.requests] == [True, False]
+
+
+def test_a_dropped_write_is_still_applied(api: Api, server: FakeSheetsServer, book: str) -> None:
+    server.faults.drop_connection(method="PUT")
+    with pytest.raises(requests.exceptions.RequestException):
+        api.put_values("Log!A1", [["written"]])
+    assert server.state.values(book, "Log!A1") == [["written"]]
 
 
 def test_quota_per_minute_with_injected_clock(api: Api, server: FakeSheetsServer) -> None:

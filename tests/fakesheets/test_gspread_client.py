@@ -193,3 +193,53 @@ def test_date_cell_with_custom_pattern(server: FakeSheetsServer, gc: gspread.Cli
     ws = gc.open_by_key(key).worksheet("S")
     assert ws.get_all_values() == [["5 Jan 2024", "2/29/2024"]]
     assert ws.get("A1:B1", value_render_option=ValueRenderOption.unformatted) == [[45296, 45351]]
+
+
+def test_open_by_title_and_list_files(
+    gc: gspread.Client, server: FakeSheetsServer, book: str
+) -> None:
+    server.state.create_spreadsheet({"S": []}, title="Other")
+    assert gc.open("Contacts CRM").id == book
+    with pytest.raises(gspread.exceptions.SpreadsheetNotFound):
+        gc.open("Nope")
+    names = sorted(f["name"] for f in gc.list_spreadsheet_files())
+    assert names == ["Contacts CRM", "Other"]
+
+
+def test_broad_gspread_worksheet_api_sweep(
+    gc: gspread.Client, server: FakeSheetsServer, book: str
+) -> None:
+    """Many everyday gspread calls in a row, checked against the resulting state."""
+    sh = gc.open_by_key(book)
+    ws = sh.worksheet("Contacts")
+    assert ws.find("Alan Turing").row == 3
+    assert ws.acell("B2").value == "ada@example.org"
+    ws.update_acell("E1", "Next action")
+    ws.insert_row(["Barbara Liskov", "bl@example.org"], index=2)
+    assert ws.col_values(1)[:3] == ["Name", "Barbara Liskov", "Ada Lovelace"]
+    ws.delete_rows(2)
+    ws.sort((1, "des"), range="A2:D4")
+    assert ws.col_values(1) == ["Name", "Grace Hopper", "Alan Turing", "Ada Lovelace"]
+    ws.freeze(rows=1)
+    ws.insert_note("A1", "people I know")
+    assert ws.get_note("A1") == "people I know"
+    ws.batch_clear(["E1"])
+    ws.resize(rows=20, cols=8)
+    ws.columns_auto_resize(0, 3)
+    ws.update_tab_color("#ff0000")
+    ws.add_validation("D2:D4", gspread.utils.ValidationConditionType.one_of_list, ["close", "core"])
+    sh.update_timezone("Europe/London")
+    sh.update_locale("en_GB")
+    ws.update_title("People")
+    props = server.state.sheet_properties(book, "People")
+    assert props["gridProperties"] == {"rowCount": 20, "columnCount": 8, "frozenRowCount": 1}
+    assert props["tabColorStyle"] == {"rgbColor": {"red": 1}}
+    assert (
+        server.state.cell(book, "People!D2")["dataValidation"]["condition"]["type"] == "ONE_OF_LIST"
+    )
+    meta = sh.fetch_sheet_metadata()
+    assert (meta["properties"]["timeZone"], meta["properties"]["locale"]) == (
+        "Europe/London",
+        "en_GB",
+    )
+    assert all(r.status == 200 for r in server.requests)

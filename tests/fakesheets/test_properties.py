@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sheets_keepup.fakesheets import FakeSession, FakeSheetsServer, fake_session
+from sheets_keepup.fakesheets.model import color_channel, normalize_format
+from sheets_keepup.fakesheets.values import json_copy
 
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -110,3 +112,32 @@ def test_raw_strings_round_trip(
     assert body["updatedCells"] == sum(len(r) for r in rows)
     got = api.get_values("S", valueRenderOption="UNFORMATTED_VALUE")[1]["values"]
     assert got == rows
+
+
+def _background(red: float, green: float, blue: float) -> dict[str, Any]:
+    return {"backgroundColor": {"red": red, "green": green, "blue": blue}}
+
+
+def test_colour_normalisation_is_idempotent_on_every_byte() -> None:
+    """A colour read back and stored again keeps every channel (no step lost to float32)."""
+    for byte in range(256):
+        once = normalize_format(_background(byte / 255, byte / 255, byte / 255))
+        twice = normalize_format(json_copy(once))
+        assert twice == once, byte
+        channel = once["backgroundColor"].get("red", 0)
+        assert round(channel * 255) == byte, (byte, channel)
+
+
+def test_colour_channel_keeps_the_recorded_half_step() -> None:
+    """Google stores a written 0.5 as 127/255 (recorded as 0.49803922)."""
+    assert color_channel(0.5) == 0.49803922
+    assert color_channel(127 / 255) == 0.49803922
+    assert color_channel(1) == 1
+    assert color_channel(0) == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.tuples(*[st.floats(0, 1)] * 3))
+def test_colour_normalisation_is_idempotent(channels: tuple[float, float, float]) -> None:
+    once = normalize_format(_background(*channels))
+    assert normalize_format(json_copy(once)) == once

@@ -97,3 +97,25 @@ def test_an_unreadable_private_key_is_an_auth_error_without_the_key(tmp_path: Pa
     with pytest.raises(AuthError) as caught:
         load_credentials(source, {})
     assert "not really" not in str(caught.value) and "BEGIN" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("mode", "warned"), [(0o644, True), (0o640, True), (0o600, False)])
+def test_key_files_others_can_read_are_warned_about_without_their_content(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, mode: int, warned: bool
+) -> None:
+    path = tmp_path / "key.json"
+    info = {
+        "type": "service_account",
+        "client_email": "a@b.iam.gserviceaccount.com",
+        "private_key": "-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
+    path.write_text(json.dumps(info))
+    path.chmod(mode)
+    with caplog.at_level("WARNING"):
+        assert read_key_file(path)["client_email"] == info["client_email"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert bool(warnings) is warned
+    if warned:
+        assert "chmod 600" in warnings[0]
+    assert "secret" not in caplog.text and "BEGIN" not in caplog.text

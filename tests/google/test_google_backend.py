@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 from fake_google import FakeGoogle
 
+from sheets_keepup.backends.google import client_for
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.config import Config, SourceConfig
 from sheets_keepup.errors import AccessError, AuthError, NetworkError, SheetChangedError
-from sheets_keepup.fakesheets import FakeSheetsState, RequestInfo
+from sheets_keepup.fakesheets import fake_session
 from sheets_keepup.model import CellWrite, ChangeSet, Identity
+from sheets_keepup.nightly import requests_of
 from sheets_keepup.sample import sample_tabs
 from sheets_keepup.sync import sync
 
@@ -60,6 +62,27 @@ def test_request_budget_first_second_and_small_edit(fake: FakeGoogle) -> None:
     assert fake.server.request_count(kind="write") == 1
 
 
+def test_a_second_sync_after_colouring_every_status_sends_only_the_read(
+    fake: FakeGoogle,
+) -> None:
+    """Colours of all five statuses read back as exactly what was written (no step lost
+    on the way through Google's 8-bit channels), so the second sync writes nothing."""
+    key = sample_key(fake)
+    backend = fake.backend(key)
+    config = google_config(key)
+    first = sync(backend, config, TODAY)
+    assert first.written
+    wanted = set(config.colours.model_dump().values())
+    written = {fake.background(key, "Contacts", row, 0) for row in range(3, 40)}
+    assert wanted <= written
+
+    fake.server.clear_log()
+    second = sync(backend, config, TODAY)
+    assert not second.written and not second.changes.fills and not second.changes.cells
+    assert fake.server.request_count() == 1
+    assert fake.server.request_count(kind="write") == 0
+
+
 def test_the_write_is_one_batch_update_with_exact_fields(fake: FakeGoogle) -> None:
     key = sample_key(fake)
     sync(fake.backend(key), google_config(key), TODAY)
@@ -71,14 +94,18 @@ def test_the_write_is_one_batch_update_with_exact_fields(fake: FakeGoogle) -> No
         if "updateCells" in request:
             update = request["updateCells"]
             assert "start" in update and "range" not in update
-            assert update["fields"] in ("userEnteredValue", DATE_FIELDS)
+            assert update["fields"] == "userEnteredValue"
         else:
-            assert request["repeatCell"]["fields"] == "userEnteredFormat.backgroundColor"
+            repeat = request["repeatCell"]
+            assert repeat["fields"] in (
+                "userEnteredFormat.backgroundColor",
+                "userEnteredFormat.numberFormat",
+            )
+            assert set(repeat["cell"].get("userEnteredFormat", {})) <= {
+                repeat["fields"].split(".")[1]
+            }
     assert "formulaValue" not in json.dumps(write.body)
     assert "USER_ENTERED" not in json.dumps(write.body)
-
-
-DATE_FIELDS = "userEnteredValue,userEnteredFormat.numberFormat"
 
 
 def test_user_cells_are_untouched_and_owned_cells_are_written(fake: FakeGoogle) -> None:
@@ -103,45 +130,45 @@ def test_user_cells_are_untouched_and_owned_cells_are_written(fake: FakeGoogle) 
     assert fake.background(key, "Contacts", 3, 0) is not None
 
 
-def _move_rows(state: FakeSheetsState, key: str, order: list[int], insert_at: int | None) -> None:
-    """Reorder the contact rows (sort), or insert a new person above row `insert_at`."""
-    with state.edit(key) as book:
-        sheet = book.sheet_by_title("Contacts")
-        assert sheet is not None
-        cells = sheet.cells
-        if insert_at is not None:
-            moved = {(r + 1 if r >= insert_at else r, c): v for (r, c), v in cells.items()}
-            moved[(insert_at, 0)] = {"userEnteredValue": {"stringValue": "Newcomer Nobody"}}
-            moved[(insert_at, 1)] = {"userEnteredValue": {"stringValue": "new@example.com"}}
-            moved[(insert_at, 5)] = {"userEnteredValue": {"stringValue": "close"}}
-            sheet.set_grid_size(sheet.row_count + 1, sheet.col_count)
-        else:
-            new_row = {old: new for new, old in zip(sorted(order), order, strict=True)}
-            moved = {(new_row.get(r, r), c): v for (r, c), v in cells.items()}
-        sheet.cells = moved
+def _sort_by_name_descending(fake: FakeGoogle, key: str, first: int, last: int) -> None:
+    """Sort rows first..last (0-based) by name, Z to A, as another user of the sheet
+    would: a real sortRange batchUpdate sent by a second gspread client."""
+    other = client_for(None, fake_session(fake.server)).open_by_key(key)
+    sheet_id = other.worksheet("Contacts").id
+    span = {"sheetId": sheet_id, "startRowIndex": first, "endRowIndex": last + 1}
+    sort = {"range": span, "sortSpecs": [{"dimensionIndex": 0, "sortOrder": "DESCENDING"}]}
+    other.batch_update({"requests": [{"sortRange": sort}]})
 
 
 @pytest.mark.parametrize("edit", ["insert", "sort"])
 def test_rows_moved_between_read_and_write_are_never_written_into_the_wrong_row(
-    fake: FakeGoogle, edit: str
+    fake: FakeGoogle, edit: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = sample_key(fake)
-    gets = 0
+    backend = fake.backend(key)
+    apply = backend.apply
+    meddled: list[str] = []
 
-    def meddle(state: Any, info: RequestInfo) -> None:
-        nonlocal gets
-        gets += 1
-        if gets == 2:  # the identity re-read: the user edits just before it
-            rows = list(range(3, 36))
+    def meddle_then_apply(changes: ChangeSet) -> None:
+        # between the sync's read and its write (before the identity check)
+        if not meddled:
+            meddled.append(edit)
             if edit == "insert":
-                _move_rows(state, key, rows, insert_at=5)
+                newcomer = ["Newcomer Nobody", "new@example.com", "", "", "", "close"]
+                fake.server.state.insert_rows(key, "Contacts", before_row=6, rows=[newcomer])
             else:
-                _move_rows(state, key, list(reversed(rows)), insert_at=None)
+                _sort_by_name_descending(fake, key, 3, 35)
+        apply(changes)
 
-    fake.server.faults.before_request(meddle, method="GET", once=False)
-    result = sync(fake.backend(key), google_config(key), TODAY)
-    assert result.written and result.attempts == 2
-    assert fake.server.request_count(kind="write") == 1
+    monkeypatch.setattr(backend, "apply", meddle_then_apply)
+    before = fake.rows(key, "Contacts")
+    result = sync(backend, google_config(key), TODAY)
+    assert meddled and result.written and result.attempts == 2
+    ours = [w for w in fake.writes() if "sortRange" not in json.dumps(w)]
+    assert len(ours) == 1
+    if edit == "sort":
+        names = [r[0] for r in fake.rows(key, "Contacts")[3:36]]
+        assert names == sorted(names, reverse=True) != [r[0] for r in before[3:36]]
 
     # Every person's owned cells are what a plan of the sheet as it is now gives them.
     final = fake.rows(key, "Contacts")
@@ -191,6 +218,61 @@ def test_missing_log_tab_is_skipped(fake: FakeGoogle) -> None:
     assert list(data.tabs) == ["Contacts"]
     assert data.tabs["Contacts"].rows == [["Name"], ["Ada"]]
     assert data.locale == "en_GB"
+
+
+def test_read_request_counts_with_and_without_the_log_tab(fake: FakeGoogle) -> None:
+    with_log = fake.create({"Contacts": [["Name"], ["Ada"]], "Log": [["Date", "Who"]]})
+    backend = fake.backend(with_log)
+    backend.read(["Contacts", "Log"])
+    assert fake.server.request_count() == 1
+
+    without = fake.create({"Contacts": [["Name"], ["Ada"]]})
+    backend = fake.backend(without)
+    fake.server.clear_log()
+    backend.read(["Contacts", "Log"])
+    # the ranged get fails (400 "Unable to parse range"), then titles, then the get again
+    assert [r.status for r in fake.server.requests] == [400, 200, 200]
+    fake.server.clear_log()
+    data = backend.read(["Contacts", "Log"])  # the backend remembers the Log is missing
+    assert list(data.tabs) == ["Contacts"]
+    assert fake.server.request_count() == 1
+
+
+def test_syncs_without_a_log_tab_cost_two_more_reads_once(fake: FakeGoogle) -> None:
+    tabs = sample_tabs(TODAY)
+    key = fake.create({"Contacts": tabs["Contacts"]})
+    backend = fake.backend(key)
+    config = google_config(key)
+    assert sync(backend, config, TODAY).written
+    # read (3 requests, see above), identity check, write
+    assert fake.server.request_count() == 5
+    fake.server.clear_log()
+    assert not sync(backend, config, TODAY).written
+    assert fake.server.request_count() == 1
+
+
+def test_the_log_tab_created_later_is_read_again(fake: FakeGoogle) -> None:
+    key = fake.create({"Contacts": [["Name"], ["Ada"]]})
+    backend = fake.backend(key)
+    backend.read(["Contacts", "Log"])
+    fake.server.state.apply(key, {"addSheet": {"properties": {"title": "Log"}}})
+    # the next read skips the Log; a new backend (the next run) finds it in one request
+    assert list(backend.read(["Contacts", "Log"]).tabs) == ["Contacts"]
+    fake.server.clear_log()
+    fresh = fake.backend(key)
+    assert list(fresh.read(["Contacts", "Log"]).tabs) == ["Contacts", "Log"]
+    assert fake.server.request_count() == 1
+
+
+def test_the_request_counter_counts_every_request_and_retry(fake: FakeGoogle) -> None:
+    key = sample_key(fake)
+    backend = fake.backend(key, max_retries=3)
+    assert backend.requests == 0
+    fake.server.faults.queue_error(429, count=2, method="GET")
+    fake.server.faults.queue_error(503, count=1, method="POST")
+    assert sync(backend, google_config(key), TODAY).written
+    assert backend.requests == len(fake.server.requests) == 6
+    assert requests_of(backend) == backend.requests
 
 
 def test_transient_errors_are_retried_then_succeed(fake: FakeGoogle) -> None:
@@ -275,3 +357,18 @@ def test_appends_create_tab_and_replace(fake: FakeGoogle) -> None:
     assert fake.rows(key, "This week") == [["new"], ["a"]]
     with pytest.raises(SheetChangedError):
         backend.apply(ChangeSet(tab="Nowhere", appends=[["a"]]))
+
+
+def test_appends_are_never_sent_twice_after_a_broken_connection(fake: FakeGoogle) -> None:
+    key = fake.create({"Log": [["Date", "Who"]]})
+    backend = fake.backend(key)
+    backend.read(["Log"])
+    fake.server.faults.drop_connection(method="POST")
+    with pytest.raises(NetworkError, match="may or may not"):
+        backend.apply(ChangeSet(tab="Log", appends=[["2026-11-20", "Ada"]]))
+    assert fake.server.request_count(method="POST") == 1
+    assert fake.rows(key, "Log") == [["Date", "Who"], ["2026-11-20", "Ada"]]
+
+    fake.server.faults.queue_error(429, method="POST")  # refused, so surely not applied
+    backend.apply(ChangeSet(tab="Log", appends=[["2026-11-21", "Bob"]]))
+    assert fake.rows(key, "Log")[1:] == [["2026-11-20", "Ada"], ["2026-11-21", "Bob"]]

@@ -73,6 +73,7 @@ def test_demo_google_runs_the_google_path_and_counts_requests(runner: CliRunner)
     assert result.exit_code == 0, result.output
     assert "33 contacts" in result.output and "This week's picks" in result.output
     assert "Google Sheets API requests: 3 (2 read(s), 1 write(s)" in result.output
+    assert "Syncing again at once: 1 request(s), and nothing to write." in result.output
 
 
 # --- check ----------------------------------------------------------------------------------
@@ -87,6 +88,45 @@ def test_check_passes_on_a_good_workbook(runner: CliRunner, tmp_path: Path) -> N
     assert "Tab 'Contacts': header row 3, 33 contact(s)" in result.output
     assert "will add the column(s) Next action, Due, Status" in result.output
     assert "Ready" in result.output
+
+
+DUPLICATED = [
+    ["Name", "Email", "Company"],
+    ["Ada Lovelace", "ada@example.com", "Engines"],
+    ["Charles Babbage", "cb@example.com", "Engines"],
+    ["A. Lovelace", "ADA@example.com", ""],
+    ["Grace Hopper", "", "Navy"],
+    ["Grace Hopper", "", "Navy"],
+]
+
+
+def test_check_reports_duplicate_rows_in_a_workbook(runner: CliRunner, tmp_path: Path) -> None:
+    book = tmp_path / "contacts.xlsx"
+    write_new_workbook(book, {"Contacts": DUPLICATED})
+    config = write_config(tmp_path, {"kind": "xlsx", "path": str(book)})
+    result = runner.invoke(main, ["check", "-c", str(config), "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert "2 person(s) appear on more than one row" in result.output
+    assert "Duplicate rows, same email: row 2 Ada Lovelace" in result.output
+    assert "row 4 A. Lovelace" in result.output
+    assert "Duplicate rows, same name and company: row 5 Grace Hopper" in result.output
+
+    write_new_workbook(book, sample_tabs(TODAY), overwrite=True)
+    clean = runner.invoke(main, ["check", "-c", str(config), "--today", "2026-11-23"])
+    assert clean.exit_code == 0 and "Duplicate rows" not in clean.output
+
+
+def test_check_reports_duplicate_rows_on_google(fake: FakeGoogle) -> None:
+    key = fake.create({"Contacts": DUPLICATED})
+    config = Config(source=SourceConfig(kind="google", spreadsheet=key))
+    report = check_source(config, TODAY, lambda _c: fake.backend(key))
+    assert report.ok
+    notes = [f.text for f in report.findings if f.ok is None]
+    duplicates = [n.strip() for n in notes if "Duplicate rows" in n]
+    assert len(duplicates) == 2
+    assert duplicates[0].startswith("Duplicate rows, same email: row 2 Ada Lovelace")
+    assert report.findings[-1].text.startswith("Ready")
+    assert fake.server.request_count(kind="write") == 0
 
 
 def test_check_names_the_missing_workbook_tab_and_headers(
@@ -221,3 +261,21 @@ def test_restore_on_google_is_identity_checked(fake: FakeGoogle, tmp_path: Path)
     with pytest.raises(SheetChangedError):
         restore_snapshot(fake.backend(key), store, pick_snapshot(store, None), dt.datetime.now())
     assert fake.rows(key, "Contacts") == sorted_rows
+
+
+def test_open_google_backend_from_the_config(fake: FakeGoogle, service_account_key: Path) -> None:
+    from sheets_keepup.backends.google import open_google_backend
+    from sheets_keepup.fakesheets import fake_session
+
+    key = fake.create(sample_tabs(TODAY))
+    source = SourceConfig(
+        kind="google",
+        spreadsheet=f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0",
+        credentials=service_account_key,
+        timeout_seconds=7,
+        max_retries=0,
+    )
+    backend = open_google_backend(Config(source=source), session=fake_session(fake.server))
+    assert backend.key == key and backend.account_email == EMAIL
+    assert backend.max_retries == 0 and backend.client.http_client.timeout == 7
+    assert "Contacts" in backend.read(["Contacts"]).tabs

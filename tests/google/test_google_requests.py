@@ -8,7 +8,6 @@ import json
 import pytest
 
 from sheets_keepup.backends.google import (
-    DATE_FIELDS,
     TEXT_FIELDS,
     Grid,
     SheetInfo,
@@ -60,6 +59,8 @@ def test_cell_values_decode_like_unformatted_values_with_dates() -> None:
     }
     assert cell_value(with_time) == dt.datetime(2026, 11, 23, 12)
     assert cell_value({"effectiveValue": {"errorValue": {"type": "N_A"}}}) == "#N/A"
+    huge = {"effectiveValue": {"numberValue": 1e12}, "effectiveFormat": dated["effectiveFormat"]}
+    assert cell_value(huge) == 1e12
 
 
 def test_grid_places_blocks_at_their_offsets_and_keeps_colours() -> None:
@@ -102,21 +103,52 @@ def test_text_is_always_a_string_value_and_dates_a_serial_with_a_date_format() -
         ],
     )
     requests = build_requests(changes, SHEET)
-    cells = [r["updateCells"] for r in requests]
-    assert all("start" in c and "range" not in c for c in cells)
-    text = next(c for c in cells if c["start"]["columnIndex"] == 3)
-    assert text["fields"] == TEXT_FIELDS
-    assert text["rows"] == [
-        {"values": [{"userEnteredValue": {"stringValue": '=HYPERLINK("http://x","y")'}}]},
-        {"values": [{}]},
+    update, date_format = requests
+    cells = update["updateCells"]
+    assert cells["start"] == {"sheetId": 7, "rowIndex": 1, "columnIndex": 3}
+    assert "range" not in cells and cells["fields"] == TEXT_FIELDS
+    assert cells["rows"] == [
+        {
+            "values": [
+                {"userEnteredValue": {"stringValue": '=HYPERLINK("http://x","y")'}},
+                {"userEnteredValue": {"numberValue": 46349}},
+            ]
+        },
+        {"values": [{}, {}]},  # None clears the value
     ]
-    due = next(c for c in cells if c["start"]["columnIndex"] == 4)
-    assert due["fields"] == DATE_FIELDS
-    assert due["rows"][0]["values"][0] == {
-        "userEnteredValue": {"numberValue": 46349},
-        "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}},
+    assert date_format["repeatCell"] == {
+        "range": {
+            "sheetId": 7,
+            "startRowIndex": 1,
+            "endRowIndex": 2,
+            "startColumnIndex": 4,
+            "endColumnIndex": 5,
+        },
+        "cell": {"userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}}},
+        "fields": "userEnteredFormat.numberFormat",
     }
     assert "formulaValue" not in json.dumps(requests)
+
+
+def test_blocks_hold_only_the_cells_written() -> None:
+    changes = ChangeSet(
+        tab="Contacts",
+        cells=[
+            CellWrite(1, 2, "a"),
+            CellWrite(1, 4, "b"),
+            CellWrite(2, 2, "c"),
+            CellWrite(2, 3, "d"),
+        ],
+    )
+    blocks = sorted(
+        (
+            r["updateCells"]["start"]["rowIndex"],
+            r["updateCells"]["start"]["columnIndex"],
+            [len(row["values"]) for row in r["updateCells"]["rows"]],
+        )
+        for r in build_requests(changes, SHEET)
+    )
+    assert blocks == [(1, 2, [1]), (1, 4, [1]), (2, 2, [2])]
 
 
 def test_only_adjacent_rows_share_an_update() -> None:

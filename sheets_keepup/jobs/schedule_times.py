@@ -1,0 +1,63 @@
+"""Daily run times in an IANA timezone, correct across DST changes.
+
+All returned datetimes are in UTC: comparing aware datetimes that share a zoneinfo
+tzinfo ignores ``fold``, which gives wrong answers in the repeated autumn hour.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_AT = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_at(at: str) -> time:
+    """Parse a 24-hour "HH:MM" time of day."""
+    match = _AT.match(at)
+    if not match:
+        raise ValueError(f"invalid time of day {at!r}: use 24-hour HH:MM, e.g. 02:00")
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_timezone(name: str) -> ZoneInfo:
+    """Load an IANA timezone such as "Europe/London"."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        message = f"unknown timezone {name!r}: use an IANA name like Europe/London"
+        raise ValueError(message) from None
+
+
+def slot_on(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The run time on local ``day``, in UTC.
+
+    In the autumn repeated hour the first occurrence is used (fold=0); a time that
+    does not exist (spring gap) runs that much later, e.g. 01:30 -> 02:30.
+    """
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+
+
+def latest_slot(now: datetime, at: time, tz: ZoneInfo) -> datetime:
+    """The most recent run time at or before ``now``, in UTC."""
+    today = now.astimezone(tz).date()
+    slot = slot_on(today, at, tz)
+    return slot if slot <= now else slot_on(today - timedelta(days=1), at, tz)
+
+
+def next_slot(now: datetime, at: time, tz: ZoneInfo) -> datetime:
+    """The first run time strictly after ``now``, in UTC."""
+    today = now.astimezone(tz).date()
+    slot = slot_on(today, at, tz)
+    return slot if slot > now else slot_on(today + timedelta(days=1), at, tz)
+
+
+def slots_between(after: datetime, until: datetime, at: time, tz: ZoneInfo) -> int:
+    """How many run times fall in the interval (``after``, ``until``]."""
+    count = 0
+    slot = next_slot(after, at, tz)
+    while slot <= until:
+        count += 1
+        slot = next_slot(slot, at, tz)
+    return count

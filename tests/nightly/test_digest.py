@@ -1,0 +1,261 @@
+"""The weekly digest: what it says, the tab it rewrites, and the email it sends."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from nightly_support import (
+    MONDAY,
+    Collector,
+    free_port,
+    london,
+    nightly_config,
+    recording,
+    sheet_tabs,
+)
+from openpyxl import load_workbook
+
+from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
+from sheets_keepup.config import Config
+from sheets_keepup.digest import Digest, explain, render_html, render_text
+from sheets_keepup.errors import ConfigError
+from sheets_keepup.jobs.clock import FakeClock
+from sheets_keepup.jobs.mail import send_digest
+from sheets_keepup.nightly import NightlyJob, make_digest
+
+PASSWORD_ENV = "TEST_KEEPUP_SMTP_PASSWORD"
+
+
+def digest_of(tmp_path: Path, config: Config | None = None) -> Digest:
+    config = config or nightly_config(tmp_path)
+    backend = recording(sheet_tabs())
+    return make_digest(backend, config, MONDAY, state_dir=tmp_path / "state", write=False)
+
+
+def test_picks_say_why_how_to_reach_them_and_what_to_talk_about(tmp_path: Path) -> None:
+    digest = digest_of(tmp_path)
+    names = [p.name for p in digest.picks]
+    assert len(names) == 3
+    assert set(names) == {"Ada Lovelace", "Carl Chen", '=HYPERLINK("http://x","Eve")'}
+    ada = next(p for p in digest.picks if p.name == "Ada Lovelace")
+    assert ada.email == "ada@example.org" and ada.phone == "+44 20 7946 0000"
+    assert ada.hook == "ask about sailing; remember: Two kids, Ana and Leo"
+    assert "overdue by" in ada.why
+    assert not ada.action.startswith("★")
+    carl = next(p for p in digest.picks if p.name == "Carl Chen")
+    assert carl.why.startswith("thank-you owed for the coffee on 21 Nov")
+    assert carl.phone == "+1 555 0100"
+
+
+def test_birthdays_in_the_next_two_weeks(tmp_path: Path) -> None:
+    digest = digest_of(tmp_path)
+    assert [(b.name, b.date, b.days) for b in digest.birthdays] == [
+        ("Zoë Ørsted", dt.date(2026, 12, 3), 10)
+    ]
+    wider = digest_of(tmp_path, nightly_config(tmp_path, digest={"birthday_days": 31}))
+    assert [b.name for b in wider.birthdays] == ["Zoë Ørsted", "Carl Chen"]
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "due", "expected"),
+    [
+        (
+            "Email Ada: last spoke 4 months ago; ask about sailing.",
+            "overdue",
+            dt.date(2026, 11, 2),
+            "catching up: last spoke 4 months ago; overdue by 3 weeks",
+        ),
+        (
+            "Birthday on 25 Nov: send Zoë a note. Also: catch up.",
+            "due soon",
+            dt.date(2026, 11, 25),
+            "birthday on 25 Nov; due in 2 days",
+        ),
+        (
+            "Birthday today: send Zoë a note.",
+            "due soon",
+            dt.date(2026, 11, 23),
+            "birthday today; due today",
+        ),
+        (
+            "Send Carl a thank-you for the lunch on 21 Nov.",
+            "due soon",
+            dt.date(2026, 11, 24),
+            "thank-you owed for the lunch on 21 Nov; due in 1 day",
+        ),
+        (
+            "Suggest coffee or lunch with Wen (last met in person 20 months ago).",
+            "overdue",
+            dt.date(2026, 4, 2),
+            "time to meet in person: last met in person 20 months ago; overdue by 8 months",
+        ),
+        (
+            "Reach out to Sam: no last contact recorded (add the date if you have been in touch).",
+            "due soon",
+            dt.date(2026, 11, 23),
+            "no contact recorded yet; due today",
+        ),
+        ("Send Kim a new-year note.", "due soon", None, "new-year greetings"),
+    ],
+)
+def test_why_each_pick_was_chosen(
+    action: str, status: str, due: dt.date | None, expected: str
+) -> None:
+    assert explain(action, status, due, MONDAY) == expected
+
+
+def test_text_and_html_carry_the_same_content_escaped(tmp_path: Path) -> None:
+    digest = digest_of(tmp_path)
+    text, html = render_text(digest), render_html(digest)
+    for pick in digest.picks:
+        assert pick.name in text
+    assert "Zoë Ørsted: 3 Dec (in 10 days)" in text
+    assert "ask about sailing" in text and "ask about sailing" in html
+    assert "=HYPERLINK(&quot;http://x&quot;,&quot;Eve&quot;)" in html
+    assert '"http://x"' not in html
+    assert 'href="mailto:ada@example.org"' in html
+
+
+def test_digest_tab_is_rewritten_whole_and_nothing_else_changes(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path)
+    backend = recording(sheet_tabs())
+    backend.tabs["This week"] = [["stale"] * 9 for _ in range(40)]
+    backend.backgrounds[("This week", 3, 3)] = "#FF0000"
+    before = copy.deepcopy({t: rows for t, rows in backend.tabs.items() if t != "This week"})
+    colours = {k: v for k, v in backend.backgrounds.items() if k[0] != "This week"}
+    clock = FakeClock(london(MONDAY, 8))
+    make_digest(backend, config, MONDAY, state_dir=tmp_path / "state", write=True, clock=clock)
+    assert backend.tabs_written() == ["This week"]
+    change = backend.applied[0]
+    assert change.replace and change.create_tab
+    rows = backend.tabs["This week"]
+    assert "stale" not in str(rows)
+    assert ("This week", 3, 3) not in backend.backgrounds
+    assert rows[0] == ["This week: Monday 23 November 2026"]
+    assert rows[4][:3] == ["Pick", "Who", "Why now"]
+    assert {t: r for t, r in backend.tabs.items() if t != "This week"} == before
+    assert {k: v for k, v in backend.backgrounds.items() if k[0] != "This week"} == colours
+
+
+def test_digest_tab_in_a_workbook_keeps_formula_like_text_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "contacts.xlsx"
+    write_new_workbook(path, sheet_tabs())
+    config = nightly_config(tmp_path, source={"kind": "xlsx", "path": str(path)})
+    make_digest(XlsxBackend(path), config, MONDAY, state_dir=tmp_path / "state", write=True)
+    sheet = load_workbook(path)["This week"]
+    names = [sheet.cell(r, 2) for r in range(6, 9)]
+    eve = next(c for c in names if str(c.value).startswith("=HYPERLINK"))
+    assert eve.data_type == "s"
+    assert load_workbook(path).sheetnames == ["Contacts", "Log", "This week"]
+
+
+def test_email_without_settings_is_a_config_error(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path)
+    with pytest.raises(ConfigError, match=r"digest\.email"):
+        make_digest(
+            recording(sheet_tabs()), config, MONDAY, state_dir=tmp_path, write=True, email=True
+        )
+
+
+# --- email through a real SMTP server on 127.0.0.1 -----------------------------------------
+
+
+class Smtp:
+    def __init__(self, collector: Collector, port: int) -> None:
+        self.collector = collector
+        self.port = port
+
+
+@pytest.fixture
+def smtp() -> Iterator[Smtp]:
+    collector = Collector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield Smtp(collector, port)
+    controller.stop()
+
+
+def mail_settings(port: int, **changes: Any) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",
+        "sender": "keepup@example.org",
+        "to": ["me@example.org", "also@example.net"],
+        "password_env": PASSWORD_ENV,
+    }
+    settings.update(changes)
+    return settings
+
+
+def test_the_nightly_job_mails_the_digest_once_a_week(tmp_path: Path, smtp: Smtp) -> None:
+    config = nightly_config(tmp_path, digest={"email": mail_settings(smtp.port)})
+    backend = recording(sheet_tabs())
+    for day in range(3):  # Monday to Wednesday
+        clock = FakeClock(london(MONDAY + dt.timedelta(days=day)))
+        job = NightlyJob(
+            config, state_dir=tmp_path / "state", clock=clock, backend_factory=lambda _: backend
+        )
+        assert job().ok
+    assert len(smtp.collector.messages) == 1
+    message = smtp.collector.messages[0]
+    assert smtp.collector.rcpt_tos[0] == ["me@example.org", "also@example.net"]
+    assert message["Subject"] == "Keep in touch this week (Monday 23 November 2026): 3 to contact"
+    assert message.get_content_type() == "multipart/alternative"
+    plain = message.get_body(("plain",))
+    rich = message.get_body(("html",))
+    assert plain is not None and rich is not None
+    text, html = plain.get_content(), rich.get_content()
+    assert "Ada Lovelace" in text and "ask about sailing" in text
+    assert "Zoë Ørsted: 3 Dec (in 10 days)" in text
+    assert "<strong>Ada Lovelace</strong>" in html
+    assert "emailed" in str(backend.tabs["keepup"])
+
+
+def test_a_failed_email_does_not_fail_the_sync_and_is_retried(tmp_path: Path, smtp: Smtp) -> None:
+    settings = mail_settings(smtp.port, username="me")  # a login needs the password
+    config = nightly_config(tmp_path, digest={"email": settings})
+    backend = recording(sheet_tabs())
+
+    def run(day: int, env: dict[str, str]) -> str:
+        clock = FakeClock(london(MONDAY + dt.timedelta(days=day)))
+        job = NightlyJob(
+            config,
+            state_dir=tmp_path / "state",
+            clock=clock,
+            backend_factory=lambda _: backend,
+            env=env,
+            mail_sender=lambda *args, **kwargs: sent.append((args, kwargs)),
+        )
+        outcome = job()
+        assert outcome.ok
+        return outcome.message
+
+    sent: list[Any] = []
+    first = NightlyJob(
+        config,
+        state_dir=tmp_path / "state",
+        clock=FakeClock(london(MONDAY)),
+        backend_factory=lambda _: backend,
+        env={},
+        mail_sender=send_digest,
+    )()
+    assert first.ok and "digest email failed" in first.message
+    assert PASSWORD_ENV not in first.message or "not set" in first.message
+    assert "email failed" in str(backend.tabs["keepup"])
+    assert smtp.collector.messages == []
+    assert backend.tabs_written().count("This week") == 1
+    # Tuesday: the tab is not rewritten, the email is tried again and goes out.
+    assert "digest mailed" in run(1, {PASSWORD_ENV: "secret"})
+    assert len(sent) == 1
+    assert backend.tabs_written().count("This week") == 1
+    # Wednesday: nothing more to send.
+    assert "digest" not in run(2, {PASSWORD_ENV: "secret"})
+    assert len(sent) == 1

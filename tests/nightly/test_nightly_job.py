@@ -1,0 +1,259 @@
+"""The nightly job on an in-memory sheet, driven by a fake clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from pathlib import Path
+
+import pytest
+from nightly_support import (
+    MONDAY,
+    RecordingBackend,
+    SimClock,
+    london,
+    nightly_config,
+    recording,
+    sheet_tabs,
+    tab_text,
+)
+
+from sheets_keepup.config import Config
+from sheets_keepup.errors import DataError, ExitStatus, LockedError, SheetChangedError
+from sheets_keepup.jobs.clock import FakeClock
+from sheets_keepup.jobs.lock import SyncLock
+from sheets_keepup.jobs.runner import NightlyRunner
+from sheets_keepup.jobs.status import read_status
+from sheets_keepup.model import ChangeSet
+from sheets_keepup.nightly import NightlyJob, status_view, sync_locked
+
+
+def job_for(
+    config: Config, backend: RecordingBackend, clock: FakeClock, **kwargs: object
+) -> NightlyJob:
+    assert config.state_dir is not None
+    return NightlyJob(
+        config,
+        state_dir=config.state_dir,
+        clock=clock,
+        backend_factory=lambda _config: backend,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_a_week_of_nights_runs_without_waiting(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path)
+    backend = recording(sheet_tabs())
+    # Sunday morning: a first start waits for Monday 06:00, then runs every night.
+    clock = SimClock(london(MONDAY - dt.timedelta(days=1), 7), london(MONDAY + dt.timedelta(6), 7))
+    runner = NightlyRunner(
+        job_for(config, backend, clock),
+        at="06:00",
+        timezone="Europe/London",
+        state_dir=tmp_path / "state",
+        clock=clock,
+    )
+    clock.runner = runner
+    started = time.perf_counter()
+    assert runner.serve() == ExitStatus.INTERRUPTED
+    assert time.perf_counter() - started < 10
+
+    written = backend.tabs_written()
+    # One read per night, seven nights.
+    assert backend.reads == 7
+    # The digest once (Monday), the health tab once a day, contacts only when they change.
+    assert written.count("This week") == 1
+    assert written.count("keepup") == 7
+    assert written[0] == "Contacts" and written[1] == "This week"
+    assert "Monday 23 November 2026" in backend.tabs["This week"][0][0]
+    status = read_status(tmp_path / "state")
+    assert status is not None and status.ok
+    assert status.last_success == london(MONDAY + dt.timedelta(days=6))
+    health = tab_text(backend, "keepup")
+    assert health["Last sync"] == "2026-11-29 06:00 Europe/London"
+    assert health["Next scheduled run"] == "2026-11-30 06:00 Europe/London"
+
+
+def test_nights_missed_while_asleep_are_caught_up_once_on_wake(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path)
+    backend = recording(sheet_tabs())
+    clock = SimClock(london(MONDAY, 5), london(MONDAY + dt.timedelta(days=4), 7))
+    # Asleep from Monday 23:00 until Thursday 05:00: Tuesday and Wednesday are missed.
+    clock.suspend_at = london(MONDAY, 23)
+    clock.suspend_for = dt.timedelta(days=2, hours=6)
+    runner = NightlyRunner(
+        job_for(config, backend, clock),
+        at="06:00",
+        timezone="Europe/London",
+        state_dir=tmp_path / "state",
+        clock=clock,
+    )
+    clock.runner = runner
+    runner.serve()
+    # Monday, one catch-up on waking on Thursday at 05:00, then Thursday and Friday 06:00.
+    assert backend.reads == 4
+    assert backend.tabs_written().count("keepup") == 3  # once per day: Mon, Thu, Fri
+    status = read_status(tmp_path / "state")
+    assert status is not None and status.last_success == london(MONDAY + dt.timedelta(4))
+
+
+def test_health_tab_shows_the_last_sync(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path)
+    backend = recording(sheet_tabs())
+    clock = FakeClock(london(MONDAY, 6, 0))
+    outcome = job_for(config, backend, clock)()
+    assert outcome.ok
+    health = tab_text(backend, "keepup")
+    assert health["Last sync"] == "2026-11-23 06:00 Europe/London"
+    assert health["Result"] == "ok"
+    assert health["Contacts"] == "5"
+    assert health["Overdue"] == str(outcome.overdue) and outcome.overdue >= 2
+    assert health["Problems"] == "1"
+    assert health["Problem cells"].startswith("'Contacts'")
+    assert "last spring" not in str(backend.tabs["keepup"])  # references, not contents
+    assert health["Next scheduled run"] == "2026-11-24 06:00 Europe/London"
+    assert health["Weekly digest"] == "'This week' written 2026-11-23"
+    change = next(c for c in backend.applied if c.tab == "keepup")
+    assert change.replace and change.create_tab and change.identity is None
+
+
+def test_a_second_sync_with_nothing_new_writes_nothing(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path)
+    backend = recording(sheet_tabs())
+    clock = FakeClock(london(MONDAY, 9))
+    sync_locked(backend, config, MONDAY, state_dir=tmp_path / "state", clock=clock)
+    assert backend.tabs_written() == ["Contacts", "keepup"]
+    clock.advance(dt.timedelta(hours=3))
+    result = sync_locked(backend, config, MONDAY, state_dir=tmp_path / "state", clock=clock)
+    assert not result.written
+    assert backend.tabs_written() == ["Contacts", "keepup"], "no write at all"
+    # The next day the health tab is refreshed once, and contacts stay untouched.
+    clock.advance(dt.timedelta(days=1))
+    sync_locked(backend, config, MONDAY, state_dir=tmp_path / "state", clock=clock)
+    assert backend.tabs_written() == ["Contacts", "keepup", "keepup"]
+    assert tab_text(backend, "keepup")["Last sync"] == "2026-11-24 12:00 Europe/London"
+
+
+def test_health_is_rewritten_the_same_day_when_its_content_changes(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path)
+    backend = recording(sheet_tabs())
+    clock = FakeClock(london(MONDAY, 9))
+    sync_locked(backend, config, MONDAY, state_dir=tmp_path / "state", clock=clock)
+    backend.tabs["Contacts"][1][3] = "platinum"  # Ada's tier cell becomes unreadable
+    clock.advance(dt.timedelta(minutes=5))
+    sync_locked(backend, config, MONDAY, state_dir=tmp_path / "state", clock=clock)
+    assert backend.tabs_written() == ["Contacts", "keepup", "Contacts", "keepup"]
+    health = tab_text(backend, "keepup")
+    assert health["Problems"] == "2"
+    # Ada's row is named, by row or by cell depending on how the planner reports it.
+    assert re.search(r"'Contacts'(!D2| row 2)\b", health["Problem cells"])
+
+
+def test_health_tab_can_be_turned_off(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path, health={"enabled": False})
+    backend = recording(sheet_tabs())
+    sync_locked(
+        backend, config, MONDAY, state_dir=tmp_path / "state", clock=FakeClock(london(MONDAY))
+    )
+    assert backend.tabs_written() == ["Contacts"]
+
+
+def test_a_failed_sync_shows_in_the_health_tab_and_sets_the_exit_status(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path, tabs={"contacts": "People"})
+    backend = recording(sheet_tabs())
+    clock = FakeClock(london(MONDAY, 6))
+    job = job_for(config, backend, clock)
+    with pytest.raises(DataError):
+        job()
+    health = tab_text(backend, "keepup")
+    assert health["Result"].startswith("failed: No tab named 'People'")
+    runner = NightlyRunner(
+        job, at="06:00", timezone="Europe/London", state_dir=tmp_path / "state", clock=clock
+    )
+    assert runner.run_once() == ExitStatus.DATA
+    status = read_status(tmp_path / "state")
+    assert status is not None and not status.ok and "No tab named" in status.message
+
+
+def test_requests_are_counted_from_the_backend(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path)
+    backend = recording(sheet_tabs())
+    clock = FakeClock(london(MONDAY, 6))
+    runner = NightlyRunner(
+        job_for(config, backend, clock),
+        at="06:00",
+        timezone="Europe/London",
+        state_dir=tmp_path / "state",
+        clock=clock,
+    )
+    assert runner.run_once() == ExitStatus.OK
+    status = read_status(tmp_path / "state")
+    assert status is not None
+    # one read; contacts, digest and health writes
+    assert status.requests == backend.reads + backend.writes == 4
+
+
+def test_a_second_sync_is_refused_while_one_holds_the_lock(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path)
+    backend = recording(sheet_tabs())
+    with SyncLock(tmp_path / "state"), pytest.raises(LockedError) as caught:
+        sync_locked(backend, config, MONDAY, state_dir=tmp_path / "state")
+    assert caught.value.exit_status == ExitStatus.LOCKED
+    assert "another sync" in str(caught.value)
+    assert backend.reads == 0 and backend.writes == 0
+
+
+def test_digest_is_caught_up_after_a_missed_day_but_not_started_mid_week(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path)
+    backend = recording(sheet_tabs())
+    wednesday = MONDAY + dt.timedelta(days=2)
+    job_for(config, backend, FakeClock(london(wednesday)))()
+    assert "This week" not in backend.tabs_written(), "a fresh state folder waits for Monday"
+    job_for(config, backend, FakeClock(london(MONDAY + dt.timedelta(days=7))))()
+    assert backend.tabs_written().count("This week") == 1
+    # The laptop sleeps through the next Monday: Tuesday's run writes the digest.
+    job_for(config, backend, FakeClock(london(MONDAY + dt.timedelta(days=15))))()
+    assert backend.tabs_written().count("This week") == 2
+    assert "Tuesday 8 December 2026" in backend.tabs["This week"][0][0]
+
+
+def test_status_view_reads_the_state_folder(tmp_path: Path) -> None:
+    config = nightly_config(tmp_path)
+    backend = recording(sheet_tabs())
+    clock = FakeClock(london(MONDAY, 6))
+    sync_locked(backend, config, MONDAY, state_dir=tmp_path / "state", clock=clock)
+    view = status_view(config, tmp_path / "state", london(MONDAY, 7))
+    lines = dict(view.lines())
+    assert lines["State folder"] == str(tmp_path / "state")
+    assert lines["Last sync"] == "2026-11-23 06:00 Europe/London"
+    assert lines["Result"].startswith("ok")
+    assert lines["Contacts"] == "5"
+    assert lines["Next scheduled run"] == "2026-11-24 06:00 Europe/London"
+
+
+def test_a_failed_digest_write_fails_the_run_so_that_it_is_retried(tmp_path: Path) -> None:
+    class DigestRefused(RecordingBackend):
+        refuse = True
+
+        def apply(self, changes: ChangeSet) -> None:
+            if changes.tab == "This week" and self.refuse:
+                raise SheetChangedError("the sheet changed while writing the digest")
+            super().apply(changes)
+
+    config = nightly_config(tmp_path)
+    backend = DigestRefused(tabs={t: [list(r) for r in rows] for t, rows in sheet_tabs().items()})
+    clock = FakeClock(london(MONDAY, 6))
+    runner = NightlyRunner(
+        job_for(config, backend, clock),
+        at="06:00",
+        timezone="Europe/London",
+        state_dir=tmp_path / "state",
+        clock=clock,
+    )
+    assert runner.run_once() == ExitStatus.DATA
+    assert tab_text(backend, "keepup")["Result"].startswith("failed: the sheet changed")
+    backend.refuse = False
+    assert runner.run_once() == ExitStatus.OK
+    assert backend.tabs_written() == ["Contacts", "keepup", "This week", "keepup"]
+    assert tab_text(backend, "keepup")["Result"] == "ok"

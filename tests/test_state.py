@@ -1,0 +1,125 @@
+"""The state folder holds contact data: owner-only, pruned, and described on request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from core_helpers import TODAY, contacts, make_config, person
+
+from sheets_keepup.backends.memory import MemoryBackend
+from sheets_keepup.cli import main
+from sheets_keepup.model import CellWrite, ChangeSet, Tab
+from sheets_keepup.state import SnapshotStore, describe_state, write_private
+from sheets_keepup.sync import sync
+
+NOW = dt.datetime(2026, 11, 23, 6, 0)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture(autouse=True)
+def usual_umask() -> object:
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def save(store: SnapshotStore, when: dt.datetime) -> Path:
+    tab = Tab("Contacts", [["Name", "Status"], ["Ada", "ok"]])
+    return store.save(ChangeSet(tab="Contacts", cells=[CellWrite(1, 1, "x")]), tab, when)
+
+
+def test_every_folder_and_file_a_sync_writes_is_owner_only(tmp_path: Path) -> None:
+    state = tmp_path / "deep" / "state"
+    store = SnapshotStore(state, "in-memory sheet")
+    backend = MemoryBackend.from_rows({"Contacts": contacts(person("Ada", tier="core"))})
+    result = sync(backend, make_config(), TODAY, snapshots=store, now=NOW)
+    assert result.written and result.snapshot is not None
+    folders = [state, *(p for p in state.rglob("*") if p.is_dir())]
+    files = [p for p in state.rglob("*") if p.is_file()]
+    assert len(folders) >= 3 and len(files) >= 2  # target folder, snapshots; snapshot, record
+    assert {mode(p) for p in folders} == {0o700}
+    assert {mode(p) for p in files} == {0o600}
+    assert mode(tmp_path / "deep") == 0o755  # parents above the state folder are not ours
+
+
+def test_write_private_resets_a_stale_temporary_file(tmp_path: Path) -> None:
+    stale = tmp_path / ".status.json.tmp"
+    stale.write_text("old")
+    os.chmod(stale, 0o644)
+    write_private(tmp_path / "status.json", "{}")
+    assert mode(tmp_path / "status.json") == 0o600
+
+
+def test_snapshots_are_pruned_by_count(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path, "t", keep=3, max_age_days=None)
+    paths = [save(store, NOW + dt.timedelta(minutes=m)) for m in range(5)]
+    assert sorted(store.folder.glob("*.json")) == paths[2:]
+
+
+def test_snapshots_are_pruned_by_age(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path, "t", keep=10, max_age_days=30)
+    old = [save(store, NOW - dt.timedelta(days=d)) for d in (60, 31)]
+    recent = save(store, NOW - dt.timedelta(days=29))
+    newest = save(store, NOW)
+    assert not any(p.exists() for p in old)
+    assert sorted(store.folder.glob("*.json")) == [recent, newest]
+    # The snapshot just taken is kept even when the age limit is tiny.
+    tight = SnapshotStore(tmp_path, "u", keep=5, max_age_days=1)
+    assert save(tight, NOW).exists()
+
+
+def test_describe_state_counts_files_bytes_and_snapshots(tmp_path: Path) -> None:
+    assert not describe_state(tmp_path / "none").exists
+    store = SnapshotStore(tmp_path / "state", "t")
+    save(store, NOW)
+    save(store, NOW + dt.timedelta(seconds=1))
+    write_private(store.target_folder / "status.json", "{}")
+    summary = describe_state(tmp_path / "state")
+    assert summary.path == tmp_path / "state"
+    assert (summary.files, summary.snapshots) == (3, 2)
+    assert summary.bytes == sum(p.stat().st_size for p in summary.path.rglob("*") if p.is_file())
+    assert summary.private
+    os.chmod(store.target_folder / "status.json", 0o644)
+    assert not describe_state(tmp_path / "state").private
+
+
+def test_state_command_says_where_and_how_much(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    save(SnapshotStore(state, "t"), NOW)
+    config = tmp_path / "k.yaml"
+    config.write_text(
+        yaml.safe_dump({"source": {"kind": "xlsx", "path": "c.xlsx"}, "state_dir": str(state)})
+    )
+    result = CliRunner().invoke(main, ["state", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    assert str(state) in result.output
+    assert "1 file(s)" in result.output and "1 snapshot(s)" in result.output
+    os.chmod(state, 0o755)
+    warned = CliRunner().invoke(main, ["state", "-c", str(config)])
+    assert "readable by other users" in warned.output
+
+
+def test_state_command_without_config_uses_the_default_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHEETS_KEEPUP_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    result = CliRunner().invoke(main, ["state"])
+    assert result.exit_code == 0, result.output
+    assert "does not exist yet" in result.output
+
+
+def test_a_store_creates_nothing_until_it_writes(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path / "state", "t")
+    assert store.list() == [] and store.read_painted() is None
+    assert not (tmp_path / "state").exists()
