@@ -14,23 +14,8 @@ import random
 from dataclasses import dataclass
 
 from sheets_keepup.model import CellValue
+from sheets_keepup.sample import CONTACT_HEADERS, LOG_HEADERS
 
-CONTACT_HEADERS = [
-    "Name",
-    "Email",
-    "Phone",
-    "Company/Role",
-    "How we met",
-    "Tier",
-    "Cadence",
-    "Last contact",
-    "Last in person",
-    "Birthday",
-    "Interests",
-    "Notes",
-    "Snooze until",
-]
-LOG_HEADERS = ["Date", "Who", "Kind", "Note"]
 LAST_CONTACT_COL = CONTACT_HEADERS.index("Last contact")
 HEADER_ROW = 2
 
