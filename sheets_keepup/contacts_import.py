@@ -52,7 +52,7 @@ from sheets_keepup.model import (
     Tab,
     WriteValue,
 )
-from sheets_keepup.sheet import ContactSheet
+from sheets_keepup.sheet import ContactSheet, contacts_tab
 from sheets_keepup.sheet import read_contacts as read_contact_sheet
 
 log = logging.getLogger(__name__)
@@ -164,18 +164,6 @@ def existing_contacts(contacts: ContactSheet) -> list[ExistingContact]:
             strict=True,
         )
     ]
-
-
-def contacts_tab(data: SheetData, config: Config) -> Tab:
-    """The Contacts tab of a read, or a DataError saying how to fix its absence."""
-    tab = data.tabs.get(config.tabs.contacts)
-    if tab is None:
-        found = ", ".join(f"'{t}'" for t in data.tabs) or "none of the tabs asked for"
-        raise DataError(
-            f"No tab named '{config.tabs.contacts}' (found: {found}). Rename your contacts tab "
-            f"or set tabs.contacts in the config."
-        )
-    return tab
 
 
 def find_sheet_duplicates(data: SheetData, config: Config) -> list[DuplicateGroup]:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from sheets_keepup.config import Config
 from sheets_keepup.dates import day_first_for, parse_birthdays, parse_dates
+from sheets_keepup.errors import DataError
 from sheets_keepup.headers import (
     FIELD_ALIASES,
     LOG_ALIASES,
@@ -17,7 +18,7 @@ from sheets_keepup.headers import (
     build_alias_index,
     map_headers,
 )
-from sheets_keepup.model import CellValue, Problem, Tab
+from sheets_keepup.model import CellValue, Problem, SheetData, Tab
 
 TEXT_FIELDS = ("name", "email", "phone", "company", "interests", "notes", "profile_url")
 DATE_FIELDS = ("last_contact", "last_in_person", "snooze_until")
@@ -113,6 +114,18 @@ def _blank_rows(grid: pd.DataFrame, user_cols: list[int]) -> pd.Series:
             for v in values
         ]
     return pd.Series(blank, index=grid.index)
+
+
+def contacts_tab(data: SheetData, config: Config) -> Tab:
+    """The Contacts tab of a read, or a DataError saying how to fix its absence."""
+    tab = data.tabs.get(config.tabs.contacts)
+    if tab is None:
+        found = ", ".join(f"'{t}'" for t in data.tabs) or "none of the tabs asked for"
+        raise DataError(
+            f"No tab named '{config.tabs.contacts}' (found: {found}). Rename your contacts tab "
+            f"or set tabs.contacts in the config."
+        )
+    return tab
 
 
 def read_contacts(tab: Tab, config: Config, locale: str | None) -> ContactSheet:

@@ -20,7 +20,7 @@ from sheets_keepup.config import Config
 from sheets_keepup.errors import DataError, SheetChangedError
 from sheets_keepup.model import ChangeSet, Painted, Problem, SheetData, Tab
 from sheets_keepup.planner import DUE_SOON, OVERDUE, Plan, plan_followups
-from sheets_keepup.sheet import ContactSheet, LogSheet, read_contacts, read_log
+from sheets_keepup.sheet import ContactSheet, LogSheet, contacts_tab, read_contacts, read_log
 from sheets_keepup.state import SnapshotStore
 
 log = logging.getLogger(__name__)
@@ -82,18 +82,12 @@ def plan_sheet(
     `painted` is what the previous write coloured, so that a change of highlight mode
     clears only the tool's own colours.
     """
-    contacts_tab = data.tabs.get(config.tabs.contacts)
-    if contacts_tab is None:
-        found = ", ".join(f"'{t}'" for t in data.tabs) or "none of the tabs asked for"
-        raise DataError(
-            f"No tab named '{config.tabs.contacts}' (found: {found}). Rename your contacts tab "
-            f"or set tabs.contacts in the config."
-        )
-    contacts = read_contacts(contacts_tab, config, data.locale)
+    tab = contacts_tab(data, config)
+    contacts = read_contacts(tab, config, data.locale)
     log_tab = data.tabs.get(config.tabs.log)
     log_sheet = _read_log_or_report(log_tab, config, data.locale)
-    plan = plan_followups(contacts, contacts_tab, log_sheet, config, today)
-    changes = diff_plan(plan, contacts, contacts_tab, config, painted)
+    plan = plan_followups(contacts, tab, log_sheet, config, today)
+    changes = diff_plan(plan, contacts, tab, config, painted)
     return PlannedSheet(contacts, plan, changes)
 
 

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 
 from sheets_keepup.backends import Backend
 from sheets_keepup.config import Config
-from sheets_keepup.contacts_import import contacts_tab
 from sheets_keepup.errors import DataError, SheetChangedError
 from sheets_keepup.headers import LOG_ALIASES, build_alias_index, map_headers, normalise_header
 from sheets_keepup.importers import normalize_name
 from sheets_keepup.model import CellValue, ChangeSet, SheetData, Tab, WriteValue
-from sheets_keepup.sheet import ContactSheet
+from sheets_keepup.sheet import ContactSheet, contacts_tab
 from sheets_keepup.sheet import read_contacts as read_contact_sheet
 
 log = logging.getLogger(__name__)

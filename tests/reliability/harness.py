@@ -11,7 +11,6 @@ CI failure reproduces locally; `thorough` draws ten times as many for a manual s
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from core_helpers import HEADERS
+from core_helpers import TODAY as TODAY  # re-exported for the reliability tests
 from hypothesis import HealthCheck, settings
 from openpyxl import load_workbook
 
@@ -28,20 +29,6 @@ from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_keepup.config import Config, config_from_mapping
 from sheets_keepup.model import CellValue
 
-TODAY = dt.date(2026, 11, 23)
-HEADERS = [
-    "Name",
-    "Email",
-    "Phone",
-    "Tier",
-    "Cadence",
-    "Last contact",
-    "Last in person",
-    "Birthday",
-    "Interests",
-    "Notes",
-    "Snooze until",
-]
 OWNED_HEADERS = ("Next action", "Due", "Status")
 FORMULA_STARTS = ("=", "+", "-", "@")
 
