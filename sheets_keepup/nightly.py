@@ -242,14 +242,7 @@ class NightlyJob:
             # The contacts are written; the run still fails so that it is retried.
             _publish_failure(backend, config, error, now, self.state_dir)
             raise
-        report = HealthReport.of_result(
-            result,
-            synced_at=now,
-            timezone=config.timezone,
-            next_run=next_run(config, now),
-            digest=_digest_line(memo, config),
-        )
-        health = publish_health(backend, config, report, memo)
+        health = publish_health(backend, config, _health_report(result, config, now, memo), memo)
         notes = [_written_note(result), "health tab updated" if health else "", weekly.note()]
         message = "; ".join(n for n in notes if n)
         if weekly.mail_error:
@@ -335,14 +328,7 @@ def sync_locked(
             write_status(state_dir, JobOutcome(ok=False, message=str(error)), now)
             raise
         memo = Memo(state_dir, backend.describe())
-        report = HealthReport.of_result(
-            result,
-            synced_at=now,
-            timezone=config.timezone,
-            next_run=next_run(config, now),
-            digest=_digest_line(memo, config),
-        )
-        publish_health(backend, config, report, memo)
+        publish_health(backend, config, _health_report(result, config, now, memo), memo)
         outcome = outcome_of(result, backend, time.perf_counter() - started, _written_note(result))
         write_status(state_dir, outcome, now)
         return result
@@ -470,4 +456,17 @@ def status_view(config: Config, state_dir: Path, now: dt.datetime) -> StatusView
         next_run=next_run(config, now),
         timezone=config.timezone,
         running=running,
+    )
+
+
+def _health_report(
+    result: SyncResult, config: Config, now: dt.datetime, memo: Memo
+) -> HealthReport:
+    """What the health tab shows after a sync that went through."""
+    return HealthReport.of_result(
+        result,
+        synced_at=now,
+        timezone=config.timezone,
+        next_run=next_run(config, now),
+        digest=_digest_line(memo, config),
     )

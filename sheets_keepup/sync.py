@@ -129,8 +129,8 @@ def sync(
             return _result(backend, planned, False, dry_run, attempt, started)
         snapshot = None
         if snapshots is not None:
-            contacts_tab = data.tabs[config.tabs.contacts]
-            snapshot = snapshots.save(planned.changes, contacts_tab, now or dt.datetime.now())
+            tab = data.tabs[config.tabs.contacts]
+            snapshot = snapshots.save(planned.changes, tab, now or dt.datetime.now())
         try:
             backend.apply(planned.changes)
         except SheetChangedError:
