@@ -92,9 +92,6 @@ class RowFill:
     colour: str | None
 
 
-HIGHLIGHT_MODES = ("row", "status", "none")
-
-
 @dataclass(frozen=True)
 class Painted:
     """What the last write coloured in a Contacts tab, kept in the state folder.

@@ -20,7 +20,6 @@ from sheets_keepup.model import Problem, Tab
 from sheets_keepup.sheet import ContactSheet, LogSheet
 
 OVERDUE, DUE_SOON, OK, SNOOZED, CHECK = "overdue", "due soon", "ok", "snoozed", "check"
-STATUSES = (OVERDUE, DUE_SOON, OK, SNOOZED, CHECK)
 PICK_MARK = "★ This week: "
 NAME_IN_TEXT = 80
 """Longest name quoted in an action; longer ones end in '...'."""

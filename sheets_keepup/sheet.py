@@ -213,11 +213,3 @@ def read_log(tab: Tab, config: Config, locale: str | None) -> LogSheet:
     return LogSheet(
         tab=tab.title, frame=frame[frame["date"].notna()], problems=problems, who_col=who_col
     )
-
-
-def raw_cell_text(tab: Tab, row: int, col: int | None) -> str:
-    """The text of a cell as the user sees it, for messages."""
-    if col is None:
-        return ""
-    value = tab.value(row, col)
-    return "" if value is None else str(value)

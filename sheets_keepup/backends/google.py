@@ -990,8 +990,3 @@ def open_google_backend(config: Config, session: requests.Session | None = None)
         max_retries=source.max_retries,
         timeout_seconds=source.timeout_seconds,
     )
-
-
-def iter_requests(body: bytes) -> Iterator[Json]:
-    """The sub-requests of a packed body (for reports and tests)."""
-    yield from json.loads(body)["requests"]

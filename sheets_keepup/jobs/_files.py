@@ -10,7 +10,6 @@ from typing import Any
 
 from sheets_keepup.state import ensure_private_dir
 
-DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 
