@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sheets_keepup.distinct import factorize, spread
+
 SHEETS_EPOCH = pd.Timestamp("1899-12-30")
 MIN_YEAR, MAX_YEAR = 1900, 2200
 # Serials below 1910-01-01 are far likelier a stray number ("45") than a contact date;
@@ -188,7 +190,17 @@ def _from_numbers(numbers: pd.Series) -> pd.Series:
 
 def parse_dates(values: pd.Series, day_first: bool) -> ParsedDates:
     """Parse a column of raw cell values into dates at midnight."""
-    values = values.astype(object)
+    codes, distinct = factorize(values)
+    parsed = _parse_distinct_dates(distinct, day_first)
+    dates = spread(parsed.dates.to_numpy(dtype="datetime64[ns]"), codes, np.datetime64("NaT"))
+    bad = spread(parsed.bad.to_numpy(dtype=bool), codes, False)
+    return ParsedDates(
+        dates=pd.Series(dates, index=values.index), bad=pd.Series(bad, index=values.index)
+    )
+
+
+def _parse_distinct_dates(values: pd.Series, day_first: bool) -> ParsedDates:
+    """Parse distinct cell values, one each: the per-value work of parse_dates."""
     dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     is_date, is_number, is_text, _other = _split_kinds(values)
     blank, stripped = _blank_and_text(values, is_text)
@@ -203,11 +215,7 @@ def parse_dates(values: pd.Series, day_first: bool) -> ParsedDates:
     if is_number.any():
         dates[is_number] = _from_numbers(values[is_number])
     if is_text.any():
-        texts = stripped[is_text]
-        unique = pd.Series(texts.unique())
-        parsed = _parse_text_unique(unique, day_first)
-        lookup = pd.Series(parsed.to_numpy(), index=unique.to_numpy())
-        dates[is_text] = texts.map(lookup).to_numpy()
+        dates[is_text] = _parse_text_unique(stripped[is_text], day_first)
     bad = ~blank & dates.isna()
     return ParsedDates(dates=dates, bad=bad)
 
@@ -221,22 +229,29 @@ def _as_datetime(value: object) -> dt.datetime:
 
 def parse_birthdays(values: pd.Series, day_first: bool) -> ParsedMonthDays:
     """Parse birthdays ("1985-03-02", "03-02", "2 Mar", real dates) into month and day."""
-    values = values.astype(object)
+    codes, distinct = factorize(values)
+    parsed = _parse_distinct_birthdays(distinct, day_first)
+    month, day, bad = (
+        pd.Series(spread(column.to_numpy(), codes, empty), index=values.index)
+        for column, empty in ((parsed.month, 0), (parsed.day, 0), (parsed.bad, False))
+    )
+    return ParsedMonthDays(month=month, day=day, bad=bad)
+
+
+def _parse_distinct_birthdays(values: pd.Series, day_first: bool) -> ParsedMonthDays:
+    """Parse distinct cell values, one each: the per-value work of parse_birthdays."""
     is_str = _split_kinds(values)[2]
     blank, stripped = _blank_and_text(values, is_str)
     month = pd.Series(0, index=values.index, dtype="int64")
     day = pd.Series(0, index=values.index, dtype="int64")
-    full = parse_dates(values.where(~is_str), day_first)
+    full = _parse_distinct_dates(values.where(~is_str), day_first)
     has_full = full.dates.notna()
     month[has_full] = full.dates[has_full].dt.month
     day[has_full] = full.dates[has_full].dt.day
     is_text = is_str & ~blank
     if is_text.any():
-        texts = stripped[is_text]
-        unique = pd.Series(texts.unique())
-        m, d = _parse_month_day_unique(unique, day_first)
-        month[is_text] = texts.map(pd.Series(m.to_numpy(), index=unique.to_numpy())).to_numpy()
-        day[is_text] = texts.map(pd.Series(d.to_numpy(), index=unique.to_numpy())).to_numpy()
+        m, d = _parse_month_day_unique(stripped[is_text], day_first)
+        month[is_text], day[is_text] = m, d
     bad = ~blank & (month == 0)
     return ParsedMonthDays(month=month, day=day, bad=bad)
 
