@@ -78,13 +78,18 @@ def normalise_header(text: object) -> str:
         return ""
     text = str(text)
     if text.isascii():
-        return text.lower().translate(_ASCII_DROP)
+        return _ascii_key(text)
     # Accents decompose into combining marks, which go with everything outside 0-9 a-z.
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFKD", text).casefold())
 
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
-_ASCII_DROP = {c: None for c in range(128) if not chr(c).isdigit() and not "a" <= chr(c) <= "z"}
+_ASCII_DROP = bytes(c for c in range(128) if not chr(c).isdigit() and not "a" <= chr(c) <= "z")
+
+
+def _ascii_key(text: str) -> str:
+    # bytes.translate deletes through a C table, faster than str.translate with a dict.
+    return text.lower().encode("ascii").translate(None, _ASCII_DROP).decode("ascii")
 
 
 def _normalise_cell(value: object) -> str:
@@ -97,9 +102,7 @@ def normalise_headers(texts: pd.Series) -> pd.Series:
     """`normalise_header` over a column; empty cells (None, NaN) give ''."""
     return pd.Series(
         [
-            t.lower().translate(_ASCII_DROP)
-            if type(t) is str and t.isascii()
-            else _normalise_cell(t)
+            _ascii_key(t) if type(t) is str and t.isascii() else _normalise_cell(t)
             for t in texts.tolist()
         ],
         index=texts.index,

@@ -15,7 +15,7 @@ import pandas as pd
 from sheets_keepup.cadence import parse_cadences
 from sheets_keepup.config import Config, parse_month_day
 from sheets_keepup.dates import next_birthday
-from sheets_keepup.headers import cell_name, normalise_headers
+from sheets_keepup.headers import cell_name, normalise_header, normalise_headers
 from sheets_keepup.model import Problem, Tab
 from sheets_keepup.sheet import ContactSheet, LogSheet
 
@@ -199,27 +199,34 @@ def _new_year_due(config: Config, today: dt.date) -> dt.date | None:
     return end.date() if start <= pd.Timestamp(today) <= end else None
 
 
-def _match_who(who: pd.Series, f: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def _match_who(who: list[str], f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Contact row of each distinct Who (NaN when none), and which Whos name several people.
 
     An email matches first; otherwise the normalised name, when exactly one row has it.
     """
-    emails = f["email"].str.casefold()
-    emails = emails[emails != ""]
-    email_rows = pd.Series(emails.index, index=emails.to_numpy())
-    email_rows = email_rows[~email_rows.index.duplicated(keep="last")]
-    row = pd.Series(email_rows.reindex(who.str.casefold()).to_numpy(), index=who.index)
-    row = row.astype("float64")
-    ambiguous = pd.Series(False, index=who.index)
-    by_name = row.isna()
-    if by_name.any():
-        names = normalise_headers(f["name"])
-        named = names[names != ""]
-        several = named.duplicated(keep=False)
-        name_rows = pd.Series(named.index[~several], index=named[~several].to_numpy())
-        who_name = normalise_headers(who[by_name])
-        row[by_name] = name_rows.reindex(who_name).to_numpy()
-        ambiguous[by_name] = who_name.isin(set(named[several])).to_numpy()
+    rows = f.index.tolist()
+    # Plain dicts: one hash lookup per Who beats aligning pandas indexes here.
+    email_row = {e.casefold(): r for r, e in zip(rows, f["email"].tolist(), strict=True) if e}
+    row = np.full(len(who), np.nan)
+    ambiguous = np.zeros(len(who), dtype=bool)
+    by_name = []
+    for i, text in enumerate(who):
+        found = email_row.get(text.casefold())
+        if found is None:
+            by_name.append(i)
+        else:
+            row[i] = found
+    if by_name:
+        name_row: dict[str, int] = {}
+        several: set[str] = set()
+        for r, name in zip(rows, normalise_headers(f["name"]).tolist(), strict=True):
+            if name and name_row.setdefault(name, r) != r:
+                several.add(name)
+        for i in by_name:
+            key = normalise_header(who[i])
+            ambiguous[i] = key in several
+            if not ambiguous[i]:
+                row[i] = name_row.get(key, np.nan)
     return row, ambiguous
 
 
@@ -234,9 +241,9 @@ def _roll_up_log(
     entries = log.frame.copy()
     # A log names the same people again and again: match each distinct Who once.
     codes, distinct = pd.factorize(entries["who"])
-    who_row, who_ambiguous = _match_who(pd.Series(distinct, dtype=object), f)
-    row = pd.Series(who_row.to_numpy()[codes], index=entries.index)
-    ambiguous = pd.Series(who_ambiguous.to_numpy()[codes], index=entries.index)
+    who_row, who_ambiguous = _match_who(distinct.tolist(), f)
+    row = pd.Series(who_row[codes], index=entries.index)
+    ambiguous = pd.Series(who_ambiguous[codes], index=entries.index)
     problems = list(log.problems)
     for index in entries.index[row.isna()].tolist():
         # The cell is named, not quoted: it may hold an email, which summaries never show.

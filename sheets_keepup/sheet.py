@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ import pandas as pd
 
 from sheets_keepup.config import Config
 from sheets_keepup.dates import day_first_for, parse_birthdays, parse_dates
+from sheets_keepup.distinct import factorize, spread
 from sheets_keepup.errors import DataError
 from sheets_keepup.headers import (
     FIELD_ALIASES,
@@ -94,6 +96,16 @@ def _text(values: pd.Series) -> pd.Series:
     return pd.Series(texts, index=values.index, dtype=object)
 
 
+def _folded(values: pd.Series) -> pd.Series:
+    """Cells as stripped, case-folded text, worked out once per distinct cell."""
+    codes, distinct = factorize(values)
+    folded = np.array([t.casefold().strip() for t in _text(distinct)], dtype=object)
+    return pd.Series(spread(folded, codes, ""), index=values.index, dtype=object)
+
+
+_ALWAYS_FILLED = frozenset({int, dt.date, dt.datetime, pd.Timestamp})
+
+
 def _is_filled(value: object) -> bool:
     if isinstance(value, str):
         return value != "" and not value.isspace()
@@ -110,7 +122,8 @@ def _blank_rows(grid: pd.DataFrame, user_cols: list[int]) -> pd.Series:
         values = grid[col].to_numpy()[doubt]
         # Inline fast path for the common cells; _is_filled decides everything else.
         blank[doubt] = [
-            v is None or not (v.strip() if type(v) is str else type(v) is int or _is_filled(v))
+            v is None
+            or not (v.strip() if type(v) is str else type(v) in _ALWAYS_FILLED or _is_filled(v))
             for v in values
         ]
     return pd.Series(blank, index=grid.index)
@@ -201,8 +214,11 @@ def read_log(tab: Tab, config: Config, locale: str | None) -> LogSheet:
     frame["date"] = parsed.dates
     frame["who"] = _text(grid[who_col])
     kind_col = header.fields.get("kind")
-    kinds = _text(grid[kind_col]) if kind_col is not None else pd.Series("", index=grid.index)
-    frame["kind"] = kinds.str.casefold().str.strip()
+    frame["kind"] = (
+        _folded(grid[kind_col])
+        if kind_col is not None
+        else pd.Series("", index=grid.index, dtype=object)
+    )
     problems = [Problem(tab.title, header.row, None, n) for n in header.notes]
     for row in grid.index[parsed.bad | parsed.dates.isna()]:
         text = grid.at[row, date_col]
