@@ -14,6 +14,7 @@ a colour the user set is never touched.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -127,7 +128,6 @@ def diff_plan(
     previous: dict[tuple[int, int], CellValue] = {}
     touched: set[int] = {contacts.header.row} if cells else set()
     rows = plan.rows
-    # Whole columns at once; only the cells that differ become CellWrites.
     index = rows.index.tolist()
     lines = [tab.rows[r] if r < len(tab.rows) else () for r in index]
 
@@ -144,23 +144,14 @@ def diff_plan(
         "status": np.array([_as_text(v) for v in now["status"]], dtype=object) != statuses,
     }
 
-    def wanted(key: str, i: int) -> WriteValue:
-        if key == "next_action":
-            return str(actions[i]) or None
-        if key == "status":
-            return str(statuses[i])
-        days = due_days[i]
-        return None if days == _EMPTY else dt.date.fromordinal(_EPOCH_ORDINAL + int(days))
-
-    any_change = changed["next_action"] | changed["due"] | changed["status"]
-    for i in np.flatnonzero(any_change).tolist():
-        row = index[i]
-        for key in OWNED_KEYS:
-            if changed[key][i]:
-                col = columns[key]
-                cells.append(CellWrite(row, col, wanted(key, i)))
-                previous[(row, col)] = now[key][i]
-        touched.add(row)
+    wanted = _wanted_values(actions, statuses, due_days)
+    # Column by column; only the cells that differ become CellWrites.
+    for key in OWNED_KEYS:
+        col, value, shown = columns[key], wanted[key], now[key]
+        at = np.flatnonzero(changed[key]).tolist()
+        cells += [CellWrite(index[i], col, value(i)) for i in at]
+        previous.update({(index[i], col): shown[i] for i in at})
+        touched.update(index[i] for i in at)
     fills, was = _fills(rows, tab, columns, end_col, config, painted)
     for fill in fills:
         previous[(fill.row, -1)] = was[fill.row]
@@ -180,6 +171,22 @@ def diff_plan(
             "painted": _painted_after(tab, columns, end_col, config, painted),
         },
     )
+
+
+def _wanted_values(
+    actions: np.ndarray, statuses: np.ndarray, due_days: np.ndarray
+) -> dict[str, Callable[[int], WriteValue]]:
+    """Per owned key: the value to write at a plan position (built only where it changes)."""
+    texts, states, days = actions.tolist(), statuses.tolist(), due_days.tolist()
+
+    def due(i: int) -> WriteValue:
+        return None if days[i] == _EMPTY else dt.date.fromordinal(_EPOCH_ORDINAL + int(days[i]))
+
+    return {
+        "next_action": lambda i: str(texts[i]) or None,
+        "due": due,
+        "status": lambda i: str(states[i]),
+    }
 
 
 def tool_colours(config: Config) -> tuple[str, ...]:
