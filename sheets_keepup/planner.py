@@ -7,6 +7,8 @@ planning 100,000 contacts costs a handful of pandas operations, not 100,000 loop
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,23 +114,44 @@ def plan_followups(
             "never": pd.Series(today_ts, index=f.index),
         }
     )
-    details = (rules, meeting, touches.meeting_kind, birthday, last_contact, last_in_person)
-    texts = _rule_texts(f, _display_name(f), *details, today_ts, hooks=True)
+    inputs = _RuleInputs(
+        rules=rules.to_numpy(dtype=bool),
+        meeting=meeting.to_numpy(dtype="datetime64[ns]"),
+        meeting_kind=touches.meeting_kind.tolist(),
+        birthday=birthday.to_numpy(dtype="datetime64[ns]"),
+        last_contact=last_contact.to_numpy(dtype="datetime64[ns]"),
+        last_in_person=last_in_person.to_numpy(dtype="datetime64[ns]"),
+        email=f["email"].tolist(),
+        phone=f["phone"].tolist(),
+        interests=f["interests"].tolist(),
+        notes=f["notes"].tolist(),
+        today=today_ts,
+    )
     # The same sentences for terminals and logs: no email for a nameless row, no hook
     # from Interests or Notes.
-    label = f["name"].where(f["name"] != "", "row " + (f.index.to_series() + 1).astype(str))
-    private_free = _rule_texts(f, label, *details, today_ts, hooks=False)
+    label = pd.Series(
+        [name or f"row {row + 1}" for row, name in zip(f.index, f["name"], strict=True)],
+        index=f.index,
+        dtype=object,
+    )
+    any_rule = pd.Series(inputs.rules.any(axis=1), index=f.index)
+    first = inputs.rules.argmax(axis=1)
+    also = _also(inputs.rules, first)
+    texts = _rule_texts(inputs, _display_name(f).tolist(), hooks=True)
+    action = pd.Series(_primary(texts, first, also), index=f.index, dtype=object)
+    private_free = _rule_texts(inputs, label.tolist(), hooks=False)
+    summary = pd.Series(_primary(private_free, first, also), index=f.index, dtype=object)
+    first_due = dues.to_numpy(dtype="datetime64[ns]")[np.arange(len(f)), first]
 
     overdue = active & ((kit_due < today_ts) | (ip_due < today_ts))
-    due_soon = active & ~overdue & rules.any(axis=1)
+    due_soon = active & ~overdue & any_rule
     status = pd.Series(OK, index=f.index, dtype=object)
     status[due_soon], status[overdue] = DUE_SOON, OVERDUE
     status[snoozed], status[check] = SNOOZED, CHECK
 
-    first_rule = rules.idxmax(axis=1).where(rules.any(axis=1))
-    action, due = _primary(texts, dues, first_rule, rules)
-    summary, _ = _primary(private_free, dues, first_rule, rules)
-    due = due.where(rules.any(axis=1), pd.concat([kit_due, ip_due], axis=1).min(axis=1))
+    due = pd.Series(first_due, index=f.index).where(
+        any_rule, pd.concat([kit_due, ip_due], axis=1).min(axis=1)
+    )
     due[snoozed], due[check] = f["snooze_until"][snoozed], pd.NaT
     action[check] = summary[check] = bad[check]
     action[snoozed | (status == OK)] = summary[snoozed | (status == OK)] = ""
@@ -315,100 +338,140 @@ def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _ago(days: pd.Series) -> pd.Series:
+# Fixed English abbreviations: strftime("%b") would follow the machine's locale.
+_MONTH_ABBR = (
+    *("", "Jan", "Feb", "Mar", "Apr", "May", "Jun"),
+    *("Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+)
+_INTEREST_END = re.compile(r"[,;\n]")
+_NOTE_END = re.compile(r"[.;\n]")
+HOOK_LENGTH = 60
+
+
+@functools.lru_cache(maxsize=4096)
+def _ago(days: int) -> str:
     """Whole days as '3 days', '5 weeks', '4 months', '2 years'."""
-    d = days.fillna(0).astype("int64").clip(lower=0)
-    amount = np.select(
-        [d < 14, d < 60, d < 730], [d, d // 7, (d / 30.4375).round().astype("int64")], d // 365
-    )
-    unit = np.select([d < 14, d < 60, d < 730], ["day", "week", "month"], "year")
-    amount_s = pd.Series(amount, index=days.index).astype(str)
-    plural = np.where(amount == 1, "", "s")
-    return amount_s + " " + pd.Series(unit, index=days.index) + plural
+    days = max(days, 0)
+    if days < 14:
+        amount, unit = days, "day"
+    elif days < 60:
+        amount, unit = days // 7, "week"
+    elif days < 730:
+        amount, unit = round(days / 30.4375), "month"
+    else:
+        amount, unit = days // 365, "year"
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"
 
 
-def _day_month(dates: pd.Series) -> pd.Series:
-    """'2 Mar' for each date (only call on the rows that need it)."""
-    text: pd.Series = dates.dt.day.astype("Int64").astype(str) + " " + dates.dt.strftime("%b")
-    return text
+def _day_month(dates: np.ndarray) -> list[str]:
+    """'2 Mar' for each date."""
+    moments = pd.DatetimeIndex(dates)
+    return [
+        f"{day} {_MONTH_ABBR[month]}"
+        for day, month in zip(moments.day.tolist(), moments.month.tolist(), strict=True)
+    ]
 
 
-def _hook(f: pd.DataFrame) -> pd.Series:
+def _days_before(today: pd.Timestamp, dates: np.ndarray) -> list[int]:
+    """Whole days from each date to today (0 for NaT, which no sentence quotes)."""
+    gaps = (today - pd.DatetimeIndex(dates)).days
+    days: list[int] = np.nan_to_num(gaps.to_numpy(dtype="float64")).astype("int64").tolist()
+    return days
+
+
+def _hook(interests: str, notes: str) -> str:
     """A conversation opener from Interests, else Notes: '; ask about sailing'."""
-    interest = f["interests"].str.split(r"[,;\n]", n=1, regex=True).str[0].str.strip()
-    note = f["notes"].str.split(r"[.;\n]", n=1, regex=True).str[0].str.strip()
-    interest, note = interest.str.slice(0, 60), note.str.slice(0, 60)
-    hook = pd.Series("", index=f.index, dtype=object)
-    hook[note != ""] = "; remember: " + note[note != ""]
-    hook[interest != ""] = "; ask about " + interest[interest != ""]
-    return hook
+    interest = _INTEREST_END.split(interests, maxsplit=1)[0].strip()[:HOOK_LENGTH]
+    if interest:
+        return f"; ask about {interest}"
+    note = _NOTE_END.split(notes, maxsplit=1)[0].strip()[:HOOK_LENGTH]
+    return f"; remember: {note}" if note else ""
 
 
 def _display_name(f: pd.DataFrame) -> pd.Series:
     return f["name"].where(f["name"] != "", f["email"])
 
 
-def _rule_texts(
-    f: pd.DataFrame,
-    names: pd.Series,
-    rules: pd.DataFrame,
-    meeting: pd.Series,
-    meeting_kind: pd.Series,
-    birthday: pd.Series,
-    last_contact: pd.Series,
-    last_in_person: pd.Series,
-    today: pd.Timestamp,
-    *,
-    hooks: bool,
-) -> pd.DataFrame:
-    """Sentences per rule for the rows where that rule applies ('' elsewhere)."""
+RULES = ("thank_you", "birthday", "new_year", "in_person", "keep_in_touch", "never")
+"""The rules in order of precedence: the first that applies gives the Next action."""
+
+
+@dataclass(frozen=True)
+class _RuleInputs:
+    """What the sentences quote, as arrays in row order."""
+
+    rules: np.ndarray
+    """Row x rule (in RULES order): does the rule apply?"""
+    meeting: np.ndarray
+    meeting_kind: list[str]
+    birthday: np.ndarray
+    last_contact: np.ndarray
+    last_in_person: np.ndarray
+    email: list[str]
+    phone: list[str]
+    interests: list[str]
+    notes: list[str]
+    today: pd.Timestamp
+
+
+def _rule_texts(inputs: _RuleInputs, names: list[str], *, hooks: bool) -> np.ndarray:
+    """Row x rule: the sentence where the rule applies ('' elsewhere).
+
+    One f-string per sentence, only for the rows a rule applies to: formatting rows in
+    Python is faster than concatenating whole object columns in pandas.
+    """
+    texts = np.full(inputs.rules.shape, "", dtype=object)
     # A name can be a whole pasted paragraph; the sentence must still fit in a cell
     # (Sheets refuses a write holding a cell over 50,000 characters, xlsx cuts at 32,767).
-    name = names.map(lambda text: _shorten(text, NAME_IN_TEXT))
-    texts = pd.DataFrame("", index=f.index, columns=rules.columns, dtype=object)
-    rows = rules["thank_you"]
-    if rows.any():
-        kind = meeting_kind[rows].where(meeting_kind[rows] != "", "meeting")
-        texts.loc[rows, "thank_you"] = (
-            "Send "
-            + name[rows]
-            + " a thank-you for the "
-            + kind
-            + " on "
-            + _day_month(meeting[rows])
-            + "."
+    name = [_shorten(text, NAME_IN_TEXT) for text in names]
+
+    def rows_of(rule: str) -> tuple[int, list[int]]:
+        col = RULES.index(rule)
+        return col, np.flatnonzero(inputs.rules[:, col]).tolist()
+
+    col, at = rows_of("thank_you")
+    days = _day_month(inputs.meeting[at])
+    texts[at, col] = [
+        f"Send {name[i]} a thank-you for the {inputs.meeting_kind[i] or 'meeting'} on {day}."
+        for i, day in zip(at, days, strict=True)
+    ]
+    col, at = rows_of("birthday")
+    days = _day_month(inputs.birthday[at])
+    is_today = (inputs.birthday[at] == inputs.today.to_datetime64()).tolist()
+    texts[at, col] = [
+        f"Birthday {'today' if now else 'on ' + day}: send {name[i]} a note."
+        for i, day, now in zip(at, days, is_today, strict=True)
+    ]
+    col, at = rows_of("new_year")
+    texts[at, col] = [f"Send {name[i]} a new-year note." for i in at]
+    col, at = rows_of("in_person")
+    met = inputs.last_in_person[at]
+    texts[at, col] = [
+        f"Suggest coffee or lunch with {name[i]} ("
+        + (f"last met in person {_ago(days)} ago" if known else "no in-person meeting recorded")
+        + ")."
+        for i, days, known in zip(
+            at, _days_before(inputs.today, met), (~np.isnat(met)).tolist(), strict=True
         )
-    rows = rules["birthday"]
-    if rows.any():
-        when = "on " + _day_month(birthday[rows])
-        when = when.where(birthday[rows] != today, "today")
-        texts.loc[rows, "birthday"] = "Birthday " + when + ": send " + name[rows] + " a note."
-    rows = rules["new_year"]
-    texts.loc[rows, "new_year"] = "Send " + name[rows] + " a new-year note."
-    rows = rules["in_person"]
-    if rows.any():
-        met = "last met in person " + _ago((today - last_in_person[rows]).dt.days) + " ago"
-        met = met.where(last_in_person[rows].notna(), "no in-person meeting recorded")
-        texts.loc[rows, "in_person"] = (
-            "Suggest coffee or lunch with " + name[rows] + " (" + met + ")."
-        )
-    rows = rules["keep_in_touch"]
-    if rows.any():
-        verb = pd.Series("Reach out to ", index=f.index[rows], dtype=object)
-        verb[f.loc[rows, "phone"] != ""] = "Call "
-        verb[f.loc[rows, "email"] != ""] = "Email "
-        ago = _ago((today - last_contact[rows]).dt.days)
-        hook = _hook(f[rows]) if hooks else ""
-        texts.loc[rows, "keep_in_touch"] = (
-            verb + name[rows] + ": last spoke " + ago + " ago" + hook + "."
-        )
-    rows = rules["never"]
-    texts.loc[rows, "never"] = (
-        "Reach out to "
-        + name[rows]
-        + ": no last contact recorded (add the date if you have been in touch)."
-    )
+    ]
+    col, at = rows_of("keep_in_touch")
+    texts[at, col] = [
+        f"{_verb(inputs.email[i], inputs.phone[i])}{name[i]}: last spoke {_ago(days)} ago"
+        + (_hook(inputs.interests[i], inputs.notes[i]) if hooks else "")
+        + "."
+        for i, days in zip(at, _days_before(inputs.today, inputs.last_contact[at]), strict=True)
+    ]
+    col, at = rows_of("never")
+    texts[at, col] = [
+        f"Reach out to {name[i]}: no last contact recorded"
+        " (add the date if you have been in touch)."
+        for i in at
+    ]
     return texts
+
+
+def _verb(email: str, phone: str) -> str:
+    return "Email " if email else "Call " if phone else "Reach out to "
 
 
 _SHORT = {
@@ -419,26 +482,30 @@ _SHORT = {
 }
 
 
-def _primary(
-    texts: pd.DataFrame, dues: pd.DataFrame, first_rule: pd.Series, rules: pd.DataFrame
-) -> tuple[pd.Series, pd.Series]:
-    """The first matching rule's sentence and due date, plus 'Also: ...' for the others."""
-    action = pd.Series("", index=texts.index, dtype=object)
-    due = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
-    for rule in texts.columns:
-        rows = first_rule == rule
-        action[rows] = texts.loc[rows, rule]
-        due[rows] = dues.loc[rows, rule]
-    extras = pd.Series("", index=texts.index, dtype=object)
-    for rule, label in _SHORT.items():
-        rows = rules[rule] & (first_rule != rule)
-        # keep_in_touch after in_person says the same thing twice; skip it.
-        if rule == "keep_in_touch":
-            rows &= first_rule != "in_person"
-        extras[rows] = extras[rows] + np.where(extras[rows] == "", "", ", ") + label
-    has_extra = extras != ""
-    action[has_extra] = action[has_extra] + " Also: " + extras[has_extra] + "."
-    return action, due
+def _also(rules: np.ndarray, first: np.ndarray) -> dict[int, str]:
+    """' Also: ...' for each row where more than the first rule applies."""
+    also = {}
+    for i in np.flatnonzero(rules.sum(axis=1) > 1).tolist():
+        lead = RULES[first[i]]
+        labels = [
+            label
+            for rule, label in _SHORT.items()
+            if rules[i, RULES.index(rule)]
+            and rule != lead
+            # keep_in_touch after in_person says the same thing twice; skip it.
+            and not (rule == "keep_in_touch" and lead == "in_person")
+        ]
+        if labels:
+            also[i] = f" Also: {', '.join(labels)}."
+    return also
+
+
+def _primary(texts: np.ndarray, first: np.ndarray, also: dict[int, str]) -> np.ndarray:
+    """The first matching rule's sentence, plus 'Also: ...' for the others."""
+    action: np.ndarray = texts[np.arange(len(texts)), first]
+    for i, extra in also.items():
+        action[i] += extra
+    return action
 
 
 def _priority(
