@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
 import pandas as pd
+
+from sheets_keepup.distinct import factorize, spread
 
 _WORDS = {
     "daily": 1,
@@ -61,8 +64,11 @@ def parse_cadence(text: str) -> float | None:
 
 def parse_cadences(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Days per row (NaN = use the tier's) and a mask of unreadable overrides."""
-    unique = pd.unique(texts.to_numpy())
-    parsed = {text: parse_cadence(str(text)) for text in unique}
-    days = texts.map(lambda t: np.nan if parsed[t] is None else parsed[t]).astype("float64")
-    bad = texts.map(lambda t: parsed[t] is None).astype(bool)
-    return days, bad
+    codes, distinct = factorize(texts)
+    parsed = [parse_cadence(str(text)) for text in distinct]
+    days = np.array([math.nan if d is None else d for d in parsed], dtype="float64")
+    bad = np.array([d is None for d in parsed], dtype=bool)
+    return (
+        pd.Series(spread(days, codes, math.nan), index=texts.index),
+        pd.Series(spread(bad, codes, False), index=texts.index),
+    )

@@ -6,7 +6,6 @@ ignored and common aliases accepted, so a user's own sheet works as it is.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,16 +79,16 @@ def normalise_header(text: object) -> str:
     if text.isascii():
         return _ascii_key(text)
     # Accents decompose into combining marks, which go with everything outside 0-9 a-z.
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKD", text).casefold())
+    return _ascii_key(unicodedata.normalize("NFKD", text).casefold())
 
 
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _ASCII_DROP = bytes(c for c in range(128) if not chr(c).isdigit() and not "a" <= chr(c) <= "z")
 
 
 def _ascii_key(text: str) -> str:
-    # bytes.translate deletes through a C table, faster than str.translate with a dict.
-    return text.lower().encode("ascii").translate(None, _ASCII_DROP).decode("ascii")
+    # Dropping non-ASCII in encode and the rest through bytes.translate's C table is
+    # faster than a regex or str.translate with a dict.
+    return text.lower().encode("ascii", "ignore").translate(None, _ASCII_DROP).decode("ascii")
 
 
 def _normalise_cell(value: object) -> str:

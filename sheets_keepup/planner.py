@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import pandas as pd
 from sheets_keepup.cadence import parse_cadences
 from sheets_keepup.config import Config, parse_month_day
 from sheets_keepup.dates import next_birthday
+from sheets_keepup.distinct import factorize
 from sheets_keepup.headers import cell_name, normalise_header, normalise_headers
 from sheets_keepup.model import Problem, Tab
 from sheets_keepup.sheet import ContactSheet, LogSheet
@@ -179,23 +181,24 @@ def plan_followups(
 
 
 def _tier_columns(f: pd.DataFrame, config: Config) -> pd.DataFrame:
-    key = f["tier_raw"].str.strip().str.casefold()
-    key = key.where(key != "", config.default_tier.casefold())
-    tiers = config.tiers
-    new_year_tiers = {t.casefold() for t in config.rules.new_year.tiers}
-    return pd.DataFrame(
-        {
-            "key": key,
-            "bad": ~key.isin(list(tiers)),
-            "cadence": key.map({k: float(t.cadence_days) for k, t in tiers.items()}),
-            "in_person": key.map(
-                {k: float(t.in_person_days or "nan") for k, t in tiers.items()}
-            ).astype("float64"),
-            "weight": key.map({k: t.weight for k, t in tiers.items()}).fillna(1.0),
-            "new_year": key.isin(new_year_tiers) & config.rules.new_year.enabled,
-        },
-        index=f.index,
-    )
+    """Per row: the tier key and whether it is unknown, and that tier's settings."""
+    # No cell is None after fillna, so every code indexes one of the distinct values.
+    codes, distinct = factorize(f["tier_raw"].fillna(""))
+    keys = [str(t).strip().casefold() or config.default_tier.casefold() for t in distinct]
+    new_year = config.rules.new_year
+    new_year_tiers = {t.casefold() for t in new_year.tiers}
+    known = [config.tiers.get(k) for k in keys]
+    per_tier = {
+        "key": np.array(keys, dtype=object),
+        "bad": np.array([t is None for t in known], dtype=bool),
+        "cadence": np.array([t.cadence_days if t else math.nan for t in known], dtype="float64"),
+        "in_person": np.array(
+            [(t.in_person_days or math.nan) if t else math.nan for t in known], dtype="float64"
+        ),
+        "weight": np.array([t.weight if t else 1.0 for t in known], dtype="float64"),
+        "new_year": np.array([new_year.enabled and k in new_year_tiers for k in keys], dtype=bool),
+    }
+    return pd.DataFrame({name: values[codes] for name, values in per_tier.items()}, index=f.index)
 
 
 def _latest(*columns: pd.Series) -> pd.Series:
@@ -227,29 +230,24 @@ def _match_who(who: list[str], f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]
 
     An email matches first; otherwise the normalised name, when exactly one row has it.
     """
-    rows = f.index.tolist()
-    # Plain dicts: one hash lookup per Who beats aligning pandas indexes here.
-    email_row = {e.casefold(): r for r, e in zip(rows, f["email"].tolist(), strict=True) if e}
-    row = np.full(len(who), np.nan)
+    # Plain dicts built by zip (a later duplicate email wins): one hash lookup per Who
+    # beats aligning pandas indexes here.
+    emails = [e.casefold() for e in f["email"].tolist()]
+    email_row = dict(zip(emails, f.index.tolist(), strict=True))
+    email_row.pop("", None)
+    folded = [w.casefold() for w in who]
+    row = np.array([email_row.get(w, math.nan) for w in folded], dtype="float64")
     ambiguous = np.zeros(len(who), dtype=bool)
-    by_name = []
-    for i, text in enumerate(who):
-        found = email_row.get(text.casefold())
-        if found is None:
-            by_name.append(i)
-        else:
-            row[i] = found
+    by_name = np.flatnonzero(np.isnan(row)).tolist()
     if by_name:
-        name_row: dict[str, int] = {}
-        several: set[str] = set()
-        for r, name in zip(rows, normalise_headers(f["name"]).tolist(), strict=True):
-            if name and name_row.setdefault(name, r) != r:
-                several.add(name)
-        for i in by_name:
-            key = normalise_header(who[i])
-            ambiguous[i] = key in several
-            if not ambiguous[i]:
-                row[i] = name_row.get(key, np.nan)
+        names = normalise_headers(f["name"])
+        named = names[names != ""]
+        several = named.duplicated(keep=False).to_numpy()
+        name_row = dict(zip(named[~several].tolist(), named.index[~several].tolist(), strict=True))
+        shared = set(named[several].tolist())
+        keys = [normalise_header(who[i]) for i in by_name]
+        ambiguous[by_name] = [key in shared for key in keys]
+        row[by_name] = [name_row.get(key, math.nan) for key in keys]
     return row, ambiguous
 
 
@@ -317,7 +315,8 @@ def _bad_cells(
     nameless = (contacts.frame["name"] == "") & (contacts.frame["email"] == "")
     message = pd.Series("", index=reasons.index, dtype=object)
     problems: list[Problem] = []
-    for row in reasons.index[(reasons != "").any(axis=1) | nameless]:
+    unreadable = (reasons.to_numpy(dtype=object) != "").any(axis=1)
+    for row in reasons.index[unreadable | nameless.to_numpy()]:
         parts = []
         if nameless[row]:
             parts.append("add a name or an email to this row")
