@@ -5,7 +5,9 @@ generated sheet, twice per size: a first sync (no owned columns yet, so every ro
 changes) and a steady-state sync (the sheet already shows the plan; nothing changes).
 Wall time is the best of N runs (time.perf_counter), CPU time that run's
 time.process_time; peak memory is tracemalloc's peak during one separate run, so the
-tracing overhead never touches the timings.
+tracing overhead never touches the timings. The three stages (parse the raw cells into
+typed columns, apply the rules, diff against the sheet) are timed apart too, each the
+best CPU time of N runs.
 """
 
 from __future__ import annotations
@@ -14,11 +16,17 @@ import datetime as dt
 import gc
 import time
 import tracemalloc
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bench.generate import generate
 from sheets_keepup.backends.memory import MemoryBackend
+from sheets_keepup.changes import diff_plan
 from sheets_keepup.config import Config, config_from_mapping
+from sheets_keepup.model import SheetData
+from sheets_keepup.planner import plan_followups
+from sheets_keepup.sheet import read_contacts, read_log
 from sheets_keepup.sync import plan_sheet
 
 TODAY = dt.date(2026, 11, 23)
@@ -38,6 +46,9 @@ class PlannerResult:
     peak_mb: float
     cells_changed: int
     runs: int
+    parse_cpu_s: float
+    rules_cpu_s: float
+    diff_cpu_s: float
 
 
 def _backends(rows: int, config: Config) -> dict[str, MemoryBackend]:
@@ -70,10 +81,37 @@ def measure(rows: int, repeats: int) -> list[PlannerResult]:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         del planned
+        stages = _stage_cpu(data, config, repeats)
         results.append(
-            PlannerResult(rows, scenario, best[0], best[1], peak / 2**20, changed, repeats)
+            PlannerResult(rows, scenario, best[0], best[1], peak / 2**20, changed, repeats, *stages)
         )
     return results
+
+
+def _best_cpu(work: Callable[[], object], repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        gc.collect()
+        cpu = time.process_time()
+        work()
+        best = min(best, time.process_time() - cpu)
+    return best
+
+
+def _stage_cpu(data: SheetData, config: Config, repeats: int) -> tuple[float, float, float]:
+    """Best CPU seconds of each stage of plan_sheet: parse, rules, diff."""
+    tab, log_tab = data.tabs["Contacts"], data.tabs["Log"]
+
+    def parse() -> tuple[Any, Any]:
+        return read_contacts(tab, config, data.locale), read_log(log_tab, config, data.locale)
+
+    contacts, log = parse()
+    plan = plan_followups(contacts, tab, log, config, TODAY)
+    return (
+        _best_cpu(parse, repeats),
+        _best_cpu(lambda: plan_followups(contacts, tab, log, config, TODAY), repeats),
+        _best_cpu(lambda: diff_plan(plan, contacts, tab, config), repeats),
+    )
 
 
 def repeats_for(rows: int, quick: bool) -> int:
@@ -85,11 +123,15 @@ def repeats_for(rows: int, quick: bool) -> int:
 
 def main(sizes: list[int], quick: bool = False) -> list[PlannerResult]:
     results = []
-    print(f"{'rows':>8} {'scenario':<12} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'cells':>8}")
+    print(
+        f"{'rows':>8} {'scenario':<12} {'wall s':>8} {'cpu s':>8} {'parse':>7} {'rules':>7}"
+        f" {'diff':>7} {'peak MB':>8} {'cells':>8}"
+    )
     for rows in sizes:
         for r in measure(rows, repeats_for(rows, quick)):
             print(
                 f"{r.rows:>8} {r.scenario:<12} {r.wall_s:>8.3f} {r.cpu_s:>8.3f}"
+                f" {r.parse_cpu_s:>7.3f} {r.rules_cpu_s:>7.3f} {r.diff_cpu_s:>7.3f}"
                 f" {r.peak_mb:>8.1f} {r.cells_changed:>8}"
             )
             results.append(r)

@@ -159,8 +159,9 @@ def targets(rows: list[dict[str, Any]]) -> str:
 def planner_table(results: dict[str, Any], before: list[dict[str, Any]] | None) -> str:
     prior = {(b["rows"], b["scenario"]): b for b in before or []}
     head = (
-        "| rows | sync | CPU before | CPU after | wall after (best of N) | peak memory before "
-        "| peak memory after |\n|---:|---|---:|---:|---:|---:|---:|\n"
+        "| rows | sync | CPU before | CPU after | of which parse / rules / diff "
+        "| wall after (best of N) | peak memory before | peak memory after |\n"
+        "|---:|---|---:|---:|---:|---:|---:|---:|\n"
     )
     lines = []
     for r in results["planner"]:
@@ -168,6 +169,7 @@ def planner_table(results: dict[str, Any], before: list[dict[str, Any]] | None) 
         lines.append(
             f"| {r['rows']:,} | {r['scenario']} | "
             f"{_maybe(b and b['cpu_s'], '{:.3f} s')} | {r['cpu_s']:.3f} s | "
+            f"{r['parse_cpu_s']:.3f} / {r['rules_cpu_s']:.3f} / {r['diff_cpu_s']:.3f} s | "
             f"{r['wall_s']:.3f} s (N={r['runs']}) | "
             f"{_maybe(b and b['peak_mb'], '{:.0f} MB')} | {r['peak_mb']:.0f} MB |"
         )

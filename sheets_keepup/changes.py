@@ -245,7 +245,10 @@ def _fills(
         # Coming from status or none, the rest of each row lacks its colour: paint all.
         repaint = np.ones(len(index), dtype=bool) if before in ("status", "none") else None
         changed = repaint if repaint is not None else _differ(current, wanted)
-        fills += [RowFill(index[i], 0, end_col, wanted[i]) for i in np.flatnonzero(changed)]
+        colours = wanted.tolist()
+        fills += [
+            RowFill(index[i], 0, end_col, colours[i]) for i in np.flatnonzero(changed).tolist()
+        ]
     elif mode == "status":
         if before == "row":
             others = [c for c in range(span) if c not in set(owned)]
