@@ -117,7 +117,7 @@ def plan_followups(
         }
     )
     inputs = _RuleInputs(
-        rules=rules.to_numpy(dtype=bool),
+        rules=rules[list(RULES)].to_numpy(dtype=bool),
         meeting=meeting.to_numpy(dtype="datetime64[ns]"),
         meeting_kind=touches.meeting_kind.tolist(),
         birthday=birthday.to_numpy(dtype="datetime64[ns]"),
@@ -129,21 +129,16 @@ def plan_followups(
         notes=f["notes"].tolist(),
         today=today_ts,
     )
-    # The same sentences for terminals and logs: no email for a nameless row, no hook
-    # from Interests or Notes.
     label = pd.Series(
         [name or f"row {row + 1}" for row, name in zip(f.index, f["name"], strict=True)],
         index=f.index,
         dtype=object,
     )
+    action, summary = _actions(inputs, _display_name(f), label)
     any_rule = pd.Series(inputs.rules.any(axis=1), index=f.index)
-    first = inputs.rules.argmax(axis=1)
-    also = _also(inputs.rules, first)
-    texts = _rule_texts(inputs, _display_name(f).tolist(), hooks=True)
-    action = pd.Series(_primary(texts, first, also), index=f.index, dtype=object)
-    private_free = _rule_texts(inputs, label.tolist(), hooks=False)
-    summary = pd.Series(_primary(private_free, first, also), index=f.index, dtype=object)
-    first_due = dues.to_numpy(dtype="datetime64[ns]")[np.arange(len(f)), first]
+    first_due = dues[list(RULES)].to_numpy(dtype="datetime64[ns]")[
+        np.arange(len(f)), inputs.rules.argmax(axis=1)
+    ]
 
     overdue = active & ((kit_due < today_ts) | (ip_due < today_ts))
     due_soon = active & ~overdue & any_rule
@@ -497,6 +492,21 @@ def _also(rules: np.ndarray, first: np.ndarray) -> dict[int, str]:
         if labels:
             also[i] = f" Also: {', '.join(labels)}."
     return also
+
+
+def _actions(
+    inputs: _RuleInputs, names: pd.Series, label: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """The Next action of every row, and the same sentence for terminals and logs (the
+    summary: no email for a nameless row, no hook from Interests or Notes)."""
+    first = inputs.rules.argmax(axis=1)
+    also = _also(inputs.rules, first)
+    texts = _rule_texts(inputs, names.tolist(), hooks=True)
+    private_free = _rule_texts(inputs, label.tolist(), hooks=False)
+    return (
+        pd.Series(_primary(texts, first, also), index=names.index, dtype=object),
+        pd.Series(_primary(private_free, first, also), index=names.index, dtype=object),
+    )
 
 
 def _primary(texts: np.ndarray, first: np.ndarray, also: dict[int, str]) -> np.ndarray:
