@@ -481,6 +481,18 @@ def _flat(query: dict[str, list[str]]) -> dict[str, str]:
     return {k: v[-1] for k, v in query.items() if v}
 
 
+def _pretty(query: dict[str, list[str]]) -> bool:
+    """Google indents its JSON unless the standard parameter prettyPrint is false."""
+    value = (query.get("prettyPrint") or ["true"])[-1].lower()
+    return value not in ("false", "0")
+
+
+def _encode(payload: Any, pretty: bool) -> bytes:
+    if pretty:
+        return json.dumps(payload, indent=2, ensure_ascii=False).encode()
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def _kind_of(method: str, path: str) -> str:
     for verb, pattern, _name, _mid, kind in ROUTES:
         if verb == method and pattern.match(path):
@@ -518,13 +530,7 @@ def _make_handler(server: FakeSheetsServer) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             number = server._next_number()
             status, payload, body = self._compute(method, raw_path, query, raw, number)
-            # Compact JSON: Google indents its answers, but clients parse them (and the
-            # contract tests compare parsed JSON); indenting 50,000 rows costs seconds.
-            data = (
-                b""
-                if status == 204
-                else json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-            )
+            data = b"" if status == 204 else _encode(payload, _pretty(query))
             kind = _kind_of(method, raw_path)
             dropped = server.faults.take_drop(method, raw_path)
             server._log(

@@ -107,3 +107,15 @@ def test_drive_metadata_for_last_update_time(session, book: str) -> None:  # typ
     assert resp.status_code == 200
     body = resp.json()
     assert set(body) == {"id", "name", "modifiedTime"} and body["name"] == "Contacts CRM"
+
+
+def test_answers_are_indented_like_googles_unless_pretty_print_is_false(api: Api) -> None:
+    url = f"{api.BASE}/{api.key}"
+    pretty = api.session.request("GET", url, params={"includeGridData": "true"})
+    compact = api.session.request(
+        "GET", url, params={"includeGridData": "true", "prettyPrint": "false"}
+    )
+    assert pretty.text.startswith('{\n  "spreadsheetId": ')
+    assert "\n" not in compact.text and '":' in compact.text and '": ' not in compact.text
+    assert pretty.json() == compact.json()
+    assert len(compact.content) < len(pretty.content)

@@ -372,3 +372,12 @@ def test_appends_are_never_sent_twice_after_a_broken_connection(fake: FakeGoogle
     fake.server.faults.queue_error(429, method="POST")  # refused, so surely not applied
     backend.apply(ChangeSet(tab="Log", appends=[["2026-11-21", "Bob"]]))
     assert fake.rows(key, "Log")[1:] == [["2026-11-20", "Ada"], ["2026-11-21", "Bob"]]
+
+
+def test_every_request_asks_for_compact_json(fake: FakeGoogle) -> None:
+    key = sample_key(fake)
+    first = sync(fake.backend(key), google_config(key), TODAY)
+    assert first.written
+    assert len(fake.server.requests) == 3
+    for record in fake.server.requests:
+        assert record.query.get("prettyPrint") == ["false"], record.path
