@@ -21,12 +21,12 @@ import logging
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import gspread
 import requests
 from gspread.exceptions import APIError
-from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL, SPREADSHEET_URL
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -152,6 +152,45 @@ def rgb(colour: str) -> Json:
     return {"red": round(red, 4), "green": round(green, 4), "blue": round(blue, 4)}
 
 
+class ReadCell(NamedTuple):
+    """One cell of a grid read: its value and background colour ('#RRGGBB' or None)."""
+
+    value: CellValue
+    colour: str | None
+
+
+_CELL_KEYS = frozenset({"effectiveValue", "effectiveFormat", "userEnteredFormat"})
+
+
+def read_cell(cell: Mapping[str, Any]) -> ReadCell:
+    """A CellData of READ_FIELDS as its value and colour."""
+    fmt = cell.get("userEnteredFormat")
+    colour = hex_colour(fmt["backgroundColor"]) or "" if fmt and "backgroundColor" in fmt else None
+    return ReadCell(cell_value(cell), colour)
+
+
+def compact_cells(obj: dict[str, Any]) -> Any:
+    """json object_hook: each CellData becomes a ReadCell as soon as it is decoded.
+
+    A grid read holds a few nested dicts per cell (about 1 kB each); converting them as
+    the JSON is parsed keeps only the small ReadCells, so a big read never holds them all.
+    Under READ_FIELDS only a CellData has keys among _CELL_KEYS.
+    """
+    if obj and obj.keys() <= _CELL_KEYS:
+        return read_cell(obj)
+    return obj
+
+
+def decode_grid_read(response: requests.Response) -> Json:
+    """The JSON of a grid read, its cells already ReadCells."""
+    try:
+        data: Json = json.loads(response.content, object_hook=compact_cells)
+    except json.JSONDecodeError as error:
+        # What Response.json() raises, so a garbled answer is handled as before.
+        raise requests.exceptions.JSONDecodeError(error.msg, error.doc, error.pos) from None
+    return data
+
+
 @dataclass
 class Grid:
     """The cells of one or more GridData blocks of a tab, by absolute (row, col)."""
@@ -176,11 +215,10 @@ class Grid:
             for col, cell in enumerate(cells, start=left):
                 if not cell:
                     continue
-                line[col] = cell_value(cell)
-                if colours:
-                    fmt = cell.get("userEnteredFormat")
-                    if fmt and "backgroundColor" in fmt:
-                        self.colours[(row, col)] = hex_colour(fmt["backgroundColor"]) or ""
+                value, colour = cell if isinstance(cell, ReadCell) else read_cell(cell)
+                line[col] = value
+                if colours and colour is not None:
+                    self.colours[(row, col)] = colour
         for line in self.rows:
             while line and line[-1] is None:
                 line.pop()
@@ -650,7 +688,12 @@ class GoogleBackend:
         if ranges:
             params["ranges"] = list(ranges)
         http = self.client.http_client
-        return dict(self._call("read", lambda: http.fetch_sheet_metadata(self.key, params=params)))
+
+        def get() -> Json:
+            response = http.request("get", SPREADSHEET_URL % self.key, params=params)
+            return decode_grid_read(response) if grid else dict(response.json())
+
+        return dict(self._call("read", get))
 
     # --- writing --------------------------------------------------------------------------
 

@@ -7,9 +7,10 @@ import json
 from typing import Any
 
 import pytest
+import requests
 from fake_google import FakeGoogle
 
-from sheets_keepup.backends.google import client_for
+from sheets_keepup.backends.google import ReadCell, client_for, decode_grid_read
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.config import Config, SourceConfig
 from sheets_keepup.errors import AccessError, AuthError, NetworkError, SheetChangedError
@@ -381,3 +382,39 @@ def test_every_request_asks_for_compact_json(fake: FakeGoogle) -> None:
     assert len(fake.server.requests) == 3
     for record in fake.server.requests:
         assert record.query.get("prettyPrint") == ["false"], record.path
+
+
+def _response(body: bytes) -> requests.Response:
+    response = requests.Response()
+    response._content = body
+    response.status_code = 200
+    return response
+
+
+def test_a_grid_read_becomes_small_cells_while_it_is_parsed() -> None:
+    cells = [
+        {"effectiveValue": {"stringValue": "Ada"}},
+        {
+            "effectiveValue": {"numberValue": 46349},
+            "effectiveFormat": {"numberFormat": {"type": "DATE"}},
+            "userEnteredFormat": {"backgroundColor": {"red": 1, "green": 0.5}},
+        },
+        {},
+    ]
+    body = {
+        "properties": {"title": "CRM", "locale": "en_GB"},
+        "sheets": [{"data": [{"rowData": [{"values": cells}]}]}],
+    }
+    data = decode_grid_read(_response(json.dumps(body).encode()))
+    assert data["properties"] == {"title": "CRM", "locale": "en_GB"}
+    read = data["sheets"][0]["data"][0]["rowData"][0]["values"]
+    assert read == [
+        ReadCell("Ada", None),
+        ReadCell(dt.date(2026, 11, 23), "#FF8000"),
+        {},
+    ]
+
+
+def test_a_garbled_grid_read_raises_what_requests_raises() -> None:
+    with pytest.raises(requests.exceptions.JSONDecodeError):
+        decode_grid_read(_response(b'{"sheets": [{"data": '))
