@@ -116,8 +116,8 @@ def _month_number(names: pd.Series) -> pd.Series:
     return names.str.lower().map(MONTHS)
 
 
-def _parse_text_unique(texts: pd.Series, day_first: bool) -> pd.Series:
-    """Parse distinct, stripped, non-empty strings into timestamps (NaT = unreadable)."""
+def _parse_texts(texts: pd.Series, day_first: bool) -> pd.Series:
+    """Parse stripped, non-empty strings into timestamps (NaT = unreadable)."""
     result = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
     todo = pd.Series(True, index=texts.index)
     for name, pattern in _TEXT_PATTERNS.items():
@@ -215,7 +215,7 @@ def _parse_distinct_dates(values: pd.Series, day_first: bool) -> ParsedDates:
     if is_number.any():
         dates[is_number] = _from_numbers(values[is_number])
     if is_text.any():
-        dates[is_text] = _parse_text_unique(stripped[is_text], day_first)
+        dates[is_text] = _parse_texts(stripped[is_text], day_first)
     bad = ~blank & dates.isna()
     return ParsedDates(dates=dates, bad=bad)
 
@@ -250,7 +250,7 @@ def _parse_distinct_birthdays(values: pd.Series, day_first: bool) -> ParsedMonth
     day[has_full] = full.dates[has_full].dt.day
     is_text = is_str & ~blank
     if is_text.any():
-        m, d = _parse_month_day_unique(stripped[is_text], day_first)
+        m, d = _parse_month_days(stripped[is_text], day_first)
         month[is_text], day[is_text] = m, d
     bad = ~blank & (month == 0)
     return ParsedMonthDays(month=month, day=day, bad=bad)
@@ -259,7 +259,8 @@ def _parse_distinct_birthdays(values: pd.Series, day_first: bool) -> ParsedMonth
 _DAYS_IN_MONTH = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
-def _parse_month_day_unique(texts: pd.Series, day_first: bool) -> tuple[pd.Series, pd.Series]:
+def _parse_month_days(texts: pd.Series, day_first: bool) -> tuple[pd.Series, pd.Series]:
+    """Month and day of stripped, non-empty birthday strings (0 where unreadable)."""
     month = pd.Series(0, index=texts.index, dtype="int64")
     day = pd.Series(0, index=texts.index, dtype="int64")
     todo = pd.Series(True, index=texts.index)

@@ -134,7 +134,8 @@ def plan_followups(
         index=f.index,
         dtype=object,
     )
-    action, summary = _actions(inputs, _display_name(f), label)
+    names = _display_name(f)
+    action, summary = _actions(inputs, names, label)
     any_rule = pd.Series(inputs.rules.any(axis=1), index=f.index)
     first_due = dues[list(RULES)].to_numpy(dtype="datetime64[ns]")[
         np.arange(len(f)), inputs.rules.argmax(axis=1)
@@ -160,7 +161,7 @@ def plan_followups(
 
     rows = pd.DataFrame(
         {
-            "name": _display_name(f),
+            "name": names,
             "next_action": action,
             "due": due.dt.normalize(),
             "status": status,
