@@ -14,6 +14,7 @@ a colour the user set is never touched.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -21,6 +22,7 @@ import pandas as pd
 
 from sheets_keepup.config import Config
 from sheets_keepup.dates import MAX_SERIAL, MIN_SERIAL, SHEETS_EPOCH, from_serial
+from sheets_keepup.distinct import EMPTY, factorize, spread
 from sheets_keepup.model import (
     CellValue,
     CellWrite,
@@ -82,6 +84,16 @@ def _day_key(value: CellValue) -> float:
     return float("nan") if date is None else float(date.toordinal() - _EPOCH_ORDINAL)
 
 
+def _day_keys(values: list[CellValue]) -> np.ndarray:
+    """`_day_key` of every Due cell, worked out once per distinct cell."""
+    codes, distinct = factorize(pd.Series(values, dtype=object))
+    keys = spread(np.array([_day_key(v) for v in distinct], dtype="float64"), codes, _EMPTY)
+    # factorize files NaN with the empty cells, but a NaN cell is not a date, not empty.
+    empty = np.flatnonzero(codes == EMPTY).tolist()
+    keys[empty] = [_EMPTY if values[i] is None else math.nan for i in empty]
+    return keys
+
+
 def _as_text(value: CellValue) -> str:
     return value if type(value) is str else "" if value is None else str(value)
 
@@ -140,7 +152,7 @@ def diff_plan(
     now = {key: current(columns[key]) for key in OWNED_KEYS}
     changed = {
         "next_action": np.array([_as_text(v) for v in now["next_action"]], dtype=object) != actions,
-        "due": np.array([_day_key(v) for v in now["due"]], dtype="float64") != due_days,
+        "due": _day_keys(now["due"]) != due_days,
         "status": np.array([_as_text(v) for v in now["status"]], dtype=object) != statuses,
     }
 

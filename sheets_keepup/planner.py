@@ -303,30 +303,39 @@ def _bad_cells(
 ) -> tuple[pd.Series, list[Problem]]:
     """Per row, the sentence naming every unreadable cell ('' when all are fine), and one
     problem per unreadable cell (or per row without a name or email)."""
-    reasons = contacts.bad.copy()
-    reasons["tier"] = np.where(tier_bad, f"is not a tier (use one of: {', '.join(tiers)})", "")
-    reasons["cadence"] = np.where(
-        cadence_bad, "is not a cadence I can read (use 45, 6 weeks or quarterly)", ""
-    )
-    nameless = (contacts.frame["name"] == "") & (contacts.frame["email"] == "")
-    message = pd.Series("", index=reasons.index, dtype=object)
+    bad = contacts.bad
+    reasons: dict[str, np.ndarray] = {
+        "tier": np.where(tier_bad, f"is not a tier (use one of: {', '.join(tiers)})", ""),
+        "cadence": np.where(
+            cadence_bad, "is not a cadence I can read (use 45, 6 weeks or quarterly)", ""
+        ),
+        **{name: bad[name].to_numpy(dtype=object) for name in bad.columns},
+    }
+    frame = contacts.frame
+    nameless = ((frame["name"] == "") & (frame["email"] == "")).to_numpy()
+    # Columns, not a row x field frame: a sheet has few bad rows and many good ones.
+    flagged = nameless.copy()
+    for field in _CHECKED_FIELDS:
+        flagged |= reasons[field] != ""
+    message = np.full(len(frame), "", dtype=object)
     problems: list[Problem] = []
-    unreadable = (reasons.to_numpy(dtype=object) != "").any(axis=1)
-    for row in reasons.index[unreadable | nameless.to_numpy()]:
+    rows = frame.index
+    for at in np.flatnonzero(flagged).tolist():
+        row = int(rows[at])
         parts = []
-        if nameless[row]:
+        if nameless[at]:
             parts.append("add a name or an email to this row")
-            problems.append(Problem(contacts.tab, int(row), None, parts[-1]))
+            problems.append(Problem(contacts.tab, row, None, parts[-1]))
         for field in _CHECKED_FIELDS:
-            reason = reasons.at[row, field]
+            reason = reasons[field][at]
             if reason:
                 col = contacts.header.fields[field]
                 header = _shorten(contacts.header_text(field, tab.rows))
-                quoted = f"'{_shorten(contacts.raw_text(int(row), field))}' {reason!s}"
-                parts.append(f"{header} ({cell_name(int(row), col)}) {quoted}")
-                problems.append(Problem(contacts.tab, int(row), col, f"{header} {quoted}"))
-        message[row] = "Check " + "; ".join(parts) + "."
-    return message, problems
+                quoted = f"'{_shorten(contacts.raw_text(row, field))}' {reason!s}"
+                parts.append(f"{header} ({cell_name(row, col)}) {quoted}")
+                problems.append(Problem(contacts.tab, row, col, f"{header} {quoted}"))
+        message[at] = "Check " + "; ".join(parts) + "."
+    return pd.Series(message, index=rows, dtype=object), problems
 
 
 def _shorten(text: str, limit: int = 40) -> str:

@@ -92,7 +92,9 @@ def _as_text(value: object) -> str:
 
 def _text(values: pd.Series) -> pd.Series:
     """Cells as stripped text; numbers keep a clean form (12.0 -> '12')."""
-    texts = [v.strip() if type(v) is str else _as_text(v) for v in values.tolist()]
+    texts = [
+        v.strip() if type(v) is str else "" if v is None else _as_text(v) for v in values.tolist()
+    ]
     return pd.Series(texts, index=values.index, dtype=object)
 
 
@@ -163,13 +165,17 @@ def read_contacts(tab: Tab, config: Config, locale: str | None) -> ContactSheet:
         col = header.fields.get(name)
         return grid[col] if col is not None else pd.Series(None, index=grid.index, dtype=object)
 
+    def text(name: str) -> pd.Series:
+        col = header.fields.get(name)
+        return _text(grid[col]) if col is not None else pd.Series("", grid.index, dtype=object)
+
     frame = pd.DataFrame(index=grid.index)
     for name in TEXT_FIELDS:
-        frame[name] = _text(raw(name))
+        frame[name] = text(name)
     if "name" not in header.fields:
-        frame["name"] = (_text(raw("first_name")) + " " + _text(raw("last_name"))).str.strip()
-    frame["tier_raw"] = _text(raw("tier"))
-    frame["cadence_raw"] = _text(raw("cadence"))
+        frame["name"] = (text("first_name") + " " + text("last_name")).str.strip()
+    frame["tier_raw"] = text("tier")
+    frame["cadence_raw"] = text("cadence")
     bad = pd.DataFrame("", index=grid.index, columns=[*DATE_FIELDS, "birthday"], dtype=object)
     for name in DATE_FIELDS:
         parsed = parse_dates(raw(name), day_first)

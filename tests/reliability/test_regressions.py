@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 import os
 import zipfile
 from pathlib import Path
@@ -252,3 +253,44 @@ def test_owned_cells_left_on_a_row_without_a_contact_are_cleared() -> None:
     assert not any(key[1] == 2 for key in sheet.backgrounds)
     assert result.changes.identity is not None and result.changes.identity.rows[2] == ("", "")
     assert not sync(sheet, make_config(), TODAY).changes
+
+
+@pytest.mark.parametrize("stored", [math.nan, True, "soon"])
+def test_a_due_cell_that_is_not_a_date_is_rewritten(stored: object) -> None:
+    """Due cells are compared once per distinct value; a NaN, a tick box or stray text
+    in one must still read as 'not the planned date' (nor an empty cell), and so be
+    written again: with the date, or cleared on a row that has no due date."""
+    sheet = MemoryBackend.from_rows(
+        {
+            "Contacts": contacts(
+                person("Ann", last_contact=dt.date(2026, 1, 5)),
+                person("Bob", tier="vip"),  # a cell to check: no due date
+            )
+        }
+    )
+    config = make_config()
+    first = plan_sheet(sheet.read(["Contacts"]), config, TODAY)
+    sheet.apply(first.changes)
+    due_col = first.changes.details["owned_columns"]["due"]
+    planned = sheet.tabs["Contacts"][1][due_col]
+    assert isinstance(planned, dt.date)
+    assert sheet.tabs["Contacts"][2][due_col] is None
+
+    sheet.tabs["Contacts"][1][due_col] = stored
+    sheet.tabs["Contacts"][2][due_col] = stored
+    again = plan_sheet(sheet.read(["Contacts"]), config, TODAY)
+    written = [(c.row, c.col, c.value) for c in again.changes.cells]
+    assert written == [(1, due_col, planned), (2, due_col, None)]
+
+
+def test_a_due_cell_holding_the_planned_date_as_a_serial_is_left_alone() -> None:
+    sheet = MemoryBackend.from_rows(
+        {"Contacts": contacts(person("Ann", last_contact=dt.date(2026, 1, 5)))}
+    )
+    config = make_config()
+    first = plan_sheet(sheet.read(["Contacts"]), config, TODAY)
+    sheet.apply(first.changes)
+    due_col = first.changes.details["owned_columns"]["due"]
+    planned = sheet.tabs["Contacts"][1][due_col]
+    sheet.tabs["Contacts"][1][due_col] = float((planned - dt.date(1899, 12, 30)).days)
+    assert not plan_sheet(sheet.read(["Contacts"]), config, TODAY).changes.cells
