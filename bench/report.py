@@ -160,16 +160,19 @@ def planner_table(results: dict[str, Any], before: list[dict[str, Any]] | None) 
     prior = {(b["rows"], b["scenario"]): b for b in before or []}
     head = (
         "| rows | sync | CPU before | CPU after | of which parse / rules / diff "
+        "| floor: visit every cell | after ÷ floor "
         "| wall after (best of N) | peak memory before | peak memory after |\n"
-        "|---:|---|---:|---:|---:|---:|---:|---:|\n"
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     lines = []
     for r in results["planner"]:
         b = prior.get((r["rows"], r["scenario"]))
+        ratio = r["cpu_s"] / r["floor_cpu_s"] if r["floor_cpu_s"] > 0 else None
         lines.append(
             f"| {r['rows']:,} | {r['scenario']} | "
             f"{_maybe(b and b['cpu_s'], '{:.3f} s')} | {r['cpu_s']:.3f} s | "
             f"{r['parse_cpu_s']:.3f} / {r['rules_cpu_s']:.3f} / {r['diff_cpu_s']:.3f} s | "
+            f"{r['floor_cpu_s']:.3f} s | {_maybe(ratio, '{:.1f}×')} | "
             f"{r['wall_s']:.3f} s (N={r['runs']}) | "
             f"{_maybe(b and b['peak_mb'], '{:.0f} MB')} | {r['peak_mb']:.0f} MB |"
         )
