@@ -88,7 +88,7 @@ def _day_keys(values: list[CellValue]) -> np.ndarray:
     """`_day_key` of every Due cell, worked out once per distinct cell."""
     codes, distinct = factorize(pd.Series(values, dtype=object))
     keys = spread(np.array([_day_key(v) for v in distinct], dtype="float64"), codes, _EMPTY)
-    # factorize files NaN with the empty cells, but a NaN cell is not a date, not empty.
+    # factorize files NaN with the empty cells, but a NaN cell is neither a date nor empty.
     empty = np.flatnonzero(codes == EMPTY).tolist()
     keys[empty] = [_EMPTY if values[i] is None else math.nan for i in empty]
     return keys
