@@ -26,7 +26,7 @@ from sheets_keepup.config import Config
 from sheets_keepup.dates import next_birthday
 from sheets_keepup.jobs.mail import DigestMailConfig
 from sheets_keepup.model import CellWrite, ChangeSet, WriteValue
-from sheets_keepup.planner import DUE_SOON, OVERDUE, PICK_MARK, Plan
+from sheets_keepup.planner import DUE_SOON, OVERDUE, PICK_MARK, Plan, time_span
 from sheets_keepup.sheet import ContactSheet
 
 PICK_HEADERS = ("Pick", "Who", "Why now", "Next action", "Due", "Email", "Phone", "Hook")
@@ -180,27 +180,14 @@ def _timing(status: str, due: dt.date | None, today: dt.date) -> str:
     assert due is not None
     days = (due - today).days
     if status == OVERDUE and days < 0:
-        return f"overdue by {_span(-days)}"
+        return f"overdue by {time_span(-days)}"
     if days < 0:
-        return f"was due {_span(-days)} ago"
+        return f"was due {time_span(-days)} ago"
     if days == 0:
         return "due today"
     if status in (DUE_SOON, OVERDUE):
-        return f"due in {_span(days)}"
+        return f"due in {time_span(days)}"
     return f"due {_short_date(due)}"
-
-
-def _span(days: int) -> str:
-    """'1 day', '9 days', '3 weeks', '5 months', '2 years'."""
-    if days < 14:
-        amount, unit = days, "day"
-    elif days < 60:
-        amount, unit = days // 7, "week"
-    elif days < 730:
-        amount, unit = round(days / 30.4375), "month"
-    else:
-        amount, unit = days // 365, "year"
-    return f"{amount} {unit}{'' if amount == 1 else 's'}"
 
 
 def hook_of(interests: str, notes: str) -> str:

@@ -353,8 +353,8 @@ HOOK_LENGTH = 60
 
 
 @functools.lru_cache(maxsize=4096)
-def _ago(days: int) -> str:
-    """Whole days as '3 days', '5 weeks', '4 months', '2 years'."""
+def time_span(days: int) -> str:
+    """Whole days as '1 day', '3 days', '5 weeks', '4 months', '2 years' (0 if negative)."""
     days = max(days, 0)
     if days < 14:
         amount, unit = days, "day"
@@ -452,7 +452,11 @@ def _rule_texts(inputs: _RuleInputs, names: list[str], *, hooks: bool) -> np.nda
     met = inputs.last_in_person[at]
     texts[at, col] = [
         f"Suggest coffee or lunch with {name[i]} ("
-        + (f"last met in person {_ago(days)} ago" if known else "no in-person meeting recorded")
+        + (
+            f"last met in person {time_span(days)} ago"
+            if known
+            else "no in-person meeting recorded"
+        )
         + ")."
         for i, days, known in zip(
             at, _days_before(inputs.today, met), (~np.isnat(met)).tolist(), strict=True
@@ -460,7 +464,7 @@ def _rule_texts(inputs: _RuleInputs, names: list[str], *, hooks: bool) -> np.nda
     ]
     col, at = rows_of("keep_in_touch")
     texts[at, col] = [
-        f"{_verb(inputs.email[i], inputs.phone[i])}{name[i]}: last spoke {_ago(days)} ago"
+        f"{_verb(inputs.email[i], inputs.phone[i])}{name[i]}: last spoke {time_span(days)} ago"
         + (_hook(inputs.interests[i], inputs.notes[i]) if hooks else "")
         + "."
         for i, days in zip(at, _days_before(inputs.today, inputs.last_contact[at]), strict=True)
