@@ -93,7 +93,7 @@ class VirtualClock:
 
 def _serve(conn: Connection, clock_name: str) -> None:
     """Run the fake and answer commands from the orchestrator until told to stop."""
-    from sheets_keepup.fakesheets import FakeSheetsServer
+    from fakesheets import FakeSheetsServer
 
     clock = VirtualClock(clock_name)
     contacts: dict[str, list[list[Any]]] = {}
@@ -163,7 +163,7 @@ def _ask(conn: Connection, *command: Any) -> Any:
 
 def _session(url: str, clock: VirtualClock) -> Any:
     """A session to the fake that charges LATENCY_S a request and waits out 429s."""
-    from sheets_keepup.fakesheets import FakeSession
+    from fakesheets import FakeSession
 
     windows: dict[str, deque[float]] = {"read": deque(), "write": deque()}
 
@@ -198,15 +198,15 @@ def _iso(value: Any) -> str:
 
 
 def _letter(col: int) -> str:
-    from sheets_keepup.headers import column_letter
+    from sheets_keepup.core.headers import column_letter
 
     return str(column_letter(col))
 
 
 def run_keepup(url: str, key: str, clock: VirtualClock, cap: int) -> dict[str, Any]:
     """sheets-keepup itself."""
-    from sheets_keepup.backends.google import GoogleBackend
-    from sheets_keepup.sync import sync
+    from sheets_keepup.app.sync import sync
+    from sheets_keepup.backends.google.backend import GoogleBackend
 
     backend = GoogleBackend(_client(url, clock), key, retry_wait=0.01)
     result = sync(backend, bench_config(), TODAY)
@@ -214,8 +214,8 @@ def run_keepup(url: str, key: str, clock: VirtualClock, cap: int) -> dict[str, A
 
 
 def _plan_rows(contacts: list[list[Any]], log: list[list[Any]]) -> Any:
-    from sheets_keepup.model import SheetData, Tab
-    from sheets_keepup.sync import plan_sheet
+    from sheets_keepup.app.sync import plan_sheet
+    from sheets_keepup.core.model import SheetData, Tab
 
     data = SheetData({"Contacts": Tab("Contacts", contacts), "Log": Tab("Log", log)}, "en_GB")
     return plan_sheet(data, bench_config(), TODAY)
@@ -228,7 +228,7 @@ def run_naive(url: str, key: str, clock: VirtualClock, cap: int) -> dict[str, An
     """
     from gspread.utils import ValueRenderOption
 
-    from sheets_keepup.backends.google import rgb
+    from sheets_keepup.backends.google.encode import rgb
 
     sheet = _client(url, clock).open_by_key(key)
     ws = sheet.worksheet("Contacts")

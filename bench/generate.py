@@ -13,8 +13,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sheets_keepup.model import CellValue
-from sheets_keepup.sample import CONTACT_HEADERS, LOG_HEADERS
+from sheets_keepup.core.model import CellValue
+from sheets_keepup.core.sample import CONTACT_HEADERS, LOG_HEADERS
 
 LAST_CONTACT_COL = CONTACT_HEADERS.index("Last contact")
 HEADER_ROW = 2

@@ -16,10 +16,10 @@ from typing import Any
 
 from bench.generate import edit_last_contacts, generate
 from bench.planner import TODAY, bench_config
-from sheets_keepup.backends.google import SheetInfo, build_requests, pack_bodies
+from sheets_keepup.app.sync import PlannedSheet, plan_sheet
+from sheets_keepup.backends.google.backend import SheetInfo, build_requests, pack_bodies
 from sheets_keepup.backends.memory import MemoryBackend
-from sheets_keepup.headers import column_letter
-from sheets_keepup.sync import PlannedSheet, plan_sheet
+from sheets_keepup.core.headers import column_letter
 
 NAIVE_READS = 5
 """open_by_key, two worksheet() lookups and two get_all_records."""

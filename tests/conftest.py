@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from core_helpers import HEADERS, TODAY, contacts, make_config, person
 
-from sheets_keepup.config import Config
+from sheets_keepup.core.settings import Config
 
 __all__ = ["HEADERS", "TODAY", "contacts", "make_config", "person"]
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sheets_keepup.config import Config, config_from_mapping
+from sheets_keepup.core.settings import Config, config_from_mapping
 
 TODAY = dt.date(2026, 11, 23)
 HEADERS = [

@@ -10,8 +10,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sheets_keepup.backends.google import GoogleBackend, client_for
-from sheets_keepup.fakesheets import FakeSheetsServer, fake_session
+from fakesheets import FakeSheetsServer, fake_session
+
+from sheets_keepup.backends.google.backend import GoogleBackend
+from sheets_keepup.backends.google.transport import client_for
 
 EPOCH = dt.date(1899, 12, 30)
 Backgrounds = Mapping[tuple[str, int, int], str]

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from sheets_keepup.backends import Backend
-from sheets_keepup.config import Config, config_from_mapping
-from sheets_keepup.model import ChangeSet, SheetData
+from sheets_keepup.core.model import ChangeSet, SheetData
+from sheets_keepup.core.settings import Config, config_from_mapping
 
 FIXTURES = Path(__file__).parent / "importers" / "fixtures"
 TODAY = dt.date(2026, 11, 23)

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from sheets_keepup.cadence import parse_cadence
+from sheets_keepup.core.cadence import parse_cadence
 
 
 @pytest.mark.parametrize(

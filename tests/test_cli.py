@@ -11,8 +11,9 @@ import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from sheets_keepup.cli import DEMO_FILE, main
-from sheets_keepup.errors import ExitStatus
+from sheets_keepup.cli import main
+from sheets_keepup.cli.sync import DEMO_FILE
+from sheets_keepup.core.errors import ExitStatus
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sheets_keepup.config import config_from_mapping, find_config_path, load_config
-from sheets_keepup.errors import ConfigError, ExitStatus
+from sheets_keepup.app.config_file import find_config_path, load_config
+from sheets_keepup.core.errors import ConfigError, ExitStatus
+from sheets_keepup.core.settings import config_from_mapping
 
 
 def test_example_config_is_valid_and_documents_every_key(repo_root: Path) -> None:

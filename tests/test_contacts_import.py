@@ -15,16 +15,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from sheets_keepup.app.contacts import import_contacts
+from sheets_keepup.app.sync import sync
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_keepup.cli import main
-from sheets_keepup.config import Config
-from sheets_keepup.contacts_import import find_sheet_duplicates, import_contacts, plan_import
-from sheets_keepup.errors import AccessError, ConfigError, DataError, ExitStatus
-from sheets_keepup.importers import ImportedContact, ImportResult
-from sheets_keepup.model import SheetData, Tab
-from sheets_keepup.sample import CONTACT_HEADERS, sample_tabs
-from sheets_keepup.sync import sync
+from sheets_keepup.core.errors import AccessError, ConfigError, DataError, ExitStatus
+from sheets_keepup.core.importers import ImportedContact, ImportResult
+from sheets_keepup.core.importing import find_sheet_duplicates, plan_import
+from sheets_keepup.core.model import SheetData, Tab
+from sheets_keepup.core.sample import CONTACT_HEADERS, sample_tabs
+from sheets_keepup.core.settings import Config
 
 Tabs = dict[str, list[list[Any]]]
 Factory = Callable[[Tabs], Counting]

@@ -3,7 +3,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from sheets_keepup.dates import (
+from sheets_keepup.core.dates import (
     day_first_for,
     from_serial,
     next_birthday,

@@ -1,8 +1,8 @@
 import numpy as np
 import pandas as pd
 
-from sheets_keepup.dates import parse_dates
-from sheets_keepup.distinct import EMPTY, factorize, spread
+from sheets_keepup.core.dates import parse_dates
+from sheets_keepup.core.distinct import EMPTY, factorize, spread
 
 
 def test_equal_values_share_a_code_and_empty_cells_get_the_empty_code() -> None:

@@ -1,7 +1,7 @@
 import pytest
 
-from sheets_keepup.errors import DataError
-from sheets_keepup.headers import (
+from sheets_keepup.core.errors import DataError
+from sheets_keepup.core.headers import (
     FIELD_ALIASES,
     build_alias_index,
     column_letter,

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
 
+from sheets_keepup.app.snapshots import SnapshotStore
+from sheets_keepup.app.sync import SyncResult, sync
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
-from sheets_keepup.state import SnapshotStore
-from sheets_keepup.sync import SyncResult, sync
 
 Backend = MemoryBackend | XlsxBackend
 RED, GREEN = "#F4C7C3", "#D9EAD3"  # overdue, ok
@@ -172,7 +172,7 @@ def test_switching_with_new_colours_clears_the_old_ones(
 
 
 def test_restore_puts_the_colour_record_back(backend: Backend, store: SnapshotStore) -> None:
-    from sheets_keepup.restore import restore_snapshot
+    from sheets_keepup.app.restore import restore_snapshot
 
     run(backend, store, "row")
     switched = run(backend, store, "status")

@@ -12,11 +12,11 @@ import yaml
 from click.testing import CliRunner
 from core_helpers import TODAY, contacts, make_config, person
 
+from sheets_keepup.app.snapshots import SnapshotStore, describe_state, write_private
+from sheets_keepup.app.sync import sync
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.cli import main
-from sheets_keepup.model import CellWrite, ChangeSet, Tab
-from sheets_keepup.state import SnapshotStore, describe_state, write_private
-from sheets_keepup.sync import sync
+from sheets_keepup.core.model import CellWrite, ChangeSet, Tab
 
 NOW = dt.datetime(2026, 11, 23, 6, 0)
 

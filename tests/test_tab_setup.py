@@ -11,8 +11,8 @@ import pytest
 
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, read_tab_setup, write_new_workbook
-from sheets_keepup.errors import SheetChangedError
-from sheets_keepup.model import CellWrite, ChangeSet, DropDown, Identity, TabSetup
+from sheets_keepup.core.errors import SheetChangedError
+from sheets_keepup.core.model import CellWrite, ChangeSet, DropDown, Identity, TabSetup
 
 Backend = MemoryBackend | XlsxBackend
 Factory = Callable[[dict[str, list[list[Any]]]], Backend]

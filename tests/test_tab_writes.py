@@ -12,8 +12,8 @@ import pytest
 from sheets_keepup.backends import Backend
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
-from sheets_keepup.errors import SheetChangedError
-from sheets_keepup.model import CellWrite, ChangeSet
+from sheets_keepup.core.errors import SheetChangedError
+from sheets_keepup.core.model import CellWrite, ChangeSet
 
 Factory = Callable[[dict[str, list[list[Any]]]], Backend]
 

@@ -15,19 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from sheets_keepup.app.contacts import log_touch
+from sheets_keepup.app.sync import sync
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_keepup.cli import main
-from sheets_keepup.errors import DataError, ExitStatus
-from sheets_keepup.model import SheetData, Tab
-from sheets_keepup.sample import sample_tabs
-from sheets_keepup.sync import sync
-from sheets_keepup.touchlog import (
-    LOG_HEADERS,
-    UnresolvedPersonError,
-    log_touch,
-    plan_touch,
-)
+from sheets_keepup.core.errors import DataError, ExitStatus
+from sheets_keepup.core.model import SheetData, Tab
+from sheets_keepup.core.sample import sample_tabs
+from sheets_keepup.core.touchlog import LOG_HEADERS, UnresolvedPersonError, plan_touch
 
 Tabs = dict[str, list[list[Any]]]
 Factory = Callable[[Tabs], Counting]

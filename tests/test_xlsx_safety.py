@@ -12,11 +12,11 @@ import pytest
 from core_helpers import TODAY, make_config
 from openpyxl import load_workbook
 
+from sheets_keepup.app.sync import sync
 from sheets_keepup.backends.xlsx import XlsxBackend, save_atomically, write_new_workbook
-from sheets_keepup.config import Config
-from sheets_keepup.errors import AccessError, SheetChangedError
-from sheets_keepup.sample import sample_tabs
-from sheets_keepup.sync import sync
+from sheets_keepup.core.errors import AccessError, SheetChangedError
+from sheets_keepup.core.sample import sample_tabs
+from sheets_keepup.core.settings import Config
 
 OWNED = ("Next action", "Due", "Status")
 
@@ -217,7 +217,7 @@ def test_file_saved_elsewhere_between_read_and_write(sample: Path) -> None:
     config = xlsx_config(sample)
     backend = XlsxBackend(sample)
     data = backend.read(["Contacts", "Log"])
-    from sheets_keepup.sync import plan_sheet
+    from sheets_keepup.app.sync import plan_sheet
 
     changes = plan_sheet(data, config, TODAY).changes
     book = load_workbook(sample)

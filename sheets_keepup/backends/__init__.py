@@ -10,10 +10,10 @@ import importlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from sheets_keepup.model import ChangeSet, SheetData
+from sheets_keepup.core.model import ChangeSet, SheetData
 
 if TYPE_CHECKING:
-    from sheets_keepup.config import Config
+    from sheets_keepup.core.settings import Config
 
 
 @runtime_checkable

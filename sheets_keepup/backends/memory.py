@@ -6,8 +6,8 @@ import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sheets_keepup.errors import SheetChangedError
-from sheets_keepup.model import CellValue, ChangeSet, DropDown, SheetData, Tab, TabSetup
+from sheets_keepup.core.errors import SheetChangedError
+from sheets_keepup.core.model import CellValue, ChangeSet, DropDown, SheetData, Tab, TabSetup
 
 
 @dataclass

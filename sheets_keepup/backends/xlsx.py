@@ -23,8 +23,8 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from sheets_keepup.errors import AccessError, DataError, SheetChangedError
-from sheets_keepup.model import (
+from sheets_keepup.core.errors import AccessError, DataError, SheetChangedError
+from sheets_keepup.core.model import (
     DATE_PATTERN,
     CellValue,
     ChangeSet,

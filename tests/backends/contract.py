@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from core_helpers import TODAY, make_config
 
+from sheets_keepup.app.init import init_sheet
+from sheets_keepup.app.snapshots import SnapshotStore
+from sheets_keepup.app.sync import sync
 from sheets_keepup.backends import Backend
-from sheets_keepup.changes import same_colour
-from sheets_keepup.errors import SheetChangedError
-from sheets_keepup.model import CellWrite, ChangeSet, Identity, RowFill, SheetData
-from sheets_keepup.setup import init_sheet
-from sheets_keepup.state import SnapshotStore
-from sheets_keepup.sync import sync
+from sheets_keepup.core.diff import same_colour
+from sheets_keepup.core.errors import SheetChangedError
+from sheets_keepup.core.model import CellWrite, ChangeSet, Identity, RowFill, SheetData
 
 Rows = list[list[Any]]
 Backgrounds = Mapping[tuple[str, int, int], str]

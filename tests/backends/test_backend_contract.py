@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from contract import BackendContract, BackgroundOf, Backgrounds, Rows, normalised
 from fake_google import FakeGoogle
+from fakesheets import FakeSheetsServer
 from openpyxl import load_workbook
 
 from sheets_keepup.backends import Backend
-from sheets_keepup.backends.google import GoogleBackend
+from sheets_keepup.backends.google.backend import GoogleBackend
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
-from sheets_keepup.fakesheets import FakeSheetsServer
 
 Fills = Backgrounds | None
 

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from fake_google import FakeGoogle
-
-from sheets_keepup.fakesheets import FakeSheetsServer
+from fakesheets import FakeSheetsServer
 
 
 @pytest.fixture(scope="session")

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from google.oauth2.credentials import Credentials
 
-from sheets_keepup.backends.google_auth import (
+from sheets_keepup.backends.google.auth import (
     SCOPES,
     TOKEN_FILE,
     load_credentials,
     oauth_credentials,
     read_key_file,
 )
-from sheets_keepup.config import SourceConfig
-from sheets_keepup.errors import AuthError
+from sheets_keepup.core.errors import AuthError
+from sheets_keepup.core.settings import SourceConfig
 
 CLIENT = {
     "installed": {

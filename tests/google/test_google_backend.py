@@ -9,16 +9,18 @@ from typing import Any
 import pytest
 import requests
 from fake_google import FakeGoogle
+from fakesheets import fake_session
 
-from sheets_keepup.backends.google import ReadCell, client_for, decode_grid_read
+from sheets_keepup.app.nightly import requests_of
+from sheets_keepup.app.sync import sync
+from sheets_keepup.backends.google.backend import decode_grid_read
+from sheets_keepup.backends.google.decode import ReadCell
+from sheets_keepup.backends.google.transport import client_for
 from sheets_keepup.backends.memory import MemoryBackend
-from sheets_keepup.config import Config, SourceConfig
-from sheets_keepup.errors import AccessError, AuthError, NetworkError, SheetChangedError
-from sheets_keepup.fakesheets import fake_session
-from sheets_keepup.model import CellWrite, ChangeSet, Identity
-from sheets_keepup.nightly import requests_of
-from sheets_keepup.sample import sample_tabs
-from sheets_keepup.sync import sync
+from sheets_keepup.core.errors import AccessError, AuthError, NetworkError, SheetChangedError
+from sheets_keepup.core.model import CellWrite, ChangeSet, Identity
+from sheets_keepup.core.sample import sample_tabs
+from sheets_keepup.core.settings import Config, SourceConfig
 
 TODAY = dt.date(2026, 11, 23)
 OWNED = 3

@@ -13,17 +13,17 @@ from click.testing import CliRunner
 from fake_google import FakeGoogle
 from openpyxl import load_workbook
 
-from sheets_keepup.backends.google import GoogleBackend
-from sheets_keepup.backends.google_auth import load_credentials
+from sheets_keepup.app.check import check_source
+from sheets_keepup.app.restore import pick_snapshot, restore_snapshot
+from sheets_keepup.app.snapshots import SnapshotStore
+from sheets_keepup.app.sync import sync
+from sheets_keepup.backends.google.auth import load_credentials
+from sheets_keepup.backends.google.backend import GoogleBackend
 from sheets_keepup.backends.xlsx import write_new_workbook
-from sheets_keepup.check import check_source
 from sheets_keepup.cli import main
-from sheets_keepup.config import Config, SourceConfig
-from sheets_keepup.errors import AuthError, ExitStatus, SheetChangedError
-from sheets_keepup.restore import pick_snapshot, restore_snapshot
-from sheets_keepup.sample import sample_tabs
-from sheets_keepup.state import SnapshotStore
-from sheets_keepup.sync import sync
+from sheets_keepup.core.errors import AuthError, ExitStatus, SheetChangedError
+from sheets_keepup.core.sample import sample_tabs
+from sheets_keepup.core.settings import Config, SourceConfig
 
 TODAY = dt.date(2026, 11, 23)
 EMAIL = "keepup@demo-project.iam.gserviceaccount.com"
@@ -264,8 +264,9 @@ def test_restore_on_google_is_identity_checked(fake: FakeGoogle, tmp_path: Path)
 
 
 def test_open_google_backend_from_the_config(fake: FakeGoogle, service_account_key: Path) -> None:
+    from fakesheets import fake_session
+
     from sheets_keepup.backends.google import open_google_backend
-    from sheets_keepup.fakesheets import fake_session
 
     key = fake.create(sample_tabs(TODAY))
     source = SourceConfig(

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from fake_google import FakeGoogle
 
-from sheets_keepup.config import Config, SourceConfig
-from sheets_keepup.contacts_import import import_contacts
-from sheets_keepup.errors import DataError
-from sheets_keepup.sample import sample_tabs
-from sheets_keepup.sync import sync
-from sheets_keepup.touchlog import LOG_HEADERS, log_touch
+from sheets_keepup.app.contacts import import_contacts, log_touch
+from sheets_keepup.app.sync import sync
+from sheets_keepup.core.errors import DataError
+from sheets_keepup.core.sample import sample_tabs
+from sheets_keepup.core.settings import Config, SourceConfig
+from sheets_keepup.core.touchlog import LOG_HEADERS
 
 TODAY = dt.date(2026, 11, 23)
 DAY = dt.date(2026, 11, 21)

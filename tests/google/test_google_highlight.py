@@ -8,9 +8,9 @@ from pathlib import Path
 from core_helpers import HEADERS, TODAY, contacts, make_config, person
 from fake_google import FakeGoogle, colour_json
 
-from sheets_keepup.config import Config
-from sheets_keepup.state import SnapshotStore
-from sheets_keepup.sync import SyncResult, sync
+from sheets_keepup.app.snapshots import SnapshotStore
+from sheets_keepup.app.sync import SyncResult, sync
+from sheets_keepup.core.settings import Config
 
 RED, GREEN, YELLOW = "#F4C7C3", "#D9EAD3", "#FFFF00"
 WIDTH = len(HEADERS) + 3

@@ -7,9 +7,10 @@ from typing import Any
 
 from fake_google import FakeGoogle
 
-from sheets_keepup.config import Config, SourceConfig
-from sheets_keepup.setup import init_sheet, log_kinds
-from sheets_keepup.sync import sync
+from sheets_keepup.app.init import init_sheet
+from sheets_keepup.app.sync import sync
+from sheets_keepup.core.init_plan import log_kinds
+from sheets_keepup.core.settings import Config, SourceConfig
 
 TODAY = dt.date(2026, 11, 23)
 HEADERS = [

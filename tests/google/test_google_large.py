@@ -8,9 +8,9 @@ import json
 
 from fake_google import FakeGoogle
 
-from sheets_keepup.backends.google import MAX_BODY_BYTES
-from sheets_keepup.config import Config, SourceConfig
-from sheets_keepup.sync import sync
+from sheets_keepup.app.sync import sync
+from sheets_keepup.backends.google.backend import MAX_BODY_BYTES
+from sheets_keepup.core.settings import Config, SourceConfig
 
 TODAY = dt.date(2026, 11, 23)
 PEOPLE = 50_000

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from sheets_keepup.app.sync import sync
 from sheets_keepup.backends.google import open_google_backend
-from sheets_keepup.config import Config, SourceConfig, TabsConfig
-from sheets_keepup.model import ChangeSet
-from sheets_keepup.sample import sample_tabs
-from sheets_keepup.sync import sync
+from sheets_keepup.core.model import ChangeSet
+from sheets_keepup.core.sample import sample_tabs
+from sheets_keepup.core.settings import Config, SourceConfig, TabsConfig
 
 CREDENTIALS = os.environ.get("SHEETS_KEEPUP_LIVE_CREDENTIALS")
 SHEET = os.environ.get("SHEETS_KEEPUP_LIVE_SHEET")

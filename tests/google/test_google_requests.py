@@ -7,21 +7,23 @@ import json
 
 import pytest
 
-from sheets_keepup.backends.google import (
-    TEXT_FIELDS,
+from sheets_keepup.backends.google.auth import spreadsheet_key
+from sheets_keepup.backends.google.decode import (
     Grid,
     SheetInfo,
-    build_requests,
     cell_value,
-    colour_requests,
     hex_colour,
-    pack_bodies,
     quote_title,
+)
+from sheets_keepup.backends.google.encode import (
+    TEXT_FIELDS,
+    build_requests,
+    colour_requests,
+    pack_bodies,
     rgb,
 )
-from sheets_keepup.backends.google_auth import spreadsheet_key
-from sheets_keepup.errors import ConfigError
-from sheets_keepup.model import CellWrite, ChangeSet, RowFill
+from sheets_keepup.core.errors import ConfigError
+from sheets_keepup.core.model import CellWrite, ChangeSet, RowFill
 
 SHEET = SheetInfo(sheet_id=7, title="Contacts", rows=1000, cols=26)
 

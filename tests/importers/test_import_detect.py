@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sheets_keepup.importers import UnsupportedFileError, detect_format, read_contacts
+from sheets_keepup.core.importers import UnsupportedFileError, detect_format, read_contacts
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

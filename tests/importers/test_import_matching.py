@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sheets_keepup.importers import (
+from sheets_keepup.core.importers import (
     ExistingContact,
     ImportedContact,
     ImportPlan,

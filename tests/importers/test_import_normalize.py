@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sheets_keepup.importers import (
+from sheets_keepup.core.importers import (
     normalize_company,
     normalize_email,
     normalize_name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheets_keepup.importers import (
+from sheets_keepup.core.importers import (
     ExistingContact,
     ImportedContact,
     SourceFormat,
@@ -14,9 +14,9 @@ from sheets_keepup.importers import (
     normalize_name,
     normalize_url,
 )
-from sheets_keepup.importers.csv_formats import read_csv_export
-from sheets_keepup.importers.detect import detect_text_format
-from sheets_keepup.importers.vcard import read_vcard_text
+from sheets_keepup.core.importers.csv_formats import read_csv_export
+from sheets_keepup.core.importers.detect import detect_text_format
+from sheets_keepup.core.importers.vcard import read_vcard_text
 
 # A small alphabet makes collisions (and so ambiguity and duplicates) likely.
 _NAME_PARTS = st.sampled_from(

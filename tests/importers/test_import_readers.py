@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sheets_keepup.importers import ImportedContact, ImportResult, read_contacts
+from sheets_keepup.core.importers import ImportedContact, ImportResult, read_contacts
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,8 +10,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sheets_keepup.jobs.clock import FakeClock
-from sheets_keepup.jobs.lock import LockHeld, SyncLock
+from sheets_keepup.app.clock import FakeClock
+from sheets_keepup.app.lock import LockHeld, SyncLock
 
 
 def main() -> int:

@@ -15,10 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sheets_keepup.jobs.clock import Clock, FakeClock, SystemClock
-from sheets_keepup.jobs.logsetup import configure_logging
-from sheets_keepup.jobs.outcome import JobOutcome
-from sheets_keepup.jobs.runner import NightlyRunner
+from sheets_keepup.app.clock import Clock, FakeClock, SystemClock
+from sheets_keepup.app.logs import configure_logging
+from sheets_keepup.app.outcome import JobOutcome
+from sheets_keepup.app.scheduler import NightlyRunner
 
 LONDON = ZoneInfo("Europe/London")
 

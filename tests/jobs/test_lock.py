@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from jobs_support import Child
 
-from sheets_keepup.jobs.clock import FakeClock
-from sheets_keepup.jobs.lock import LOCK_NAME, LockHeld, LockInfo, SyncLock
+from sheets_keepup.app.clock import FakeClock
+from sheets_keepup.app.lock import LOCK_NAME, LockHeld, LockInfo, SyncLock
 
 
 def mode_of(path: Path) -> int:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from sheets_keepup.jobs.logsetup import LOGGER_NAME, configure_logging
-from sheets_keepup.jobs.outcome import JobOutcome, format_log_line
+from sheets_keepup.app.logs import LOGGER_NAME, configure_logging
+from sheets_keepup.app.outcome import JobOutcome, format_log_line
 
 LINE = re.compile(
-    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} INFO sheets_keepup\.jobs\.runner: "
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} INFO sheets_keepup\.app\.scheduler: "
     r"sync ok rows=12 overdue=2 due_soon=3 problems=1 requests=4 seconds=1\.5"
 )
 
@@ -37,7 +37,7 @@ def emit_sync_line() -> None:
     outcome = JobOutcome(
         ok=True, rows=12, overdue=2, due_soon=3, problems=1, requests=4, seconds=1.5
     )
-    logging.getLogger("sheets_keepup.jobs.runner").info(format_log_line(outcome))
+    logging.getLogger("sheets_keepup.app.scheduler").info(format_log_line(outcome))
 
 
 def test_line_format_is_stable_on_stderr_and_in_the_file(
@@ -60,11 +60,11 @@ def test_level_filters_and_reconfiguring_does_not_duplicate(
 ) -> None:
     configure_logging("WARNING")
     configure_logging("WARNING")
-    logger = logging.getLogger("sheets_keepup.jobs.runner")
+    logger = logging.getLogger("sheets_keepup.app.scheduler")
     logger.info("not shown")
     logger.warning("shown once")
     lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 1 and lines[0].endswith("WARNING sheets_keepup.jobs.runner: shown once")
+    assert len(lines) == 1 and lines[0].endswith("WARNING sheets_keepup.app.scheduler: shown once")
 
 
 def test_rotated_log_files_stay_owner_only(tmp_path: Path) -> None:

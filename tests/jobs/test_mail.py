@@ -16,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from sheets_keepup.jobs.mail import DigestMailConfig, MailConfigError, MailError, send_digest
+from sheets_keepup.app.mail import DigestMailConfig, MailConfigError, MailError, send_digest
 
 USER, PASSWORD = "keeper", "correct-horse-battery"
 ENV = {"KEEPUP_SMTP_PASSWORD": PASSWORD}

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from jobs_support import Child
 
-from sheets_keepup.errors import ExitStatus
-from sheets_keepup.jobs.clock import FakeClock
-from sheets_keepup.jobs.lock import LockHeld, SyncLock
-from sheets_keepup.jobs.outcome import JobOutcome
-from sheets_keepup.jobs.runner import NightlyRunner, RetryPolicy
-from sheets_keepup.jobs.schedule_times import (
+from sheets_keepup.app.clock import FakeClock
+from sheets_keepup.app.lock import LockHeld, SyncLock
+from sheets_keepup.app.outcome import JobOutcome
+from sheets_keepup.app.scheduler import NightlyRunner, RetryPolicy
+from sheets_keepup.app.status import read_status, write_status
+from sheets_keepup.app.times import (
     latest_slot,
     next_slot,
     parse_at,
@@ -26,7 +26,7 @@ from sheets_keepup.jobs.schedule_times import (
     slot_on,
     slots_between,
 )
-from sheets_keepup.jobs.status import read_status, write_status
+from sheets_keepup.core.errors import ExitStatus
 
 LONDON = ZoneInfo("Europe/London")
 

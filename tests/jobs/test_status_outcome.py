@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sheets_keepup.jobs.outcome import JobOutcome, format_log_line
-from sheets_keepup.jobs.status import STATUS_NAME, read_status, write_status
+from sheets_keepup.app.outcome import JobOutcome, format_log_line
+from sheets_keepup.app.status import STATUS_NAME, read_status, write_status
 
 T0 = datetime(2026, 10, 22, 2, 0, tzinfo=UTC)
 

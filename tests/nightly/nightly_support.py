@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 from core_helpers import contacts, make_config, person
 
+from sheets_keepup.app.clock import FakeClock
+from sheets_keepup.app.scheduler import NightlyRunner
 from sheets_keepup.backends.memory import MemoryBackend
-from sheets_keepup.config import Config
-from sheets_keepup.jobs.clock import FakeClock
-from sheets_keepup.jobs.runner import NightlyRunner
-from sheets_keepup.model import ChangeSet
+from sheets_keepup.core.model import ChangeSet
+from sheets_keepup.core.settings import Config
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY = dt.date(2026, 11, 23)

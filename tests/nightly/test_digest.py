@@ -21,13 +21,13 @@ from nightly_support import (
 )
 from openpyxl import load_workbook
 
+from sheets_keepup.app.clock import FakeClock
+from sheets_keepup.app.mail import send_digest
+from sheets_keepup.app.nightly import NightlyJob, make_digest
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
-from sheets_keepup.config import Config
-from sheets_keepup.digest import Digest, explain, render_html, render_text
-from sheets_keepup.errors import ConfigError
-from sheets_keepup.jobs.clock import FakeClock
-from sheets_keepup.jobs.mail import send_digest
-from sheets_keepup.nightly import NightlyJob, make_digest
+from sheets_keepup.core.digest import Digest, explain, render_html, render_text
+from sheets_keepup.core.errors import ConfigError
+from sheets_keepup.core.settings import Config
 
 PASSWORD_ENV = "TEST_KEEPUP_SMTP_PASSWORD"
 

@@ -20,11 +20,11 @@ from click.testing import CliRunner
 from nightly_support import sheet_tabs
 from openpyxl import load_workbook
 
+from sheets_keepup.app.lock import SyncLock
+from sheets_keepup.app.logs import LOGGER_NAME
 from sheets_keepup.backends.xlsx import write_new_workbook
 from sheets_keepup.cli import main
-from sheets_keepup.errors import ExitStatus
-from sheets_keepup.jobs.lock import SyncLock
-from sheets_keepup.jobs.logsetup import LOGGER_NAME
+from sheets_keepup.core.errors import ExitStatus
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HANG_TIMEOUT = 30.0

@@ -16,13 +16,13 @@ import pytest
 from nightly_support import MONDAY, london, nightly_config, sheet_tabs
 
 google = pytest.importorskip("sheets_keepup.backends.google")
-fakesheets = pytest.importorskip("sheets_keepup.fakesheets")
+fakesheets = pytest.importorskip("fakesheets")
 
-from sheets_keepup.config import Config  # noqa: E402
-from sheets_keepup.jobs.clock import FakeClock  # noqa: E402
-from sheets_keepup.jobs.runner import NightlyRunner  # noqa: E402
-from sheets_keepup.jobs.status import read_status  # noqa: E402
-from sheets_keepup.nightly import NightlyJob  # noqa: E402
+from sheets_keepup.app.clock import FakeClock  # noqa: E402
+from sheets_keepup.app.nightly import NightlyJob  # noqa: E402
+from sheets_keepup.app.scheduler import NightlyRunner  # noqa: E402
+from sheets_keepup.app.status import read_status  # noqa: E402
+from sheets_keepup.core.settings import Config  # noqa: E402
 
 
 @pytest.fixture

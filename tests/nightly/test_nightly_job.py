@@ -19,14 +19,14 @@ from nightly_support import (
     tab_text,
 )
 
-from sheets_keepup.config import Config
-from sheets_keepup.errors import DataError, ExitStatus, LockedError, SheetChangedError
-from sheets_keepup.jobs.clock import FakeClock
-from sheets_keepup.jobs.lock import SyncLock
-from sheets_keepup.jobs.runner import NightlyRunner
-from sheets_keepup.jobs.status import read_status
-from sheets_keepup.model import ChangeSet
-from sheets_keepup.nightly import NightlyJob, status_view, sync_locked
+from sheets_keepup.app.clock import FakeClock
+from sheets_keepup.app.lock import SyncLock
+from sheets_keepup.app.nightly import NightlyJob, status_view, sync_locked
+from sheets_keepup.app.scheduler import NightlyRunner
+from sheets_keepup.app.status import read_status
+from sheets_keepup.core.errors import DataError, ExitStatus, LockedError, SheetChangedError
+from sheets_keepup.core.model import ChangeSet
+from sheets_keepup.core.settings import Config
 
 
 def job_for(

@@ -26,8 +26,8 @@ from openpyxl import load_workbook
 from sheets_keepup.backends import Backend
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
-from sheets_keepup.config import Config, config_from_mapping
-from sheets_keepup.model import CellValue
+from sheets_keepup.core.model import CellValue
+from sheets_keepup.core.settings import Config, config_from_mapping
 
 OWNED_HEADERS = ("Next action", "Due", "Status")
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -185,7 +185,7 @@ def sheets_server() -> Any:
     if _SERVER is None:
         import atexit
 
-        from sheets_keepup.fakesheets import FakeSheetsServer
+        from fakesheets import FakeSheetsServer
 
         _SERVER = FakeSheetsServer().start()
         atexit.register(_SERVER.stop)

@@ -14,7 +14,7 @@ from typing import Any
 from harness import HEADERS, OWNED_HEADERS
 from hypothesis import strategies as st
 
-from sheets_keepup.dates import MAX_SERIAL, MIN_SERIAL
+from sheets_keepup.core.dates import MAX_SERIAL, MIN_SERIAL
 
 # Characters an .xlsx file can hold (XML 1.0 forbids most C0 controls); no surrogates.
 _CHARS = st.characters(

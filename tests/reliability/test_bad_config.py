@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from sheets_keepup.backends.xlsx import write_new_workbook
 from sheets_keepup.cli import main
-from sheets_keepup.config import config_from_mapping
-from sheets_keepup.errors import ConfigError, ExitStatus
+from sheets_keepup.core.errors import ConfigError, ExitStatus
+from sheets_keepup.core.settings import config_from_mapping
 
 # (mistake, the dotted path or text its report must contain)
 MISTAKES: list[tuple[dict[str, Any], str]] = [

@@ -22,9 +22,12 @@ from typing import Any
 
 import pytest
 import requests
+from fakesheets.session import FakeSession, NonLoopbackRequestError
 from harness import FORMULA_STARTS, TODAY, GoogleTarget, contacts, person, sheets_server
 
-from sheets_keepup.errors import (
+from sheets_keepup.app.snapshots import SnapshotStore
+from sheets_keepup.app.sync import sync
+from sheets_keepup.core.errors import (
     AccessError,
     AuthError,
     DataError,
@@ -32,10 +35,7 @@ from sheets_keepup.errors import (
     NetworkError,
     UserError,
 )
-from sheets_keepup.fakesheets.session import FakeSession, NonLoopbackRequestError
-from sheets_keepup.model import ChangeSet
-from sheets_keepup.state import SnapshotStore
-from sheets_keepup.sync import sync
+from sheets_keepup.core.model import ChangeSet
 
 PHASES = {
     "read": {"method": "GET", "path_pattern": r"/spreadsheets/[^/:]+$"},

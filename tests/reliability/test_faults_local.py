@@ -30,18 +30,18 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from strategies import contact_sheets
 
+from sheets_keepup.app.snapshots import SnapshotStore
+from sheets_keepup.app.sync import MAX_ATTEMPTS, sync
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend
-from sheets_keepup.errors import (
+from sheets_keepup.core.errors import (
     AccessError,
     DataError,
     ExitStatus,
     SheetChangedError,
     UserError,
 )
-from sheets_keepup.model import ChangeSet
-from sheets_keepup.state import SnapshotStore
-from sheets_keepup.sync import MAX_ATTEMPTS, sync
+from sheets_keepup.core.model import ChangeSet
 
 BACKENDS = ["memory", "xlsx"]
 
@@ -170,7 +170,7 @@ def test_tab_renamed_or_deleted_between_read_and_write(kind: str, fault: str) ->
     with target(kind, people()) as t:
         backend = t.backend()
         data = backend.read(["Contacts", "Log"])
-        from sheets_keepup.sync import plan_sheet
+        from sheets_keepup.app.sync import plan_sheet
 
         changes = plan_sheet(data, t.config(), TODAY).changes
         if isinstance(t, MemoryTarget):
@@ -259,7 +259,7 @@ def test_xlsx_write_after_another_program_saved_is_refused(tmp_path: Path) -> No
     with target("xlsx", people()) as t:
         assert isinstance(t, XlsxTarget)
         a, b = t.backend(), t.backend()
-        from sheets_keepup.sync import plan_sheet
+        from sheets_keepup.app.sync import plan_sheet
 
         plans = [plan_sheet(x.read(["Contacts", "Log"]), t.config(), TODAY) for x in (a, b)]
         a.apply(plans[0].changes)

@@ -27,9 +27,9 @@ from strategies import (
     contact_sheets,
 )
 
-from sheets_keepup.errors import DataError, UserError
-from sheets_keepup.headers import cell_name
-from sheets_keepup.sync import plan_sheet, sync
+from sheets_keepup.app.sync import plan_sheet, sync
+from sheets_keepup.core.errors import DataError, UserError
+from sheets_keepup.core.headers import cell_name
 
 BACKENDS = ["memory", "xlsx", "google"]
 CHECKED = {

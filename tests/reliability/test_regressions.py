@@ -13,12 +13,12 @@ import pytest
 from harness import TODAY, contacts, make_config, person
 from openpyxl import load_workbook
 
+from sheets_keepup.app.snapshots import SnapshotStore
+from sheets_keepup.app.sync import plan_sheet, sync
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
-from sheets_keepup.changes import as_date
-from sheets_keepup.errors import DataError, NetworkError, SheetChangedError
-from sheets_keepup.state import SnapshotStore
-from sheets_keepup.sync import plan_sheet, sync
+from sheets_keepup.core.diff import as_date
+from sheets_keepup.core.errors import DataError, NetworkError, SheetChangedError
 
 
 @pytest.mark.parametrize(
@@ -226,7 +226,7 @@ def test_google_append_whose_answer_was_lost_is_not_sent_again() -> None:
     answer said 'Nothing was written' when the write had in fact been applied."""
     from harness import GoogleTarget, sheets_server
 
-    from sheets_keepup.model import ChangeSet
+    from sheets_keepup.core.model import ChangeSet
 
     t = GoogleTarget({"Contacts": contacts(person("Ann")), "Log": [["Date", "Who", "Kind"]]})
     backend = t.backend()

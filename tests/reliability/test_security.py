@@ -30,13 +30,13 @@ from harness import FORMULA_STARTS, TODAY, contacts, examples, make_config, pers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sheets_keepup.app.snapshots import SnapshotStore
+from sheets_keepup.app.sync import sync
+from sheets_keepup.backends.google.permissions import check_credentials_file
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_keepup.cli import main
-from sheets_keepup.errors import ExitStatus, SheetChangedError, UserError
-from sheets_keepup.security import check_credentials_file
-from sheets_keepup.state import SnapshotStore
-from sheets_keepup.sync import sync
+from sheets_keepup.core.errors import ExitStatus, SheetChangedError, UserError
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"

@@ -1,0 +1,88 @@
+"""Owner-only state folder and atomic JSON files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+FILE_MODE = 0o600
+
+
+def ensure_state_dir(state_dir: Path) -> Path:
+    """Create ``state_dir`` (and parents) readable by the owner only; return it.
+
+    The same helper as the snapshots use, so every writer leaves the folder 0700.
+    """
+    return ensure_private_dir(Path(state_dir))
+
+
+def write_json_private(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` to ``path`` atomically with mode 0o600."""
+    ensure_state_dir(path.parent)
+    # mkstemp creates the file 0o600; replacing means readers never see half a file.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    """Return the JSON object in ``path``, or None if missing or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return None  # callers log; an unreadable file must not stop the nightly loop
+    return data if isinstance(data, dict) else None
+
+
+def default_state_dir() -> Path:
+    """Per-user state folder (e.g. ~/.local/state/sheets-keepup on Linux)."""
+    return Path(platformdirs.user_state_dir("sheets-keepup", appauthor=False))
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` readable by the owner only (0700).
+
+    Missing parents are created with the usual permissions (mkdir ignores the mode for
+    them), so callers make the state folder itself private before any folder inside it.
+    """
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file 0600, replacing it atomically."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # A temporary file left by a crash keeps its old mode through O_TRUNC: reset it.
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def target_path(state_dir: Path, target: str) -> Path:
+    """The sub-folder of one spreadsheet (not created), so two sheets never share state."""
+    return state_dir / hashlib.sha256(target.encode()).hexdigest()[:12]
+
+
+def target_dir(state_dir: Path, target: str) -> Path:
+    """The sub-folder of one spreadsheet, created owner-only with the state folder."""
+    ensure_private_dir(state_dir)
+    return ensure_private_dir(target_path(state_dir, target))

@@ -1,0 +1,206 @@
+"""One sync at a time: an owner-only lock file held with ``flock``.
+
+Mutual exclusion comes from ``fcntl.flock`` rather than from the file's existence:
+the kernel drops the lock when the holder dies (even on SIGKILL or power loss), so a
+crashed sync can never block later ones. The JSON inside (pid, hostname, start time)
+is for messages and for noticing that a previous holder did not finish cleanly.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+
+from sheets_keepup.app.clock import Clock, SystemClock
+from sheets_keepup.app.files import FILE_MODE, ensure_state_dir
+
+LOCK_NAME = "sync.lock"
+DEFAULT_MAX_AGE = timedelta(hours=6)
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """Who holds (or held) the lock."""
+
+    pid: int
+    hostname: str
+    started_at: datetime
+
+    def to_json(self) -> str:
+        """Serialise for the lock file."""
+        return json.dumps(
+            {"pid": self.pid, "hostname": self.hostname, "started_at": self.started_at.isoformat()}
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> LockInfo | None:
+        """Parse a lock file's content; None if empty or damaged."""
+        try:
+            data = json.loads(text)
+            return cls(
+                pid=int(data["pid"]),
+                hostname=str(data["hostname"]),
+                started_at=datetime.fromisoformat(data["started_at"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def _describe_start(started_at: datetime, now: datetime) -> str:
+    """Short local time: "02:00" today, "2026-10-24 02:00" on another day."""
+    local, local_now = started_at.astimezone(), now.astimezone()
+    if local.date() == local_now.date():
+        return local.strftime("%H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+class LockHeld(Exception):
+    """Another sync is running; carries the holder's pid and start time if known."""
+
+    def __init__(self, holder: LockInfo | None, now: datetime, max_age: timedelta) -> None:
+        self.holder = holder
+        self.pid = holder.pid if holder else None
+        self.since = holder.started_at if holder else None
+        if holder is None:
+            text = "another sync is running (its details are not readable yet); try again later"
+        else:
+            where = "" if holder.hostname == socket.gethostname() else f" on {holder.hostname}"
+            started = _describe_start(holder.started_at, now)
+            text = (
+                f"another sync (pid {holder.pid}{where}, started {started}) is running; "
+                "wait for it to finish"
+            )
+            if now - holder.started_at > max_age:
+                hours = (now - holder.started_at).total_seconds() / 3600
+                text += (
+                    f". It has been running for {hours:.0f} hours and may be stuck; "
+                    f"stop it with `kill {holder.pid}` and try again"
+                )
+        super().__init__(text)
+
+
+def pid_alive(pid: int) -> bool:
+    """Return True if a process with ``pid`` exists on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
+
+
+class SyncLock:
+    """Context manager holding ``<state_dir>/sync.lock`` for the duration of a sync.
+
+    ``stale`` is set when the previous holder ended without releasing the lock
+    (crash, kill -9, power loss); the lock is then taken over and a warning logged.
+    """
+
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        clock: Clock | None = None,
+        max_age: timedelta = DEFAULT_MAX_AGE,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        self.path = Path(state_dir) / LOCK_NAME
+        self._clock = clock or SystemClock()
+        self._max_age = max_age
+        self._log = logger or _log
+        self._fd: int | None = None
+        self.stale: LockInfo | None = None
+        self.info: LockInfo | None = None
+
+    def acquire(self) -> SyncLock:
+        """Take the lock or raise :class:`LockHeld`."""
+        if self._fd is not None:
+            raise RuntimeError("SyncLock is not reentrant")
+        ensure_state_dir(self.path.parent)
+        flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
+        fd = os.open(self.path, flags, FILE_MODE)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                    raise
+                holder = LockInfo.from_json(_read_fd(fd))
+                raise LockHeld(holder, self._clock.now(), self._max_age) from None
+            # We hold the flock; leftover content means the last holder never released.
+            self.stale = LockInfo.from_json(_read_fd(fd))
+            if self.stale is not None:
+                self._report_takeover(self.stale)
+            self.info = LockInfo(os.getpid(), socket.gethostname(), self._clock.now())
+            _write_fd(fd, self.info.to_json())
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        """Empty the lock file and drop the lock (idempotent)."""
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        try:
+            # Empty instead of unlinking: unlinking a flock'd path lets a waiter lock
+            # the old inode while a newcomer locks a new one, i.e. two holders.
+            os.ftruncate(fd, 0)
+        finally:
+            os.close(fd)  # closing the descriptor releases the flock
+
+    def _report_takeover(self, previous: LockInfo) -> None:
+        """Log that a stale lock is being taken over, and why it is stale."""
+        if previous.hostname == socket.gethostname() and pid_alive(previous.pid):
+            # The pid is alive but does not hold the lock: it was reused by another process.
+            reason = "its process no longer holds it"
+        else:
+            reason = "its process is gone"
+        self._log.warning(
+            "taking over a stale sync lock from pid %s on %s (started %s): %s",
+            previous.pid,
+            previous.hostname,
+            previous.started_at.isoformat(timespec="seconds"),
+            reason,
+        )
+
+    def __enter__(self) -> SyncLock:
+        return self.acquire()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+def _read_fd(fd: int) -> str:
+    """Read the whole lock file through ``fd``."""
+    chunks = []
+    offset = 0
+    while chunk := os.pread(fd, 4096, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def _write_fd(fd: int, text: str) -> None:
+    """Replace the lock file's content with ``text`` and flush it to disk."""
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, text.encode("utf-8"), 0)
+    os.fsync(fd)

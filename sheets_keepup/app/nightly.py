@@ -1,0 +1,473 @@
+"""The nightly job: sync, then the health tab and (once a week) the digest.
+
+`NightlyJob` is the callable that `jobs.NightlyRunner` runs each night; `sync_locked`
+is the same sync with the lock and health tab for `sheets-keepup sync`; `make_digest`
+writes or previews the digest on demand. Nothing here prints.
+
+Writes per run, each one atomic ChangeSet (one `batchUpdate` on Google):
+
+* contacts: only when an owned cell or colour changes (none when the sheet is current);
+* health tab: when its content changed apart from the times, or once on a new day;
+* digest tab: once a week, on `schedule.digest_day` (or the first run after a missed one).
+
+Example::
+
+    job = NightlyJob(config, state_dir=state_dir)
+    runner = NightlyRunner(job, at=config.schedule.at, timezone=config.timezone,
+                           state_dir=state_dir)
+    runner.serve()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sheets_keepup.app.clock import Clock, SystemClock
+from sheets_keepup.app.files import read_json, target_dir, write_json_private
+from sheets_keepup.app.lock import LOCK_NAME, LockHeld, LockInfo, SyncLock, pid_alive
+from sheets_keepup.app.mail import MailConfigError, MailError, send_digest
+from sheets_keepup.app.outcome import JobOutcome
+from sheets_keepup.app.snapshots import SnapshotStore
+from sheets_keepup.app.status import Status, read_status, write_status
+from sheets_keepup.app.sync import SyncResult, sync
+from sheets_keepup.app.times import next_slot, parse_at, parse_timezone
+from sheets_keepup.backends import Backend, open_backend
+from sheets_keepup.core.digest import (
+    Digest,
+    build_digest,
+    digest_changes,
+    mail_config,
+    render_html,
+    render_text,
+    week_start,
+)
+from sheets_keepup.core.errors import ConfigError, LockedError, NetworkError, UserError
+from sheets_keepup.core.health import (
+    HealthReport,
+    health_changes,
+    health_due,
+    health_memo,
+    local_time,
+)
+from sheets_keepup.core.pipeline import plan_sheet
+from sheets_keepup.core.settings import Config
+
+log = logging.getLogger(__name__)
+
+MEMO_NAME = "nightly.json"
+MailSender = Callable[..., Any]
+
+
+def requests_of(backend: Backend) -> int:
+    """The backend's request counter when it keeps one (`requests`), else 0."""
+    count = getattr(backend, "requests", None)
+    return count if isinstance(count, int) and not isinstance(count, bool) else 0
+
+
+def next_run(config: Config, now: dt.datetime) -> dt.datetime:
+    """The next `schedule.at` after `now` in the configured timezone (UTC)."""
+    return next_slot(now, parse_at(config.schedule.at), parse_timezone(config.timezone))
+
+
+def local_now(clock: Clock, config: Config) -> tuple[dt.datetime, dt.date]:
+    """The clock's time, and today's date in the configured timezone."""
+    now = clock.now()
+    return now, now.astimezone(ZoneInfo(config.timezone)).date()
+
+
+@contextmanager
+def sync_lock(state_dir: Path, clock: Clock | None = None) -> Iterator[SyncLock]:
+    """Hold the state folder's sync lock; another holder raises LockedError."""
+    try:
+        lock = SyncLock(state_dir, clock=clock).acquire()
+    except LockHeld as held:
+        raise LockedError(str(held)) from None
+    try:
+        yield lock
+    finally:
+        lock.release()
+
+
+class Memo:
+    """What was last written to the tool-owned tabs of one sheet, kept in the state folder."""
+
+    def __init__(self, state_dir: Path, target: str) -> None:
+        self.path = target_dir(state_dir, target) / MEMO_NAME
+        self.data: dict[str, Any] = read_json(self.path) or {}
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        value = self.data.get(key)
+        return value if isinstance(value, dict) else None
+
+    def put(self, key: str, value: Mapping[str, Any]) -> None:
+        self.data[key] = dict(value)
+        write_json_private(self.path, self.data)
+
+
+def publish_health(
+    backend: Backend, config: Config, report: HealthReport, memo: Memo | None
+) -> bool:
+    """Write the health tab if it is due; True if written. A failed write is only logged."""
+    if not config.health.enabled:
+        return False
+    tab = config.health.tab
+    if memo is not None and not health_due(memo.get("health"), report, tab):
+        log.debug("health tab unchanged today; not rewritten")
+        return False
+    try:
+        backend.apply(health_changes(report, tab))
+    except (UserError, OSError, RuntimeError) as error:
+        # The contacts are what matter; a health tab that could not be written is
+        # retried on the next sync (the memo is not updated).
+        log.warning("could not update the '%s' tab: %s", tab, error)
+        return False
+    if memo is not None:
+        memo.put("health", health_memo(report, tab))
+    return True
+
+
+def _publish_failure(
+    backend: Backend | None,
+    config: Config,
+    error: BaseException,
+    now: dt.datetime,
+    state_dir: Path,
+) -> None:
+    """Best effort: show a failed sync in the health tab, if the sheet is reachable."""
+    if backend is None or not config.health.enabled:
+        return
+    report = HealthReport.of_failure(
+        error, synced_at=now, timezone=config.timezone, next_run=next_run(config, now)
+    )
+    try:
+        memo: Memo | None = Memo(state_dir, backend.describe())
+    except OSError:
+        memo = None
+    try:
+        publish_health(backend, config, report, memo)
+    except Exception as failure:  # never hide the sync's own error behind this one
+        log.debug("health tab not written after the failure: %s", failure)
+
+
+def outcome_of(result: SyncResult, backend: Backend, seconds: float, message: str) -> JobOutcome:
+    """The counts of a completed sync, for the status file and the log line."""
+    counts = result.counts()
+    return JobOutcome(
+        ok=True,
+        rows=counts["rows"],
+        overdue=counts["overdue"],
+        due_soon=counts["due_soon"],
+        problems=counts["problems"],
+        requests=requests_of(backend),
+        seconds=seconds,
+        message=message,
+    )
+
+
+def _written_note(result: SyncResult) -> str:
+    counts = result.counts()
+    if not result.written:
+        return "nothing to change"
+    return f"wrote {counts['cells_changed']} cells in {counts['rows_changed']} rows"
+
+
+@dataclass(frozen=True)
+class DigestRun:
+    """What the weekly digest step did."""
+
+    digest: Digest | None
+    written: bool = False
+    mailed: bool = False
+    mail_error: str = ""
+
+    def note(self) -> str:
+        parts = []
+        if self.written:
+            parts.append("digest written")
+        if self.mailed:
+            parts.append("digest mailed")
+        if self.mail_error:
+            parts.append("digest email failed")
+        return ", ".join(parts)
+
+
+class NightlyJob:
+    """One nightly run: sync the sheet, write the week's digest when due, update health.
+
+    Runs inside `NightlyRunner`, which holds the lock and records the status file.
+    A sync error propagates (with its `exit_status`) after the health tab shows it.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        state_dir: Path,
+        clock: Clock | None = None,
+        backend_factory: Callable[[Config], Backend] = open_backend,
+        env: Mapping[str, str] | None = None,
+        mail_sender: MailSender = send_digest,
+    ) -> None:
+        self.config = config
+        self.state_dir = Path(state_dir)
+        self.clock = clock or SystemClock()
+        self.backend_factory = backend_factory
+        self.env = os.environ if env is None else env
+        self.mail_sender = mail_sender
+
+    def __call__(self) -> JobOutcome:
+        started = time.perf_counter()
+        config = self.config
+        now, today = local_now(self.clock, config)
+        backend: Backend | None = None
+        try:
+            backend = self.backend_factory(config)
+            store = SnapshotStore.configured(self.state_dir, backend.describe(), config)
+            result = sync(backend, config, today, snapshots=store)
+        except UserError as error:
+            _publish_failure(backend, config, error, now, self.state_dir)
+            raise
+        memo = Memo(self.state_dir, backend.describe())
+        try:
+            weekly = self.weekly_digest(backend, result, today, now, memo)
+        except UserError as error:
+            # The contacts are written; the run still fails so that it is retried.
+            _publish_failure(backend, config, error, now, self.state_dir)
+            raise
+        health = publish_health(backend, config, _health_report(result, config, now, memo), memo)
+        notes = [_written_note(result), "health tab updated" if health else "", weekly.note()]
+        message = "; ".join(n for n in notes if n)
+        if weekly.mail_error:
+            log.error("%s", weekly.mail_error)
+        return outcome_of(result, backend, time.perf_counter() - started, message)
+
+    def weekly_digest(
+        self, backend: Backend, result: SyncResult, today: dt.date, now: dt.datetime, memo: Memo
+    ) -> DigestRun:
+        """Write the digest tab once a week, and mail it if configured.
+
+        Due on `schedule.digest_day`, or on the first run after it when that day's run
+        was missed (known from the memo of an earlier week). A failed email is tried
+        again on the next run of the same week.
+        """
+        config = self.config
+        if not config.digest.enabled or result.contacts is None:
+            return DigestRun(None)
+        week = week_start(today, config.schedule.digest_day).isoformat()
+        last = memo.get("digest") or {}
+        done = last.get("week") == week and last.get("tab") == config.digest.tab
+        due = not done and (today.isoformat() == week or bool(last))
+        mail = mail_config(config)
+        retry_mail = done and bool(last.get("mail_failed"))
+        if not due and not (mail is not None and retry_mail):
+            return DigestRun(None)
+        digest = build_digest(result.plan, result.contacts, config, today)
+        if due:
+            written_at = f"on {local_time(now, config.timezone)}"
+            backend.apply(digest_changes(digest, config.digest.tab, written_at))
+            last = {"week": week, "tab": config.digest.tab, "written": today.isoformat()}
+            memo.put("digest", last)
+        if mail is None:
+            return DigestRun(digest, written=due)
+        try:
+            self.mail_sender(
+                mail, digest.subject, render_text(digest), render_html(digest), env=self.env
+            )
+        except MailError as error:
+            memo.put("digest", {**last, "mail_failed": True})
+            return DigestRun(digest, written=due, mail_error=f"digest email not sent: {error}")
+        memo.put("digest", {**last, "mailed": True, "mail_failed": False})
+        return DigestRun(digest, written=due, mailed=True)
+
+
+def _digest_line(memo: Memo, config: Config) -> str:
+    """The health tab's line about the digest: the last week it was written for."""
+    if not config.digest.enabled:
+        return ""
+    last = memo.get("digest")
+    if not last or last.get("tab") != config.digest.tab:
+        return f"'{config.digest.tab}' not written yet (each {config.schedule.digest_day})"
+    line = f"'{config.digest.tab}' written {last.get('written', '?')}"
+    if last.get("mailed"):
+        line += ", emailed"
+    elif last.get("mail_failed"):
+        line += ", email failed (tried again on the next run)"
+    return line
+
+
+def sync_locked(
+    backend: Backend,
+    config: Config,
+    today: dt.date,
+    *,
+    state_dir: Path,
+    clock: Clock | None = None,
+) -> SyncResult:
+    """`sheets-keepup sync`: the sync under the lock, then health tab and status file."""
+    clock = clock or SystemClock()
+    with sync_lock(state_dir, clock):
+        started = time.perf_counter()
+        now = clock.now()
+        try:
+            result = sync(
+                backend,
+                config,
+                today,
+                snapshots=SnapshotStore.configured(state_dir, backend.describe(), config),
+            )
+        except UserError as error:
+            _publish_failure(backend, config, error, now, state_dir)
+            write_status(state_dir, JobOutcome(ok=False, message=str(error)), now)
+            raise
+        memo = Memo(state_dir, backend.describe())
+        publish_health(backend, config, _health_report(result, config, now, memo), memo)
+        outcome = outcome_of(result, backend, time.perf_counter() - started, _written_note(result))
+        write_status(state_dir, outcome, now)
+        return result
+
+
+def make_digest(
+    backend: Backend,
+    config: Config,
+    today: dt.date,
+    *,
+    state_dir: Path,
+    write: bool,
+    email: bool = False,
+    clock: Clock | None = None,
+    env: Mapping[str, str] | None = None,
+    mail_sender: MailSender = send_digest,
+) -> Digest:
+    """`sheets-keepup digest`: plan from a fresh read, then write (and mail) or just return.
+
+    Reads once; writes only the digest tab. When `email` is asked for, a missing or
+    incomplete digest.email raises ConfigError and a failed send NetworkError.
+    """
+    clock = clock or SystemClock()
+    mail = mail_config(config)
+    if email and mail is None:
+        raise ConfigError("No digest.email settings in the config; see docs/config.md.")
+    if not write:
+        return _plan_digest(backend, config, today)
+    with sync_lock(state_dir, clock):
+        digest = _plan_digest(backend, config, today)
+        written_at = f"on {local_time(clock.now(), config.timezone)}"
+        backend.apply(digest_changes(digest, config.digest.tab, written_at))
+        memo = Memo(state_dir, backend.describe())
+        entry: dict[str, Any] = {
+            "week": week_start(today, config.schedule.digest_day).isoformat(),
+            "tab": config.digest.tab,
+            "written": today.isoformat(),
+        }
+        memo.put("digest", entry)
+        if email and mail is not None:
+            try:
+                mail_sender(
+                    mail,
+                    digest.subject,
+                    render_text(digest),
+                    render_html(digest),
+                    env=os.environ if env is None else env,
+                )
+            except MailConfigError as error:
+                raise ConfigError(f"The digest tab was written but not emailed: {error}") from None
+            except MailError as error:
+                raise NetworkError(f"The digest tab was written but not emailed: {error}") from None
+            memo.put("digest", {**entry, "mailed": True})
+    return digest
+
+
+def _plan_digest(backend: Backend, config: Config, today: dt.date) -> Digest:
+    """One read, planned, turned into the digest."""
+    data = backend.read([config.tabs.contacts, config.tabs.log])
+    planned = plan_sheet(data, config, today)
+    return build_digest(planned.plan, planned.contacts, config, today)
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """What `sheets-keepup status` shows."""
+
+    state_dir: Path
+    status: Status | None
+    next_run: dt.datetime
+    timezone: str
+    running: LockInfo | None
+
+    def lines(self) -> list[tuple[str, str]]:
+        """(label, value) pairs, times in the configured timezone."""
+        zone = ZoneInfo(self.timezone)
+
+        def when(moment: dt.datetime | None) -> str:
+            if moment is None:
+                return "never"
+            return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M ") + self.timezone
+
+        rows = [("State folder", str(self.state_dir))]
+        status = self.status
+        if status is None:
+            rows.append(("Last sync", "none recorded yet"))
+        else:
+            result = "ok" if status.ok else "failed"
+            if status.message:
+                result += f" ({status.message})"
+            rows += [
+                ("Last sync", when(status.last_run)),
+                ("Result", result),
+                ("Contacts", str(status.rows)),
+                ("Overdue", str(status.overdue)),
+                ("Due soon", str(status.due_soon)),
+                ("Problems", str(status.problems)),
+                ("Requests", str(status.requests)),
+                ("Took", f"{status.seconds:.1f} s"),
+                ("Last success", when(status.last_success)),
+            ]
+            if status.consecutive_failures:
+                rows.append(("Failures since", str(status.consecutive_failures)))
+        if self.running is not None:
+            rows.append(
+                ("Running now", f"pid {self.running.pid} since {when(self.running.started_at)}")
+            )
+        rows.append(("Next scheduled run", when(self.next_run)))
+        return rows
+
+
+def status_view(config: Config, state_dir: Path, now: dt.datetime) -> StatusView:
+    """Read the status file and the lock (without taking it)."""
+    running = None
+    lock_path = state_dir / LOCK_NAME
+    try:
+        info = LockInfo.from_json(lock_path.read_text(encoding="utf-8"))
+    except OSError:
+        info = None
+    if info is not None and pid_alive(info.pid):
+        running = info
+    return StatusView(
+        state_dir=state_dir,
+        status=read_status(state_dir),
+        next_run=next_run(config, now),
+        timezone=config.timezone,
+        running=running,
+    )
+
+
+def _health_report(
+    result: SyncResult, config: Config, now: dt.datetime, memo: Memo
+) -> HealthReport:
+    """What the health tab shows after a sync that went through."""
+    return HealthReport.of_result(
+        result,
+        synced_at=now,
+        timezone=config.timezone,
+        next_run=next_run(config, now),
+        digest=_digest_line(memo, config),
+    )

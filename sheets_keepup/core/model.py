@@ -1,0 +1,209 @@
+"""The data that crosses the backend seam: tabs as read, and the changes to apply.
+
+Backends speak only these types, so the planner never knows whether a sheet came from
+Google or a workbook, and a backend never needs to know the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from sheets_keepup.core.headers import cell_name
+
+CellValue = str | int | float | bool | dt.date | dt.datetime | None
+"""A cell as read: text, number, boolean, date (xlsx) or None when empty."""
+
+WriteValue = str | bool | int | float | dt.date | None
+"""What sheets-keepup writes: text, a date or an empty cell; and, when undoing a sync,
+the numbers and booleans the owned cells held before it."""
+
+
+def _no_background(row: int, col: int) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One worksheet: its rows of values (ragged; trailing empties may be missing).
+
+    `background(row, col)` gives a cell's fill as '#RRGGBB' or None; backends answer it
+    from what they read, so only the cells the planner asks about cost anything.
+    """
+
+    title: str
+    rows: Sequence[Sequence[CellValue]]
+    background: Callable[[int, int], str | None] = _no_background
+
+    def value(self, row: int, col: int) -> CellValue:
+        if row >= len(self.rows) or col >= len(self.rows[row]):
+            return None
+        return self.rows[row][col]
+
+
+@dataclass(frozen=True)
+class SheetData:
+    """What one read returns: the tabs found (by title) and the spreadsheet's locale."""
+
+    tabs: Mapping[str, Tab]
+    locale: str | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A cell or row that could not be used, said so that the user can fix it."""
+
+    tab: str
+    row: int | None
+    col: int | None
+    message: str
+
+    @property
+    def where(self) -> str:
+        if self.row is None:
+            return f"'{self.tab}'"
+        if self.col is None:
+            return f"'{self.tab}' row {self.row + 1}"
+        return f"'{self.tab}'!{cell_name(self.row, self.col)}"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+# CellWrite and RowFill are named tuples, not dataclasses: a first sync of 100,000 rows
+# makes a few hundred thousand of them, and a tuple is built in half the time.
+class CellWrite(NamedTuple):
+    """Set one owned cell (0-based row and column of the tab)."""
+
+    row: int
+    col: int
+    value: WriteValue
+
+
+class RowFill(NamedTuple):
+    """Colour the cells [start_col, end_col) of a row; None clears the fill."""
+
+    row: int
+    start_col: int
+    end_col: int
+    colour: str | None
+
+
+@dataclass(frozen=True)
+class Painted:
+    """What the last write coloured in a Contacts tab, kept in the state folder.
+
+    `mode` is the highlight mode it ran in, `span` the columns a row fill covered
+    ([0, span) in row mode), `owned` the owned columns and `colours` every status
+    colour it could have written. Switching mode uses it to clear only the tool's
+    colours, never one the user set.
+    """
+
+    tab: str
+    mode: str
+    span: int
+    owned: tuple[int, ...]
+    colours: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a row held when it was read, checked again just before writing."""
+
+    name_col: int | None
+    email_col: int | None
+    rows: Mapping[int, tuple[str, str]]
+
+    def of(self, values: Sequence[CellValue]) -> tuple[str, str]:
+        return (_text_at(values, self.name_col), _text_at(values, self.email_col))
+
+
+def _text_at(values: Sequence[CellValue], col: int | None) -> str:
+    if col is None or col >= len(values) or values[col] is None:
+        return ""
+    return str(values[col]).strip()
+
+
+@dataclass(frozen=True)
+class DropDown:
+    """A list of allowed values offered on one column, below the header.
+
+    `strict` rejects other values; otherwise they are kept and merely flagged.
+    """
+
+    col: int
+    values: tuple[str, ...]
+    strict: bool = False
+
+
+DATE_PATTERN = "yyyy-mm-dd"
+"""The date format `init` puts on date columns (the same in Sheets and in xlsx)."""
+
+
+@dataclass(frozen=True)
+class TabSetup:
+    """Sheet-level formatting of one tab, the same for every backend.
+
+    `frozen_rows` freezes that many rows at the top (None leaves the freeze alone).
+    Date formats and dropdowns apply to whole columns from `first_row` (0-based) down
+    to the end of the sheet, so rows added later get them too. `widths` maps a column to
+    its width in pixels (xlsx converts to character widths).
+    """
+
+    frozen_rows: int | None = None
+    first_row: int = 1
+    date_columns: Sequence[int] = ()
+    date_pattern: str = DATE_PATTERN
+    dropdowns: Sequence[DropDown] = ()
+    widths: Mapping[int, int] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.frozen_rows is not None or self.date_columns or self.dropdowns or self.widths
+        )
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """Everything one write does to one tab, applied atomically by a backend.
+
+    In order: create the tab when `create_tab` and it is missing; clear every value and
+    colour in it when `replace` (only for tabs the tool owns, like the weekly digest);
+    set `cells`; colour `fills`; add `appends` as new rows below the last non-empty
+    row; then apply `setup` (frozen rows, date formats, dropdowns, widths).
+
+    `extra_tabs` are change sets for other tabs applied in the same atomic write (all
+    of them or nothing), so that `init` sets up Contacts and Log in one request.
+    """
+
+    tab: str
+    cells: Sequence[CellWrite] = ()
+    fills: Sequence[RowFill] = ()
+    identity: Identity | None = None
+    appends: Sequence[Sequence[WriteValue]] = ()
+    create_tab: bool = False
+    replace: bool = False
+    setup: TabSetup | None = None
+    extra_tabs: Sequence[ChangeSet] = ()
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.cells
+            or self.fills
+            or self.appends
+            or self.replace
+            or self.setup
+            or any(self.extra_tabs)
+        )
+
+    def all_tabs(self) -> list[ChangeSet]:
+        """This change set and its `extra_tabs`, in the order they are applied."""
+        return [self, *self.extra_tabs]
+
+    @property
+    def rows_touched(self) -> int:
+        return len({c.row for c in self.cells} | {f.row for f in self.fills})
