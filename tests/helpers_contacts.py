@@ -12,7 +12,7 @@ from sheets_keepup.backends import Backend
 from sheets_keepup.core.model import ChangeSet, SheetData
 from sheets_keepup.core.settings import Config, config_from_mapping
 
-FIXTURES = Path(__file__).parent / "importers" / "fixtures"
+FIXTURES = Path(__file__).parent / "core" / "importers" / "fixtures"
 TODAY = dt.date(2026, 11, 23)
 
 

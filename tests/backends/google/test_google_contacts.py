@@ -18,7 +18,7 @@ from sheets_keepup.core.touchlog import LOG_HEADERS
 
 TODAY = dt.date(2026, 11, 23)
 DAY = dt.date(2026, 11, 21)
-FIXTURES = Path(__file__).resolve().parents[1] / "importers" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "core" / "importers" / "fixtures"
 
 
 def google_config(key: str) -> Config:

@@ -321,7 +321,7 @@ def test_imported_rows_are_planned_by_the_next_sync(make: Factory) -> None:
 def test_import_default_tier_must_name_a_tier() -> None:
     with pytest.raises(ConfigError, match=r"import\.default_tier"):
         make_config(**{"import": {"default_tier": "vip"}})
-    example = Path(__file__).resolve().parents[1] / "config.example.yaml"
+    example = Path(__file__).resolve().parents[2] / "config.example.yaml"
     assert "import:" in example.read_text()
 
 
