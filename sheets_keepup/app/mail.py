@@ -1,4 +1,7 @@
-"""Send the nightly digest by SMTP (text and HTML alternatives)."""
+"""Send the weekly digest by SMTP (text and HTML alternatives).
+
+The settings are `digest.email` of the config, validated when the config is read.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,11 @@ import os
 import smtplib
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Literal
 
-Security = Literal["starttls", "tls", "none"]
-_SECURITY: tuple[Security, ...] = ("starttls", "tls", "none")
+from sheets_keepup.core.settings import DigestEmailConfig
 
 
 class MailError(Exception):
@@ -24,29 +24,7 @@ class MailConfigError(MailError):
     """The mail settings are incomplete, e.g. the password variable is not set."""
 
 
-@dataclass(frozen=True)
-class DigestMailConfig:
-    """Where and how to send the digest. The password is read from ``password_env``."""
-
-    host: str
-    port: int
-    security: Security
-    username: str | None
-    password_env: str
-    sender: str
-    to: list[str] = field(default_factory=list)
-    sender_name: str = "sheets-keepup"
-
-    def __post_init__(self) -> None:
-        if self.security not in _SECURITY:
-            raise MailConfigError(
-                f"mail security must be one of {', '.join(_SECURITY)}, not {self.security!r}"
-            )
-        if not self.to:
-            raise MailConfigError("mail needs at least one recipient in 'to'")
-
-
-def build_digest(config: DigestMailConfig, subject: str, text: str, html: str) -> EmailMessage:
+def build_digest(config: DigestEmailConfig, subject: str, text: str, html: str) -> EmailMessage:
     """Build a multipart/alternative message with a plain-text and an HTML part."""
     message = EmailMessage()
     message["Subject"] = subject
@@ -60,7 +38,7 @@ def build_digest(config: DigestMailConfig, subject: str, text: str, html: str) -
     return message
 
 
-def password_from_env(config: DigestMailConfig, env: Mapping[str, str]) -> str | None:
+def password_from_env(config: DigestEmailConfig, env: Mapping[str, str]) -> str | None:
     """The SMTP password, or None when no login is configured."""
     if not config.username:
         return None
@@ -74,7 +52,7 @@ def password_from_env(config: DigestMailConfig, env: Mapping[str, str]) -> str |
 
 
 def send_digest(
-    config: DigestMailConfig,
+    config: DigestEmailConfig,
     subject: str,
     text: str,
     html: str,
@@ -109,7 +87,7 @@ def send_digest(
     return message
 
 
-def _connect(config: DigestMailConfig, context: ssl.SSLContext, timeout: float) -> smtplib.SMTP:
+def _connect(config: DigestEmailConfig, context: ssl.SSLContext, timeout: float) -> smtplib.SMTP:
     """Open an SMTP session with the configured transport security."""
     if config.security == "tls":
         return smtplib.SMTP_SSL(config.host, config.port, timeout=timeout, context=context)

@@ -45,7 +45,6 @@ from sheets_keepup.core.digest import (
     Digest,
     build_digest,
     digest_changes,
-    mail_config,
     render_html,
     render_text,
     week_start,
@@ -266,7 +265,7 @@ class NightlyJob:
         last = memo.get("digest") or {}
         done = last.get("week") == week and last.get("tab") == config.digest.tab
         due = not done and (today.isoformat() == week or bool(last))
-        mail = mail_config(config)
+        mail = config.digest.email
         retry_mail = done and bool(last.get("mail_failed"))
         if not due and not (mail is not None and retry_mail):
             return DigestRun(None)
@@ -353,7 +352,7 @@ def make_digest(
     incomplete digest.email raises ConfigError and a failed send NetworkError.
     """
     clock = clock or SystemClock()
-    mail = mail_config(config)
+    mail = config.digest.email
     if email and mail is None:
         raise ConfigError("No digest.email settings in the config; see docs/config.md.")
     if not write:
@@ -464,8 +463,8 @@ def _health_report(
     result: SyncResult, config: Config, now: dt.datetime, memo: Memo
 ) -> HealthReport:
     """What the health tab shows after a sync that went through."""
-    return HealthReport.of_result(
-        result,
+    return HealthReport.of_plan(
+        result.plan,
         synced_at=now,
         timezone=config.timezone,
         next_run=next_run(config, now),

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sheets_keepup.app.mail import DigestMailConfig
 from sheets_keepup.core.dates import next_birthday
 from sheets_keepup.core.model import CellWrite, ChangeSet, WriteValue
 from sheets_keepup.core.parse import ContactSheet
@@ -342,21 +341,4 @@ def render_html(digest: Digest) -> str:
     body = "\n".join(parts)
     return (
         f'<!DOCTYPE html>\n<html><body style="font-family: sans-serif">\n{body}\n</body></html>\n'
-    )
-
-
-def mail_config(config: Config) -> DigestMailConfig | None:
-    """The SMTP settings for the digest email, or None when no email is configured."""
-    email = config.digest.email
-    if email is None:
-        return None
-    return DigestMailConfig(
-        host=email.host,
-        port=email.port,
-        security=email.security,
-        username=email.username,
-        password_env=email.password_env,
-        sender=email.sender,
-        to=list(email.to),
-        sender_name=email.sender_name,
     )

@@ -7,8 +7,8 @@ one of each day, which refreshes "Last sync" with one small write.
 
 Example::
 
-    report = HealthReport.of_result(result, synced_at=now, timezone="Europe/London",
-                                    next_run=next_run)
+    report = HealthReport.of_plan(plan, synced_at=now, timezone="Europe/London",
+                                  next_run=next_run)
     if health_due(memo, report, config.health.tab):
         backend.apply(health_changes(report, config.health.tab))
 """
@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sheets_keepup.app.sync import SyncResult
 from sheets_keepup.core.digest import cells_of
 from sheets_keepup.core.model import ChangeSet, Problem, WriteValue
+from sheets_keepup.core.planner import DUE_SOON, OVERDUE, Plan
 
 PROBLEM_REFS = 5
 MESSAGE_LIMIT = 200
@@ -48,26 +48,25 @@ class HealthReport:
     digest: str = ""
 
     @classmethod
-    def of_result(
+    def of_plan(
         cls,
-        result: SyncResult,
+        plan: Plan,
         *,
         synced_at: dt.datetime,
         timezone: str,
         next_run: dt.datetime | None,
         digest: str = "",
     ) -> HealthReport:
-        """The report of a sync that completed."""
-        counts = result.counts()
+        """The report of a sync that completed with `plan`."""
         return cls(
             synced_at=synced_at,
             timezone=timezone,
             ok=True,
-            rows=counts["rows"],
-            overdue=counts["overdue"],
-            due_soon=counts["due_soon"],
-            problems=counts["problems"],
-            problem_refs=problem_refs(result.problems),
+            rows=len(plan.rows),
+            overdue=plan.count(OVERDUE),
+            due_soon=plan.count(DUE_SOON),
+            problems=len(plan.problems),
+            problem_refs=problem_refs(plan.problems),
             next_run=next_run,
             digest=digest,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -16,7 +16,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from sheets_keepup.app.mail import DigestMailConfig, MailConfigError, MailError, send_digest
+from sheets_keepup.app.mail import MailConfigError, MailError, send_digest
+from sheets_keepup.core.errors import ConfigError
+from sheets_keepup.core.settings import DigestEmailConfig, config_from_mapping
 
 USER, PASSWORD = "keeper", "correct-horse-battery"
 ENV = {"KEEPUP_SMTP_PASSWORD": PASSWORD}
@@ -101,8 +103,8 @@ def plain_server() -> Iterator[Server]:
     controller.stop()
 
 
-def config_for(port: int, **changes: Any) -> DigestMailConfig:
-    base = DigestMailConfig(
+def config_for(port: int, **changes: Any) -> DigestEmailConfig:
+    base = DigestEmailConfig(
         host="127.0.0.1",
         port=port,
         security="none",
@@ -112,7 +114,7 @@ def config_for(port: int, **changes: Any) -> DigestMailConfig:
         to=["ada@example.org", "zoe@example.net"],
         sender_name="Keep-up Digest",
     )
-    return replace(base, **changes)
+    return base.model_copy(update=changes)
 
 
 def test_digest_arrives_with_both_parts_utf8_and_auth(plain_server: Server) -> None:
@@ -174,11 +176,19 @@ def test_unreachable_server_is_a_mail_error() -> None:
 
 @pytest.mark.parametrize(
     ("changes", "error"),
-    [({"security": "ssl"}, "must be one of starttls, tls, none"), ({"to": []}, "recipient")],
+    [
+        ({"security": "ssl"}, "digest.email.security"),
+        ({"to": []}, "digest.email.to"),
+    ],
 )
-def test_invalid_config_is_rejected(changes: dict[str, Any], error: str) -> None:
-    with pytest.raises(MailConfigError, match=error):
-        config_for(25, **changes)
+def test_invalid_mail_settings_are_rejected_when_the_config_is_read(
+    changes: dict[str, Any], error: str
+) -> None:
+    email = {"host": "127.0.0.1", "sender": "digest@example.org", "to": ["ada@example.org"]}
+    data = {"source": {"kind": "xlsx", "path": "x.xlsx"}, "digest": {"email": email | changes}}
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping(data)
+    assert error in str(caught.value)
 
 
 # -- TLS -------------------------------------------------------------------------------
