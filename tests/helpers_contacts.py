@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sheets_keepup.backends import Backend
+from sheets_keepup.backends.base import BackendBase
 from sheets_keepup.core.model import ChangeSet, SheetData
 from sheets_keepup.core.settings import Config, config_from_mapping
 
@@ -24,7 +25,7 @@ def make_config(**overrides: Any) -> Config:
 
 
 @dataclass
-class Counting:
+class Counting(BackendBase):
     """Wraps a backend and records every read and every write it is asked for."""
 
     inner: Backend

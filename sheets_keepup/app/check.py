@@ -65,7 +65,7 @@ def check_source(
     except UserError as error:
         report.failed(error)
         return report
-    credentials = getattr(backend, "credentials_note", None)
+    credentials = backend.credentials_note()
     if credentials:
         report.passed(f"Credentials: {credentials}")
     try:
@@ -132,12 +132,10 @@ def _by_col(item: tuple[str, int]) -> int:
 
 def _missing_tab_message(backend: Backend, wanted: str) -> str:
     titles: list[str] = []
-    lister = getattr(backend, "tab_titles", None)
-    if callable(lister):
-        try:
-            titles = list(lister())
-        except UserError:
-            titles = []
+    try:
+        titles = backend.tab_titles()
+    except UserError:
+        titles = []
     found = f" The sheet has: {', '.join(repr(t) for t in titles)}." if titles else ""
     return (
         f"No tab named '{wanted}'.{found} Rename your contacts tab to '{wanted}' or set "

@@ -24,7 +24,7 @@ def init_sheet(
 ) -> InitResult:
     """Set up the sheet the config names: one read and at most one write."""
     created = False
-    workbook = _missing_workbook(backend)
+    workbook = backend.file_to_create()
     if workbook is not None:
         if dry_run:
             plan = plan_init(SheetData(tabs={}), config, today, sample=sample)
@@ -37,15 +37,6 @@ def init_sheet(
     if written:
         backend.apply(plan.changes)
     return InitResult(backend.describe(), plan, written, dry_run, created)
-
-
-def _missing_workbook(backend: Backend) -> Path | None:
-    """The path of a local workbook that does not exist yet (init creates it)."""
-    from sheets_keepup.backends.xlsx import XlsxBackend
-
-    if isinstance(backend, XlsxBackend) and not backend.path.exists():
-        return backend.path
-    return None
 
 
 def _new_workbook(path: Path, config: Config) -> None:

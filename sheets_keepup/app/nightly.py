@@ -66,12 +66,6 @@ MEMO_NAME = "nightly.json"
 MailSender = Callable[..., Any]
 
 
-def requests_of(backend: Backend) -> int:
-    """The backend's request counter when it keeps one (`requests`), else 0."""
-    count = getattr(backend, "requests", None)
-    return count if isinstance(count, int) and not isinstance(count, bool) else 0
-
-
 def next_run(config: Config, now: dt.datetime) -> dt.datetime:
     """The next `schedule.at` after `now` in the configured timezone (UTC)."""
     return next_slot(now, parse_at(config.schedule.at), parse_timezone(config.timezone))
@@ -166,7 +160,7 @@ def outcome_of(result: SyncResult, backend: Backend, seconds: float, message: st
         overdue=counts["overdue"],
         due_soon=counts["due_soon"],
         problems=counts["problems"],
-        requests=requests_of(backend),
+        requests=backend.requests,
         seconds=seconds,
         message=message,
     )

@@ -1,40 +1,20 @@
-"""Where contact sheets live. Every backend implements `Backend`.
+"""Where contact sheets live: a Google Sheet, a local workbook, or memory.
 
-A backend reads the tabs it is asked for in as few requests as it can and applies a
-`ChangeSet` atomically: all of it, or nothing. It knows nothing of the rules.
+Every backend implements `Backend` (see `base`); `open_backend` picks the one the
+config names. Backends depend on the core's data types only, never on the app.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
-from sheets_keepup.core.model import ChangeSet, SheetData
+from sheets_keepup.backends.base import Backend, BackendBase, WriteStats
 
 if TYPE_CHECKING:
     from sheets_keepup.core.settings import Config
 
-
-@runtime_checkable
-class Backend(Protocol):
-    """A spreadsheet the sync can read from and write to."""
-
-    def describe(self) -> str:
-        """A short, non-secret description of the target, e.g. the workbook path."""
-        ...
-
-    def read(self, tabs: Sequence[str]) -> SheetData:
-        """Read the named tabs (missing ones are simply absent from the result)."""
-        ...
-
-    def apply(self, changes: ChangeSet) -> None:
-        """Write all of `changes` or nothing.
-
-        Raises SheetChangedError when the sheet moved since `read` (rows inserted,
-        sorted, deleted) so that the caller can plan again from fresh data.
-        """
-        ...
+__all__ = ["Backend", "BackendBase", "WriteStats", "open_backend"]
 
 
 def open_backend(config: Config) -> Backend:

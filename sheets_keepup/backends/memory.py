@@ -6,12 +6,13 @@ import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from sheets_keepup.backends.base import BackendBase
 from sheets_keepup.core.errors import SheetChangedError
 from sheets_keepup.core.model import CellValue, ChangeSet, DropDown, SheetData, Tab, TabSetup
 
 
 @dataclass
-class MemoryBackend:
+class MemoryBackend(BackendBase):
     """Tabs held as lists of rows, with cell backgrounds keyed by (tab, row, col).
 
     Sheet-level formatting is kept as plain dicts: `frozen` rows per tab, and the date
@@ -47,6 +48,9 @@ class MemoryBackend:
 
     def describe(self) -> str:
         return "in-memory sheet"
+
+    def tab_titles(self) -> list[str]:
+        return list(self.tabs)
 
     def read(self, tabs: Sequence[str]) -> SheetData:
         self.reads += 1

@@ -23,6 +23,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from sheets_keepup.backends.base import BackendBase
 from sheets_keepup.core.errors import AccessError, DataError, SheetChangedError
 from sheets_keepup.core.model import (
     DATE_PATTERN,
@@ -97,7 +98,7 @@ def _hex(fill: Any) -> str | None:
     return "#" + rgb[-6:].upper()
 
 
-class XlsxBackend:
+class XlsxBackend(BackendBase):
     """A workbook on disk. Reads keep the workbook open in memory for the write."""
 
     def __init__(self, path: Path, locale: str | None = None) -> None:
@@ -109,6 +110,12 @@ class XlsxBackend:
 
     def describe(self) -> str:
         return str(self.path)
+
+    def tab_titles(self) -> list[str]:
+        return list(self._load().sheetnames)
+
+    def file_to_create(self) -> Path | None:
+        return None if self.path.exists() else self.path
 
     def read(self, tabs: Sequence[str]) -> SheetData:
         book = self._load()

@@ -96,7 +96,7 @@ def sync_command(config_path: Path | None, dry_run: bool, today: dt.datetime | N
     result = run_sync(backend, config, today_of(today, config), dry_run=dry_run)
     out = console()
     print_summary(out, result)
-    stats = getattr(backend, "last_write", None)
+    stats = backend.last_write
     if result.written and stats is not None and stats.split:
         out.print(
             f"The write was {sum(stats.body_sizes):,} bytes, so it went out as "

@@ -18,6 +18,7 @@ from sheets_keepup.app.init import init_sheet
 from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.app.sync import sync
 from sheets_keepup.backends import Backend
+from sheets_keepup.backends.base import BackendBase
 from sheets_keepup.core.diff import same_colour
 from sheets_keepup.core.errors import SheetChangedError
 from sheets_keepup.core.model import CellWrite, ChangeSet, Identity, RowFill, SheetData
@@ -48,7 +49,7 @@ def normalised(rows: Sequence[Sequence[Any]]) -> Rows:
     return out
 
 
-class Recorder:
+class Recorder(BackendBase):
     """Wraps a backend and counts `apply` calls."""
 
     def __init__(self, inner: Backend) -> None:
@@ -92,6 +93,17 @@ class BackendContract:
         tab = backend.read(["Contacts"]).tabs["Contacts"]
         assert same_colour(tab.background(1, 0), "#F4C7C3")
         assert tab.background(2, 0) is None
+
+    def test_declares_every_capability_of_the_protocol(self) -> None:
+        backend = self.make_backend({"Contacts": CONTACTS, "Other": [["x"]]})
+        assert isinstance(backend, Backend)
+        assert backend.tab_titles() == ["Contacts", "Other"]
+        assert isinstance(backend.credentials_note(), str)
+        assert backend.file_to_create() is None
+        before = backend.requests
+        backend.read(["Contacts"])
+        assert isinstance(before, int) and backend.requests >= before
+        assert backend.last_write is None
 
     # --- writing ---------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from strategies import contact_sheets
 
 from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.app.sync import MAX_ATTEMPTS, sync
+from sheets_keepup.backends.base import BackendBase
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend
 from sheets_keepup.core.errors import (
@@ -113,7 +114,7 @@ def expected_after_clean_sync(t: Target) -> dict[Any, Any]:
     return twin.cells()
 
 
-class EditBeforeWrite:
+class EditBeforeWrite(BackendBase):
     """Wrap a backend so that someone edits the sheet just before some of its writes."""
 
     def __init__(self, t: Target, edit: Callable[[list[list[Any]]], None], times: int) -> None:
@@ -229,7 +230,7 @@ def test_two_syncs_at_once_write_once_and_agree(kind: str) -> None:
         expected = expected_after_clean_sync(t)
         other: list[Any] = []
 
-        class Racing:
+        class Racing(BackendBase):
             def __init__(self) -> None:
                 self.inner = t.backend()
 

@@ -19,7 +19,6 @@ import datetime as dt
 import logging
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import gspread
@@ -33,6 +32,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from sheets_keepup.backends.base import BackendBase, WriteStats
 from sheets_keepup.backends.google.decode import (
     Grid,
     Json,
@@ -87,27 +87,11 @@ READ_FIELDS = (
 TITLES_FIELDS = f"properties(title,locale),sheets({_SHEET_PROPERTIES})"
 
 
-@dataclass(frozen=True)
-class WriteStats:
-    """How the last write went out: one entry per batchUpdate body."""
-
-    body_sizes: tuple[int, ...]
-    sub_requests: int
-
-    @property
-    def requests(self) -> int:
-        return len(self.body_sizes)
-
-    @property
-    def split(self) -> bool:
-        return len(self.body_sizes) > 1
-
-
 class _BadRange(Exception):
     """A 400 about a range: the tab is missing or the grid shrank."""
 
 
-class GoogleBackend:
+class GoogleBackend(BackendBase):
     """A Google Sheet, reached through a gspread Client.
 
     `account_email` (a service account's) makes 403 errors say whom to share with;
@@ -131,21 +115,32 @@ class GoogleBackend:
         self.client = client
         self.key = spreadsheet_key
         self.account_email = account_email
-        self.credentials_note = credentials_note
+        self._credentials_note = credentials_note or ""
         self.max_retries = max_retries
         self.retry_wait = retry_wait
         self.max_body_bytes = max_body_bytes
         self.client.set_timeout(timeout_seconds)
         self.sheets: dict[str, SheetInfo] = {}
         self.title = ""
-        self.last_write: WriteStats | None = None
+        self._last_write: WriteStats | None = None
         # HTTP requests sent, every retry included (the nightly job logs it).
-        self.requests = 0
+        self._requests = 0
         # Tabs a read asked for and found missing (casefolded): later reads skip them.
         self.missing_tabs: set[str] = set()
 
     def describe(self) -> str:
         return f"Google Sheet {self.key}"
+
+    @property
+    def requests(self) -> int:
+        return self._requests
+
+    @property
+    def last_write(self) -> WriteStats | None:
+        return self._last_write
+
+    def credentials_note(self) -> str:
+        return self._credentials_note
 
     # --- reading --------------------------------------------------------------------------
 
@@ -261,7 +256,7 @@ class GoogleBackend:
             if create:
                 self.sheets[sheet.title] = sheet
                 self.missing_tabs.discard(sheet.title.casefold())
-        self.last_write = WriteStats(tuple(len(b) for b in bodies), len(requests_))
+        self._last_write = WriteStats(tuple(len(b) for b in bodies), len(requests_))
 
     def _preflight(self, changes: ChangeSet) -> tuple[SheetInfo, bool]:
         """The target tab (and whether it must be created), after checking its rows.
@@ -345,7 +340,7 @@ class GoogleBackend:
         )
 
         def attempt() -> T:
-            self.requests += 1
+            self._requests += 1
             return send()
 
         try:
