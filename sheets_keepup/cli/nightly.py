@@ -50,7 +50,7 @@ def run_command(config_path: Path | None, once: bool, log_file: Path | None) -> 
     running sync has finished writing.
     """
     from sheets_keepup.app.logs import configure_logging
-    from sheets_keepup.app.nightly import NightlyJob
+    from sheets_keepup.app.run import NightlyJob
     from sheets_keepup.app.scheduler import NightlyRunner
 
     config = load_config(find_config_path(config_path))
@@ -70,7 +70,7 @@ def run_command(config_path: Path | None, once: bool, log_file: Path | None) -> 
 @handle_errors
 def status_command(config_path: Path | None) -> None:
     """Show the last sync's result, the next scheduled run and the state folder."""
-    from sheets_keepup.app.nightly import status_view
+    from sheets_keepup.app.run import status_view
 
     config = load_config(find_config_path(config_path))
     view = status_view(config, state_dir_of(config), dt.datetime.now(dt.UTC))
@@ -95,7 +95,7 @@ def digest_command(
     config_path: Path | None, today: dt.datetime | None, print_only: bool, email: bool
 ) -> None:
     """Write this week's digest tab now (or preview it with --print)."""
-    from sheets_keepup.app.nightly import make_digest
+    from sheets_keepup.app.run import make_digest
     from sheets_keepup.core.digest import render_text
 
     config = load_config(find_config_path(config_path))

@@ -165,7 +165,7 @@ def run_sync(backend: Backend, config: Config, today: dt.date, *, dry_run: bool)
     tab and records its result for `sheets-keepup status`; a dry run only reads.
     """
     if not dry_run:
-        from sheets_keepup.app.nightly import sync_locked
+        from sheets_keepup.app.run import sync_locked
 
         return sync_locked(backend, config, today, state_dir=state_dir_of(config))
     store = snapshot_store(config, backend)

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 
 from sheets_keepup.app.clock import FakeClock
 from sheets_keepup.app.mail import send_digest
-from sheets_keepup.app.nightly import NightlyJob, make_digest
+from sheets_keepup.app.run import NightlyJob, make_digest
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_keepup.core.digest import Digest, explain, render_html, render_text
 from sheets_keepup.core.errors import ConfigError

@@ -19,7 +19,7 @@ google = pytest.importorskip("sheets_keepup.backends.google")
 fakesheets = pytest.importorskip("fakesheets")
 
 from sheets_keepup.app.clock import FakeClock  # noqa: E402
-from sheets_keepup.app.nightly import NightlyJob  # noqa: E402
+from sheets_keepup.app.run import NightlyJob  # noqa: E402
 from sheets_keepup.app.scheduler import NightlyRunner  # noqa: E402
 from sheets_keepup.app.status import read_status  # noqa: E402
 from sheets_keepup.core.settings import Config  # noqa: E402

@@ -21,7 +21,7 @@ from nightly_support import (
 
 from sheets_keepup.app.clock import FakeClock
 from sheets_keepup.app.lock import SyncLock
-from sheets_keepup.app.nightly import NightlyJob, status_view, sync_locked
+from sheets_keepup.app.run import NightlyJob, status_view, sync_locked
 from sheets_keepup.app.scheduler import NightlyRunner
 from sheets_keepup.app.status import read_status
 from sheets_keepup.core.errors import DataError, ExitStatus, LockedError, SheetChangedError

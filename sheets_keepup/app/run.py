@@ -1,8 +1,11 @@
-"""The nightly job: sync, then the health tab and (once a week) the digest.
+"""One run flow for `sync`, `run` and `digest`: sync, health tab, weekly digest.
 
-`NightlyJob` is the callable that `jobs.NightlyRunner` runs each night; `sync_locked`
-is the same sync with the lock and health tab for `sheets-keepup sync`; `make_digest`
-writes or previews the digest on demand. Nothing here prints.
+`SyncRun` is that flow: sync the sheet with snapshots, show a failure in the health tab,
+write the week's digest when asked and due, then update the health tab. `sync_locked`
+(for `sheets-keepup sync`) runs it under the state folder's lock and records the status
+file; `NightlyJob` is the callable that `NightlyRunner` runs each night (the runner
+holds the lock and records the status); `make_digest` writes or previews the digest on
+demand. Nothing here prints.
 
 Writes per run, each one atomic ChangeSet (one `batchUpdate` on Google):
 
@@ -193,55 +196,61 @@ class DigestRun:
         return ", ".join(parts)
 
 
-class NightlyJob:
-    """One nightly run: sync the sheet, write the week's digest when due, update health.
+@dataclass(frozen=True)
+class RunReport:
+    """What one pass of the flow did: the sync, the digest step, the health tab."""
 
-    Runs inside `NightlyRunner`, which holds the lock and records the status file.
-    A sync error propagates (with its `exit_status`) after the health tab shows it.
-    """
+    result: SyncResult
+    weekly: DigestRun
+    health_written: bool
 
-    def __init__(
-        self,
-        config: Config,
-        *,
-        state_dir: Path,
-        clock: Clock | None = None,
-        backend_factory: Callable[[Config], Backend] = open_backend,
-        env: Mapping[str, str] | None = None,
-        mail_sender: MailSender = send_digest,
-    ) -> None:
-        self.config = config
-        self.state_dir = Path(state_dir)
-        self.clock = clock or SystemClock()
-        self.backend_factory = backend_factory
-        self.env = os.environ if env is None else env
-        self.mail_sender = mail_sender
+    def note(self) -> str:
+        notes = [
+            _written_note(self.result),
+            "health tab updated" if self.health_written else "",
+            self.weekly.note(),
+        ]
+        return "; ".join(n for n in notes if n)
 
-    def __call__(self) -> JobOutcome:
-        started = time.perf_counter()
+
+@dataclass
+class SyncRun:
+    """The one flow behind `sync`, `run` and the digest it writes once a week."""
+
+    config: Config
+    state_dir: Path
+    env: Mapping[str, str]
+    mail_sender: MailSender = send_digest
+
+    def __call__(
+        self, backend: Backend, today: dt.date, now: dt.datetime, *, weekly: bool
+    ) -> RunReport:
+        """Sync, then (when `weekly`) the week's digest, then the health tab.
+
+        A UserError is shown in the health tab, then raised with its exit status. A
+        digest that fails after the contacts were written fails the run too, so that
+        it is retried; a failed digest email does not (it is tried again next run).
+        """
         config = self.config
-        now, today = local_now(self.clock, config)
-        backend: Backend | None = None
         try:
-            backend = self.backend_factory(config)
             store = SnapshotStore.configured(self.state_dir, backend.describe(), config)
             result = sync(backend, config, today, snapshots=store)
         except UserError as error:
             _publish_failure(backend, config, error, now, self.state_dir)
             raise
         memo = Memo(self.state_dir, backend.describe())
-        try:
-            weekly = self.weekly_digest(backend, result, today, now, memo)
-        except UserError as error:
-            # The contacts are written; the run still fails so that it is retried.
-            _publish_failure(backend, config, error, now, self.state_dir)
-            raise
-        health = publish_health(backend, config, _health_report(result, config, now, memo), memo)
-        notes = [_written_note(result), "health tab updated" if health else "", weekly.note()]
-        message = "; ".join(n for n in notes if n)
-        if weekly.mail_error:
-            log.error("%s", weekly.mail_error)
-        return outcome_of(result, backend, time.perf_counter() - started, message)
+        digest_run = DigestRun(None)
+        if weekly:
+            try:
+                digest_run = self.weekly_digest(backend, result, today, now, memo)
+            except UserError as error:
+                _publish_failure(backend, config, error, now, self.state_dir)
+                raise
+        report = _health_report(result, config, now, memo)
+        health = publish_health(backend, config, report, memo)
+        if digest_run.mail_error:
+            log.error("%s", digest_run.mail_error)
+        return RunReport(result, digest_run, health)
 
     def weekly_digest(
         self, backend: Backend, result: SyncResult, today: dt.date, now: dt.datetime, memo: Memo
@@ -265,21 +274,44 @@ class NightlyJob:
             return DigestRun(None)
         digest = build_digest(result.plan, result.contacts, config, today)
         if due:
-            written_at = f"on {local_time(now, config.timezone)}"
-            backend.apply(digest_changes(digest, config.digest.tab, written_at))
-            last = {"week": week, "tab": config.digest.tab, "written": today.isoformat()}
-            memo.put("digest", last)
+            last = write_digest(backend, config, digest, today, now, memo)
         if mail is None:
             return DigestRun(digest, written=due)
         try:
-            self.mail_sender(
-                mail, digest.subject, render_text(digest), render_html(digest), env=self.env
-            )
+            self.mail_digest(digest)
         except MailError as error:
             memo.put("digest", {**last, "mail_failed": True})
             return DigestRun(digest, written=due, mail_error=f"digest email not sent: {error}")
         memo.put("digest", {**last, "mailed": True, "mail_failed": False})
         return DigestRun(digest, written=due, mailed=True)
+
+    def mail_digest(self, digest: Digest) -> None:
+        """Send the digest to `digest.email`; raises MailError (MailConfigError) on failure."""
+        mail = self.config.digest.email
+        assert mail is not None
+        self.mail_sender(
+            mail, digest.subject, render_text(digest), render_html(digest), env=self.env
+        )
+
+
+def write_digest(
+    backend: Backend,
+    config: Config,
+    digest: Digest,
+    today: dt.date,
+    now: dt.datetime,
+    memo: Memo,
+) -> dict[str, Any]:
+    """Write the digest tab and remember the week it was written for; the memo entry."""
+    written_at = f"on {local_time(now, config.timezone)}"
+    backend.apply(digest_changes(digest, config.digest.tab, written_at))
+    entry: dict[str, Any] = {
+        "week": week_start(today, config.schedule.digest_day).isoformat(),
+        "tab": config.digest.tab,
+        "written": today.isoformat(),
+    }
+    memo.put("digest", entry)
+    return entry
 
 
 def _digest_line(memo: Memo, config: Config) -> str:
@@ -297,6 +329,37 @@ def _digest_line(memo: Memo, config: Config) -> str:
     return line
 
 
+class NightlyJob:
+    """One nightly run: the flow with the weekly digest, for `NightlyRunner`.
+
+    The runner holds the lock and records the status file. A sync error propagates
+    (with its `exit_status`) after the health tab shows it.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        state_dir: Path,
+        clock: Clock | None = None,
+        backend_factory: Callable[[Config], Backend] = open_backend,
+        env: Mapping[str, str] | None = None,
+        mail_sender: MailSender = send_digest,
+    ) -> None:
+        self.config = config
+        self.state_dir = Path(state_dir)
+        self.clock = clock or SystemClock()
+        self.backend_factory = backend_factory
+        self.flow = SyncRun(config, self.state_dir, os.environ if env is None else env, mail_sender)
+
+    def __call__(self) -> JobOutcome:
+        started = time.perf_counter()
+        now, today = local_now(self.clock, self.config)
+        backend = self.backend_factory(self.config)
+        report = self.flow(backend, today, now, weekly=True)
+        return outcome_of(report.result, backend, time.perf_counter() - started, report.note())
+
+
 def sync_locked(
     backend: Backend,
     config: Config,
@@ -305,27 +368,20 @@ def sync_locked(
     state_dir: Path,
     clock: Clock | None = None,
 ) -> SyncResult:
-    """`sheets-keepup sync`: the sync under the lock, then health tab and status file."""
+    """`sheets-keepup sync`: the flow under the lock (no digest), and the status file."""
     clock = clock or SystemClock()
     with sync_lock(state_dir, clock):
         started = time.perf_counter()
         now = clock.now()
         try:
-            result = sync(
-                backend,
-                config,
-                today,
-                snapshots=SnapshotStore.configured(state_dir, backend.describe(), config),
-            )
+            report = SyncRun(config, state_dir, os.environ)(backend, today, now, weekly=False)
         except UserError as error:
-            _publish_failure(backend, config, error, now, state_dir)
             write_status(state_dir, JobOutcome(ok=False, message=str(error)), now)
             raise
-        memo = Memo(state_dir, backend.describe())
-        publish_health(backend, config, _health_report(result, config, now, memo), memo)
-        outcome = outcome_of(result, backend, time.perf_counter() - started, _written_note(result))
-        write_status(state_dir, outcome, now)
-        return result
+        seconds = time.perf_counter() - started
+        note = _written_note(report.result)
+        write_status(state_dir, outcome_of(report.result, backend, seconds, note), now)
+        return report.result
 
 
 def make_digest(
@@ -346,31 +402,18 @@ def make_digest(
     incomplete digest.email raises ConfigError and a failed send NetworkError.
     """
     clock = clock or SystemClock()
-    mail = config.digest.email
-    if email and mail is None:
+    if email and config.digest.email is None:
         raise ConfigError("No digest.email settings in the config; see docs/config.md.")
     if not write:
         return _plan_digest(backend, config, today)
+    flow = SyncRun(config, state_dir, os.environ if env is None else env, mail_sender)
     with sync_lock(state_dir, clock):
         digest = _plan_digest(backend, config, today)
-        written_at = f"on {local_time(clock.now(), config.timezone)}"
-        backend.apply(digest_changes(digest, config.digest.tab, written_at))
         memo = Memo(state_dir, backend.describe())
-        entry: dict[str, Any] = {
-            "week": week_start(today, config.schedule.digest_day).isoformat(),
-            "tab": config.digest.tab,
-            "written": today.isoformat(),
-        }
-        memo.put("digest", entry)
-        if email and mail is not None:
+        entry = write_digest(backend, config, digest, today, clock.now(), memo)
+        if email:
             try:
-                mail_sender(
-                    mail,
-                    digest.subject,
-                    render_text(digest),
-                    render_html(digest),
-                    env=os.environ if env is None else env,
-                )
+                flow.mail_digest(digest)
             except MailConfigError as error:
                 raise ConfigError(f"The digest tab was written but not emailed: {error}") from None
             except MailError as error:
