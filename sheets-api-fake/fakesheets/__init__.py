@@ -2,8 +2,11 @@
 
 It is a real HTTP server on a loopback port that real gspread 6 talks to. Its answers
 have Google's JSON shapes, range normalisation, value rendering and error bodies (checked
-by replaying traffic recorded against the real API), request bodies are validated against
-Google's discovery document, and ``spreadsheets.batchUpdate`` is atomic.
+by replaying traffic recorded against the real API), and ``spreadsheets.batchUpdate`` is
+atomic. Request bodies and query parameters are always validated against Google's Sheets
+v4 discovery document, which ships in google-api-python-client (a dependency of this
+package); if it cannot be loaded, creating a :class:`FakeSheetsState` or
+:class:`FakeSheetsServer` raises :class:`DiscoveryDocumentError`.
 
 Use from tests::
 
@@ -27,7 +30,8 @@ frozen_rows=)`` takes str/int/float/bool/None, ``datetime.date`` (a serial numbe
 date format), :func:`date_cell` or raw CellData dicts. ``values(id, range, render=)``,
 ``cell(id, "Tab!B2")``, ``background(id, "Tab!B2")``, ``backgrounds``/``formats(id,
 range)`` and ``sheet_properties(id, title)`` read back. ``insert_rows``, ``delete_rows``,
-``set_values`` and ``apply(id, *batch_requests)`` edit like a user would, without HTTP.
+``set_values`` and ``apply(id, *batch_requests)`` edit like a user would, without HTTP
+(``apply`` validates its requests as the HTTP batchUpdate does).
 
 Faults (``server.faults``): ``queue_error(429 | 500 | 503, count=, method=,
 path_pattern=)``, ``drop_connection()``, ``set_latency(seconds)``,
@@ -42,10 +46,13 @@ response sizes, status, read/write kind), ``request_count(...)``, ``find_request
 Drive v3 is covered only as far as gspread needs it: ``files.create`` (``gc.create``),
 ``files.list`` with a name filter (``gc.open(title)``), ``files.get`` and ``files.delete``.
 
-``sheets-keepup demo --google`` runs the real Google code path against this server, so the
-demo needs neither an account nor a network.
+This package is the ``sheets-keepup-fakesheets`` distribution in ``sheets-api-fake/`` of
+the sheets-keepup repository, installed by its ``test`` and ``demo`` extras; it does not
+import sheets-keepup. sheets-keepup's tests use it, and ``sheets-keepup demo --google``
+runs the real Google code path against it (an account and a network are not needed).
 """
 
+from .discovery import DiscoveryDocumentError
 from .errors import ApiError
 from .faults import Faults, RequestInfo, RequestRecord
 from .model import Sheet, Spreadsheet
@@ -56,6 +63,7 @@ from .valueops import date_cell
 
 __all__ = [
     "ApiError",
+    "DiscoveryDocumentError",
     "FakeSession",
     "FakeSheetsServer",
     "FakeSheetsState",

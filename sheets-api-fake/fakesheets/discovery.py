@@ -1,7 +1,9 @@
 """Validate request bodies and query parameters against Google's discovery document.
 
-The document ships inside ``google-api-python-client``; without that package validation
-is off and :data:`Validator.enabled` says so.
+The Sheets v4 discovery document ships inside ``google-api-python-client``, a required
+dependency of this package. Validation cannot be switched off: when the document cannot
+be loaded, :func:`load_document` (and so creating a :class:`FakeSheetsState` or a
+``FakeSheetsServer``) raises :class:`DiscoveryDocumentError`.
 """
 
 from __future__ import annotations
@@ -15,11 +17,26 @@ from typing import Any
 from .errors import ApiError, bad_request
 
 DOC_PACKAGE = "googleapiclient"
+DOC_DISTRIBUTION = "google-api-python-client"
 DOC_PATH = ("discovery_cache", "documents", "sheets.v4.json")
+DOC_ID = "sheets:v4"
+BATCH_UPDATE = "sheets.spreadsheets.batchUpdate"
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 # Messages whose fields form a proto ``oneof`` (the discovery document does not say so).
 ONEOF_SCHEMAS = {"ExtendedValue": "value"}
 _INT_FORMATS = {"int32": "TYPE_INT32", "int64": "TYPE_INT64", "uint32": "TYPE_UINT32"}
+
+
+class DiscoveryDocumentError(RuntimeError):
+    """The Sheets v4 discovery document could not be loaded, so the fake cannot run."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "fakesheets validates every request against Google's Sheets v4 discovery "
+            f"document, which ships in the {DOC_DISTRIBUTION} package, and it could not be "
+            f"loaded: {reason}. Install it: pip install '{DOC_DISTRIBUTION}>=2.100'"
+        )
+        self.reason = reason
 
 
 def snake(name: str) -> str:
@@ -28,35 +45,58 @@ def snake(name: str) -> str:
 
 
 @functools.cache
-def load_document() -> dict[str, Any] | None:
-    """The Sheets v4 discovery document, or None when the client library is absent.
+def load_document(package: str = DOC_PACKAGE, path: tuple[str, ...] = DOC_PATH) -> dict[str, Any]:
+    """The Sheets v4 discovery document, read from ``package`` (resource ``path``).
 
+    Raises :class:`DiscoveryDocumentError` when the package is not importable or the
+    resource is missing or is not the Sheets v4 document; there is no fallback.
     Cached: it is read-only here, and parsing it per server would dominate test time.
     """
+    where = "/".join((package, *path))
     try:
-        root = resources.files(DOC_PACKAGE)
-    except ModuleNotFoundError:
-        return None
-    node = root
-    for part in DOC_PATH:
+        node = resources.files(package)
+    except ImportError as err:
+        raise DiscoveryDocumentError(f"cannot import {package!r} ({err})") from err
+    for part in path:
         node = node.joinpath(part)
     try:
-        data: dict[str, Any] = json.loads(node.read_text(encoding="utf-8"))
-    except (FileNotFoundError, OSError):
-        return None
+        data = json.loads(node.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise DiscoveryDocumentError(f"cannot read {where} ({err})") from err
+    except ValueError as err:
+        raise DiscoveryDocumentError(f"{where} is not valid JSON ({err})") from err
+    if not isinstance(data, dict) or data.get("id") != DOC_ID or "schemas" not in data:
+        raise DiscoveryDocumentError(f"{where} is not the {DOC_ID} discovery document")
     return data
 
 
 class Validator:
-    """Checks JSON payloads against discovery schemas, raising Google-style 400s."""
+    """Checks JSON payloads against discovery schemas, raising Google-style 400s.
 
-    def __init__(self, document: dict[str, Any] | None = None, load: bool = True) -> None:
-        self.document = document if document is not None else (load_document() if load else None)
-        self.enabled = self.document is not None
-        self.schemas: dict[str, Any] = (self.document or {}).get("schemas", {})
+    Use :meth:`load` for the document that ships with google-api-python-client; passing
+    a ``document`` explicitly is for unit tests of the validator itself.
+    """
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.schemas: dict[str, Any] = document["schemas"]
         self.methods: dict[str, Any] = {}
-        if self.document:
-            self._collect_methods(self.document.get("resources", {}))
+        self._collect_methods(document.get("resources", {}))
+
+    @classmethod
+    def load(cls) -> Validator:
+        """A validator for the shipped Sheets v4 document (raises if it cannot be loaded)."""
+        return cls(load_document())
+
+    def method(self, method_id: str) -> dict[str, Any]:
+        """The discovery entry for ``method_id``; an unknown id is a bug in the fake."""
+        try:
+            found: dict[str, Any] = self.methods[method_id]
+        except KeyError:
+            raise LookupError(
+                f"no method {method_id!r} in the {DOC_ID} discovery document"
+            ) from None
+        return found
 
     def _collect_methods(self, res: dict[str, Any]) -> None:
         for node in res.values():
@@ -66,10 +106,8 @@ class Validator:
 
     def check_query(self, method_id: str, query: dict[str, list[str]]) -> None:
         """Unknown query parameter names and bad enum values are 400s."""
-        if not self.enabled or method_id not in self.methods:
-            return
-        params = dict((self.document or {}).get("parameters", {}))
-        params.update(self.methods[method_id].get("parameters", {}))
+        params = dict(self.document.get("parameters", {}))
+        params.update(self.method(method_id).get("parameters", {}))
         for name, values in query.items():
             spec = params.get(name)
             if spec is None or spec.get("location") == "path":
@@ -97,9 +135,7 @@ class Validator:
 
     def check_body(self, method_id: str, body: Any, root: str = "") -> None:
         """Validate a request body for a method (``root`` names the body field in errors)."""
-        if not self.enabled or method_id not in self.methods:
-            return
-        ref = self.methods[method_id].get("request", {}).get("$ref")
+        ref = self.method(method_id).get("request", {}).get("$ref")
         if ref is None:
             return
         self.check(body, {"$ref": ref}, root)
@@ -188,8 +224,6 @@ class Validator:
 
     def field_paths_ok(self, schema_name: str, paths: list[str]) -> str | None:
         """Return the first field-mask path that names no field of the schema, if any."""
-        if not self.enabled:
-            return None
         for path in paths:
             schema: dict[str, Any] | None = self.schemas.get(schema_name)
             for part in path.split("."):

@@ -106,10 +106,11 @@ class FakeSheetsServer:
     [['Name'], ['Ada']]
     """
 
-    def __init__(self, state: FakeSheetsState | None = None, validate: bool = True) -> None:
+    def __init__(self, state: FakeSheetsState | None = None) -> None:
+        # FakeSheetsState loads the discovery document, so this raises
+        # DiscoveryDocumentError (before any socket is opened) when it is missing.
         self.state = state or FakeSheetsState()
         self.faults = Faults()
-        self.validator = Validator(load=validate)
         self.requests: list[RequestRecord] = []
         self._log_lock = threading.Lock()
         self._counter = 0
@@ -128,9 +129,9 @@ class FakeSheetsServer:
         return f"http://{self.host}:{self.port}"
 
     @property
-    def validation_enabled(self) -> bool:
-        """False when google-api-python-client (and its discovery document) is missing."""
-        return self.validator.enabled
+    def validator(self) -> Validator:
+        """Checks every request against Google's discovery document (always on)."""
+        return self.state.validator
 
     def start(self) -> FakeSheetsServer:
         """Serve in a daemon thread; returns self."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from .a1 import quote_title
 from .batch import apply_batch
-from .discovery import Validator
+from .discovery import BATCH_UPDATE, Validator
 from .errors import ApiError, bad_request
 from .fieldmask import Mask, apply_mask, parse_mask
 from .model import (
@@ -31,11 +31,17 @@ Rows = Sequence[Sequence[Any]]
 
 
 class FakeSheetsState:
-    """All spreadsheets the fake serves. Every access goes through one re-entrant lock."""
+    """All spreadsheets the fake serves. Every access goes through one re-entrant lock.
+
+    Creating one loads Google's discovery document (see :mod:`fakesheets.discovery`) and
+    raises :class:`~fakesheets.discovery.DiscoveryDocumentError` when it cannot: every
+    batchUpdate, over HTTP or through :meth:`apply`, is validated against it.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.spreadsheets: dict[str, Spreadsheet] = {}
+        self.validator = Validator.load()
 
     # --- seeding ------------------------------------------------------------------------
 
@@ -86,10 +92,15 @@ class FakeSheetsState:
     # --- edits a user might make between a sync's read and its write ----------------
 
     def apply(self, spreadsheet_id: str, *requests: JsonDict) -> list[JsonDict]:
-        """Run batchUpdate sub-requests directly (no HTTP, not logged), atomically."""
+        """Run batchUpdate sub-requests directly (no HTTP, not logged), atomically.
+
+        The requests are validated as the HTTP ``batchUpdate`` validates them; an invalid
+        one raises :class:`~fakesheets.errors.ApiError` and changes nothing.
+        """
+        self.validator.check_body(BATCH_UPDATE, {"requests": list(requests)})
         with self.lock:
             draft = self.get(spreadsheet_id).clone()
-            replies = apply_batch(draft, list(requests), Validator(load=False))
+            replies = apply_batch(draft, list(requests), self.validator)
             draft.touch()
             self.spreadsheets[spreadsheet_id] = draft
             return replies

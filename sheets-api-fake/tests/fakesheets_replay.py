@@ -1,7 +1,8 @@
 """Replay real recorded Google Sheets traffic against the fake and classify each exchange.
 
-The recordings live outside the repository (``../shared/sheets-api-recordings`` next to
-the repository root); they are read, never copied.
+The recordings live outside the repository, in ``shared/sheets-api-recordings`` next to
+the repository checkout (``<repo>/../shared``); they are read, never copied. The path is
+found from this file, so it is the same whichever folder pytest runs from.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from fakesheets import FakeSheetsServer, FakeSheetsState
 from fakesheets.batch import UNSUPPORTED
 from fakesheets.model import Sheet, Spreadsheet
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-RECORDINGS = REPO_ROOT / ".." / "shared" / "sheets-api-recordings" / "gspread-cassettes"
+REPO_ROOT = Path(__file__).resolve().parents[2]  # <repo>/sheets-api-fake/tests/this file
+RECORDINGS = REPO_ROOT.parent / "shared" / "sheets-api-recordings" / "gspread-cassettes"
 SHEETS_HOST = "sheets.googleapis.com"
 
 # Sheets endpoints the fake does not implement at all.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
-from fakesheets import FakeSheetsServer
-from fakesheets.discovery import Validator, snake
+from fakesheets import DiscoveryDocumentError, FakeSheetsServer, FakeSheetsState
+from fakesheets.discovery import DOC_PACKAGE, DOC_PATH, Validator, load_document, snake
 from fakesheets.errors import ApiError
+from fakesheets.server import ROUTES
 from fakesheets_helpers import Api
 
 
@@ -87,17 +89,71 @@ def test_nothing_applied_when_validation_fails(
 
 
 def test_additional_properties_and_any_values_accepted() -> None:
-    v = Validator()
-    assert v.enabled
+    v = Validator.load()
     v.check_body("sheets.spreadsheets.values.update", {"values": [[1, "a", True, None]]}, "data")
     with pytest.raises(ApiError):
         v.check_body("sheets.spreadsheets.values.update", {"values": [[1]], "rnage": "A1"}, "data")
 
 
-def test_validation_can_be_disabled() -> None:
-    with FakeSheetsServer(validate=False) as server:
-        assert server.validation_enabled is False
-        assert not Validator(load=False).enabled
+def test_every_routed_method_is_in_the_document() -> None:
+    """A route naming a method the document lacks would go unvalidated; it is a bug."""
+    v = Validator.load()
+    for _verb, _pattern, _name, method_id, _kind in ROUTES:
+        if method_id:
+            assert v.method(method_id)["id"] == method_id
+    with pytest.raises(LookupError, match=r"sheets\.spreadsheets\.nothing"):
+        v.check_body("sheets.spreadsheets.nothing", {})
+
+
+def test_state_apply_is_validated_too(server: FakeSheetsServer, book: str) -> None:
+    before = server.state.get(book).clone()
+    with pytest.raises(ApiError) as bad_body:
+        server.state.apply(book, {"addSheet": {"properties": {"title": "X", "colour": "red"}}})
+    assert bad_body.value.code == 400
+    assert 'Unknown name "colour"' in str(bad_body.value)
+    with pytest.raises(ApiError, match="no field 'colour'"):
+        server.state.apply(
+            book,
+            {"updateSheetProperties": {"properties": {"sheetId": 0}, "fields": "colour"}},
+        )
+    after = server.state.get(book)
+    assert [s.title for s in after.sheets] == [s.title for s in before.sheets]
+
+
+# --- no document, no fake: validation cannot be switched off -----------------------------
+
+
+def test_missing_package_fails_loudly() -> None:
+    with pytest.raises(DiscoveryDocumentError) as raised:
+        load_document("fakesheets_no_such_package", DOC_PATH)
+    message = str(raised.value)
+    assert "cannot import 'fakesheets_no_such_package'" in message
+    assert "pip install 'google-api-python-client" in message
+
+
+def test_missing_document_fails_loudly() -> None:
+    path = (*DOC_PATH[:-1], "sheets.v0.json")
+    with pytest.raises(DiscoveryDocumentError, match=r"cannot read googleapiclient/.*sheets\.v0"):
+        load_document(DOC_PACKAGE, path)
+
+
+def test_another_api_document_is_refused() -> None:
+    path = (*DOC_PATH[:-1], "drive.v3.json")
+    with pytest.raises(DiscoveryDocumentError, match="not the sheets:v4 discovery document"):
+        load_document(DOC_PACKAGE, path)
+
+
+def test_no_server_without_google_api_python_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With googleapiclient unimportable, neither a state nor a server can be created."""
+    monkeypatch.setitem(sys.modules, "googleapiclient", None)
+    load_document.cache_clear()  # the document may have been parsed by an earlier test
+    with pytest.raises(DiscoveryDocumentError, match="google-api-python-client"):
+        FakeSheetsState()
+    with pytest.raises(DiscoveryDocumentError, match="google-api-python-client"):
+        FakeSheetsServer()
+    # A failed load is not cached: once the package is back, the document loads again.
+    monkeypatch.undo()
+    assert Validator.load().document["id"] == "sheets:v4"
 
 
 def test_snake_case_paths() -> None:

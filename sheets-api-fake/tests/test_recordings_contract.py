@@ -22,7 +22,8 @@ from fakesheets_replay import (
 
 needs_recordings = pytest.mark.skipif(
     not RECORDINGS.is_dir(),
-    reason=f"recorded Google traffic not found at {RECORDINGS} (shared data, not in the repo)",
+    reason=f"recorded Google traffic not found at {RECORDINGS} "
+    "(shared data kept next to the repository checkout, not in it)",
 )
 
 # Measured when this test was written: 2130 interactions, 1471 replayed, 1471 matched

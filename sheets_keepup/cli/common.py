@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from sheets_keepup.app.files import default_state_dir
 from sheets_keepup.core.errors import ExitStatus, UserError
@@ -37,7 +38,9 @@ def handle_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except UserError as error:
-            console(stderr=True).print(f"[bold red]Error:[/] {error}", markup=True)
+            # The message is the user's text (tab names, paths): never read it as markup.
+            err = console(stderr=True)
+            err.print("[bold red]Error:[/] " + escape(str(error)), soft_wrap=True)
             sys.exit(int(error.exit_status))
         except KeyboardInterrupt:
             console(stderr=True).print("Interrupted.")
