@@ -214,8 +214,8 @@ def run_keepup(url: str, key: str, clock: VirtualClock, cap: int) -> dict[str, A
 
 
 def _plan_rows(contacts: list[list[Any]], log: list[list[Any]]) -> Any:
-    from sheets_keepup.app.sync import plan_sheet
     from sheets_keepup.core.model import SheetData, Tab
+    from sheets_keepup.core.pipeline import plan_sheet
 
     data = SheetData({"Contacts": Tab("Contacts", contacts), "Log": Tab("Log", log)}, "en_GB")
     return plan_sheet(data, bench_config(), TODAY)

@@ -29,11 +29,11 @@ from typing import Any
 import pandas as pd
 
 from bench.generate import generate
-from sheets_keepup.app.sync import plan_sheet
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.core.diff import diff_plan
 from sheets_keepup.core.model import SheetData
 from sheets_keepup.core.parse import read_contacts, read_log
+from sheets_keepup.core.pipeline import plan_sheet
 from sheets_keepup.core.planner import plan_followups
 from sheets_keepup.core.settings import Config, config_from_mapping
 

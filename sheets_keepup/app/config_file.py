@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from sheets_keepup.core.errors import ConfigError
+from sheets_keepup.core.errors import ConfigError, UserError
 from sheets_keepup.core.settings import Config, config_from_mapping
 
 CONFIG_ENV = "SHEETS_KEEPUP_CONFIG"
@@ -56,3 +58,52 @@ def example_config_text() -> str:
         .joinpath("data/config.example.yaml")
         .read_text(encoding="utf-8")
     )
+
+
+_SOURCE_LINES = {
+    "kind": re.compile(r"^  kind: xlsx$", re.M),
+    "path": re.compile(r"^  path: contacts\.xlsx$", re.M),
+    "spreadsheet": re.compile(r"^  # spreadsheet: .*$", re.M),
+}
+
+
+def config_text(example: str, *, xlsx: Path | None = None, sheet: str | None = None) -> str:
+    """The example config with the source filled in: a workbook path or a sheet URL.
+
+    The comments of the example are kept, so the file documents itself.
+    """
+    if (xlsx is None) == (sheet is None):
+        raise UserError("Name one source: --xlsx PATH or --sheet URL.")
+    for pattern in _SOURCE_LINES.values():
+        if len(pattern.findall(example)) != 1:
+            raise RuntimeError("the example config no longer has the expected source lines")
+    if xlsx is not None:
+        text = _SOURCE_LINES["path"].sub(lambda _: f"  path: {json.dumps(str(xlsx))}", example)
+    else:
+        text = _SOURCE_LINES["kind"].sub("  kind: google", example)
+        text = _SOURCE_LINES["path"].sub("  # path: contacts.xlsx", text)
+        text = _SOURCE_LINES["spreadsheet"].sub(
+            lambda _: f"  spreadsheet: {json.dumps(str(sheet))}", text
+        )
+    config_from_mapping(yaml.safe_load(text))
+    return text
+
+
+def workbook_in_config(workbook: Path, config_path: Path) -> Path:
+    """How a config at `config_path` names `workbook`: relative to it when inside its folder."""
+    absolute = workbook.expanduser().resolve()
+    base = config_path.expanduser().resolve().parent
+    try:
+        return absolute.relative_to(base)
+    except ValueError:
+        return absolute
+
+
+def write_config(path: Path, text: str) -> None:
+    """Write a new config file; never replaces one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise UserError(f"{path} already exists; not replacing it.") from None

@@ -7,10 +7,11 @@ import datetime as dt
 import logging
 from pathlib import Path
 
+from sheets_keepup.app.import_files import read_import_file
 from sheets_keepup.app.sync import MAX_ATTEMPTS
 from sheets_keepup.backends import Backend
 from sheets_keepup.core.errors import SheetChangedError
-from sheets_keepup.core.importing import ImportSummary, plan_import, read_import_file
+from sheets_keepup.core.importing import ImportSummary, plan_import
 from sheets_keepup.core.settings import Config
 from sheets_keepup.core.touchlog import TouchPlan, plan_touch
 

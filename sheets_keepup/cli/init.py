@@ -9,7 +9,14 @@ import click
 import yaml
 from rich.markup import escape
 
-from sheets_keepup.app.config_file import example_config_text, find_config_path, load_config
+from sheets_keepup.app.config_file import (
+    config_text,
+    example_config_text,
+    find_config_path,
+    load_config,
+    workbook_in_config,
+    write_config,
+)
 from sheets_keepup.app.files import default_state_dir
 from sheets_keepup.app.init import init_sheet
 from sheets_keepup.app.snapshots import describe_state
@@ -24,7 +31,7 @@ from sheets_keepup.cli.common import (
     today_option,
 )
 from sheets_keepup.core.errors import ConfigError, UserError
-from sheets_keepup.core.init_plan import InitResult, config_text, workbook_in_config, write_config
+from sheets_keepup.core.init_plan import InitResult
 from sheets_keepup.core.settings import Config, config_from_mapping
 
 

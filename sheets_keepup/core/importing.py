@@ -19,9 +19,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from sheets_keepup.core.errors import AccessError, DataError
 from sheets_keepup.core.headers import normalise_header
 from sheets_keepup.core.importers import (
     Ambiguity,
@@ -32,13 +30,11 @@ from sheets_keepup.core.importers import (
     ImportResult,
     Match,
     SourceFormat,
-    UnsupportedFileError,
     find_duplicates,
     match_contacts,
     normalize_email,
     normalize_name,
     normalize_url,
-    read_contacts,
 )
 from sheets_keepup.core.model import (
     CellValue,
@@ -184,20 +180,6 @@ def describe_duplicate(group: DuplicateGroup) -> str:
         f"row {c.row} {c.name}" + (f" <{c.email}>" if c.email else "") for c in group.contacts
     )
     return f"{why}: {rows}"
-
-
-def read_import_file(path: Path) -> ImportResult:
-    """Read a contacts export, turning file problems into errors a user can act on."""
-    try:
-        return read_contacts(path)
-    except UnsupportedFileError as error:
-        raise DataError(str(error)) from None
-    except FileNotFoundError:
-        raise AccessError(f"No file at {path}.") from None
-    except IsADirectoryError:
-        raise AccessError(f"{path} is a folder, not a contacts export.") from None
-    except OSError as error:
-        raise AccessError(f"Cannot read {path}: {error.strerror or error}") from None
 
 
 def _layout(contacts: ContactSheet, tab: Tab) -> _Layout:
@@ -404,5 +386,4 @@ __all__ = [
     "existing_contacts",
     "find_sheet_duplicates",
     "plan_import",
-    "read_import_file",
 ]

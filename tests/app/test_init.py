@@ -11,14 +11,14 @@ import yaml
 from click.testing import CliRunner
 from core_helpers import TODAY, contacts, make_config, person
 
-from sheets_keepup.app.config_file import example_config_text, load_config
+from sheets_keepup.app.config_file import config_text, example_config_text, load_config
 from sheets_keepup.app.init import init_sheet
 from sheets_keepup.app.sync import sync
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, read_tab_setup, write_new_workbook
 from sheets_keepup.cli import main
 from sheets_keepup.core.errors import DataError, ExitStatus, UserError
-from sheets_keepup.core.init_plan import config_text, log_kinds
+from sheets_keepup.core.init_plan import log_kinds
 from sheets_keepup.core.model import TabSetup
 from sheets_keepup.core.settings import Config, config_from_mapping
 

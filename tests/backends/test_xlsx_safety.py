@@ -217,7 +217,7 @@ def test_file_saved_elsewhere_between_read_and_write(sample: Path) -> None:
     config = xlsx_config(sample)
     backend = XlsxBackend(sample)
     data = backend.read(["Contacts", "Log"])
-    from sheets_keepup.app.sync import plan_sheet
+    from sheets_keepup.core.pipeline import plan_sheet
 
     changes = plan_sheet(data, config, TODAY).changes
     book = load_workbook(sample)

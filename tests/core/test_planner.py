@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from core_helpers import TODAY, contacts, make_config, person
 
-from sheets_keepup.app.sync import plan_sheet
 from sheets_keepup.core.model import SheetData, Tab
+from sheets_keepup.core.pipeline import plan_sheet
 from sheets_keepup.core.planner import CHECK, DUE_SOON, OK, OVERDUE, PICK_MARK, SNOOZED, Plan
 from sheets_keepup.core.settings import Config
 

@@ -171,7 +171,7 @@ def test_tab_renamed_or_deleted_between_read_and_write(kind: str, fault: str) ->
     with target(kind, people()) as t:
         backend = t.backend()
         data = backend.read(["Contacts", "Log"])
-        from sheets_keepup.app.sync import plan_sheet
+        from sheets_keepup.core.pipeline import plan_sheet
 
         changes = plan_sheet(data, t.config(), TODAY).changes
         if isinstance(t, MemoryTarget):
@@ -260,7 +260,7 @@ def test_xlsx_write_after_another_program_saved_is_refused(tmp_path: Path) -> No
     with target("xlsx", people()) as t:
         assert isinstance(t, XlsxTarget)
         a, b = t.backend(), t.backend()
-        from sheets_keepup.app.sync import plan_sheet
+        from sheets_keepup.core.pipeline import plan_sheet
 
         plans = [plan_sheet(x.read(["Contacts", "Log"]), t.config(), TODAY) for x in (a, b)]
         a.apply(plans[0].changes)

@@ -27,9 +27,10 @@ from strategies import (
     contact_sheets,
 )
 
-from sheets_keepup.app.sync import plan_sheet, sync
+from sheets_keepup.app.sync import sync
 from sheets_keepup.core.errors import DataError, UserError
 from sheets_keepup.core.headers import cell_name
+from sheets_keepup.core.pipeline import plan_sheet
 
 BACKENDS = ["memory", "xlsx", "google"]
 CHECKED = {

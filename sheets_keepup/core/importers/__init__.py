@@ -1,9 +1,9 @@
-"""Reading contact exports (LinkedIn, Google Contacts, vCard) and matching them to a sheet.
+"""Parsing contact exports (LinkedIn, Google Contacts, vCard) and matching them to a sheet.
 
-Pure functions on plain data: no sheet or network access happens here.
+Pure functions on text and plain data: the files are read by `app.import_files`.
 """
 
-from .detect import detect_format
+from .detect import detect_text_format
 from .matching import FILLABLE_FIELDS, fill_empty_cells, find_duplicates, match_contacts
 from .models import (
     Ambiguity,
@@ -19,7 +19,7 @@ from .models import (
     UnsupportedFileError,
 )
 from .normalize import normalize_company, normalize_email, normalize_name, normalize_url
-from .reader import read_contacts
+from .reader import parse_export
 
 __all__ = [
     "FILLABLE_FIELDS",
@@ -34,7 +34,7 @@ __all__ = [
     "MatchKey",
     "SourceFormat",
     "UnsupportedFileError",
-    "detect_format",
+    "detect_text_format",
     "fill_empty_cells",
     "find_duplicates",
     "match_contacts",
@@ -42,5 +42,5 @@ __all__ = [
     "normalize_email",
     "normalize_name",
     "normalize_url",
-    "read_contacts",
+    "parse_export",
 ]

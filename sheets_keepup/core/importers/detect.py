@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 
 from .models import SUPPORTED_FORMATS_TEXT, SourceFormat, UnsupportedFileError
-from .textio import csv_rows, header_index, read_text
+from .textio import csv_rows, header_index
 
 # LinkedIn puts a few lines of prose above the header; Google never does, but allow slack.
 _HEADER_SEARCH_ROWS = 30
@@ -74,17 +74,6 @@ def detect_text_format(text: str) -> SourceFormat | None:
         return "vcard"
     found = find_csv_header(text)
     return found[0] if found else None
-
-
-def detect_format(path: str | os.PathLike[str]) -> SourceFormat:
-    """Return "linkedin", "google" or "vcard" for the file at ``path``.
-
-    Raises UnsupportedFileError (a ValueError) naming the supported formats otherwise.
-    """
-    fmt = detect_text_format(read_text(path))
-    if fmt is None:
-        raise unsupported_file_error(path)
-    return fmt
 
 
 def unsupported_file_error(path: str | os.PathLike[str]) -> UnsupportedFileError:

@@ -1,4 +1,4 @@
-"""Entry point for reading any supported contacts export."""
+"""Entry point for parsing the text of any supported contacts export."""
 
 from __future__ import annotations
 
@@ -9,21 +9,21 @@ from .csv_formats import read_csv_export
 from .detect import detect_text_format, unsupported_file_error
 from .models import ImportedContact, ImportResult, SourceFormat
 from .normalize import collapse_whitespace
-from .textio import read_text
 from .vcard import read_vcard_text
 
 
-def read_contacts(path: str | os.PathLike[str], fmt: SourceFormat | None = None) -> ImportResult:
-    """Read contacts from a LinkedIn, Google Contacts or vCard export.
+def parse_export(
+    text: str, source: str | os.PathLike[str], fmt: SourceFormat | None = None
+) -> ImportResult:
+    """Contacts from the text of a LinkedIn, Google Contacts or vCard export.
 
     The format is detected from the content unless ``fmt`` is given. Unreadable records
-    are skipped and listed in ``ImportResult.problems``; an unrecognised file raises
-    UnsupportedFileError.
+    are skipped and listed in ``ImportResult.problems``; an unrecognised text raises
+    UnsupportedFileError naming `source` (the file it came from).
     """
-    text = read_text(path)
     fmt = fmt or detect_text_format(text)
     if fmt is None:
-        raise unsupported_file_error(path)
+        raise unsupported_file_error(source)
     result = read_vcard_text(text) if fmt == "vcard" else read_csv_export(text, fmt)
     return ImportResult([tidy_contact(c) for c in result.contacts], result.problems)
 

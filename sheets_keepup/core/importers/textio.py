@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 from collections.abc import Iterator
 
 _SNIFF_BYTES = 4096
@@ -41,12 +40,6 @@ def decode_bytes(data: bytes) -> str:
     except UnicodeDecodeError:
         # Spreadsheet programs on Windows re-save CSVs in the ANSI code page.
         return data.decode("cp1252", errors="replace")
-
-
-def read_text(path: str | os.PathLike[str]) -> str:
-    """Whole file as text (newlines untouched, so CSV quoting keeps working)."""
-    with open(path, "rb") as handle:
-        return decode_bytes(handle.read())
 
 
 def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sheets_keepup.core.importers import UnsupportedFileError, detect_format, read_contacts
+from sheets_keepup.app.import_files import detect_format, read_contacts
+from sheets_keepup.core.importers import UnsupportedFileError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sheets_keepup.app.import_files import read_contacts
 from sheets_keepup.core.importers import (
     ExistingContact,
     ImportedContact,
@@ -14,7 +15,6 @@ from sheets_keepup.core.importers import (
     fill_empty_cells,
     find_duplicates,
     match_contacts,
-    read_contacts,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sheets_keepup.core.importers import ImportedContact, ImportResult, read_contacts
+from sheets_keepup.app.import_files import read_contacts
+from sheets_keepup.core.importers import ImportedContact, ImportResult
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
