@@ -64,11 +64,13 @@ config_option = click.option(
     "-c",
     "config_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Config file (default: $SHEETS_KEEPUP_CONFIG or ./sheets-keepup.yaml).",
+    help="The config file. Default: $SHEETS_KEEPUP_CONFIG, else the file sheets-keepup.yaml"
+    " in this folder.",
 )
 today_option = click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
     default=None,
-    help="Plan as of this day (YYYY-MM-DD) instead of today.",
+    help="Plan as of this day instead of today.",
 )

@@ -51,7 +51,7 @@ def _line(out: Console, text: str) -> None:
     out.print(Text(text), soft_wrap=True)
 
 
-@click.command("import")
+@click.command("import", short_help="Add people from a LinkedIn, Google Contacts or vCard export.")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @config_option
 @click.option("--dry-run", is_flag=True, help="Show who would be added or matched; write nothing.")
@@ -168,7 +168,7 @@ def _fills_table(summary: ImportSummary) -> Table:
     return table
 
 
-@click.command("log")
+@click.command("log", short_help="Record a touch with someone in the Log tab.")
 @click.argument("who")
 @click.argument("kind")
 @click.option("--note", default="", help="What you talked about.")
@@ -176,8 +176,9 @@ def _fills_table(summary: ImportSummary) -> Table:
     "--date",
     "day",
     type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
     default=None,
-    help="When it happened (YYYY-MM-DD; default today).",
+    help="When it happened (default: today).",
 )
 @config_option
 @click.option("--dry-run", is_flag=True, help="Show the row that would be added; write nothing.")
@@ -228,7 +229,7 @@ def print_touch(out: Console, err: Console, plan: TouchPlan) -> None:
         out.print("Dry run: nothing was written.")
 
 
-@click.command("duplicates")
+@click.command("duplicates", short_help="List rows that look like the same person.")
 @config_option
 @handle_errors
 def duplicates_command(config_path: Path | None) -> None:

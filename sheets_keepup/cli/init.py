@@ -21,7 +21,6 @@ from sheets_keepup.app.files import default_state_dir
 from sheets_keepup.app.init import init_sheet
 from sheets_keepup.app.snapshots import describe_state
 from sheets_keepup.backends import open_backend
-from sheets_keepup.backends.google.auth import spreadsheet_key
 from sheets_keepup.cli.common import (
     config_option,
     console,
@@ -35,15 +34,20 @@ from sheets_keepup.core.init_plan import InitResult
 from sheets_keepup.core.settings import Config, config_from_mapping
 
 
-@click.command("init")
+@click.command("init", short_help="Set up a contact sheet, writing a config first if needed.")
 @config_option
 @click.option(
     "--xlsx",
     "workbook",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Without a config: the workbook to use (new or existing .xlsx).",
+    help="Without a config: the workbook to use (new or existing .xlsx). Or --sheet.",
 )
-@click.option("--sheet", "sheet", help="Without a config: the Google Sheet's URL or key.")
+@click.option(
+    "--sheet",
+    "sheet",
+    metavar="URL",
+    help="Without a config: the Google Sheet's URL or key. Or --xlsx.",
+)
 @click.option("--sample", is_flag=True, help="Add a few example rows to a new sheet.")
 @click.option("--yes", "-y", is_flag=True, help="Write a missing config without asking.")
 @click.option("--dry-run", is_flag=True, help="Say what init would do; write nothing.")
@@ -65,8 +69,10 @@ def init_command(
     """
     out = console()
     path = find_config_path(config_path)
+    if workbook is not None and sheet is not None:
+        raise ConfigError("Give --xlsx PATH or --sheet URL, not both.")
     if sheet is not None:
-        spreadsheet_key(sheet)  # a URL or key that cannot name a sheet stops here
+        _sheet_key(sheet)  # a URL or key that cannot name a sheet stops here
     if path.exists():
         config = load_config(path)
         _check_same_source(config, workbook, sheet, path)
@@ -95,6 +101,14 @@ def init_command(
     print_init(result)
 
 
+def _sheet_key(text: str) -> str:
+    """The key a URL or key names; stops with a message when it cannot name a sheet."""
+    # Imported here: the Google libraries take a second to load and most users never need them.
+    from sheets_keepup.backends.google.auth import spreadsheet_key
+
+    return spreadsheet_key(text)
+
+
 def _check_same_source(config: Config, workbook: Path | None, sheet: str | None, at: Path) -> None:
     """--xlsx or --sheet given with an existing config must name the sheet it names."""
     source = config.source
@@ -104,7 +118,7 @@ def _check_same_source(config: Config, workbook: Path | None, sheet: str | None,
         same = source.path is not None and source.path.resolve() == workbook.resolve()
     if sheet is not None:
         same = source.spreadsheet is not None and (
-            spreadsheet_key(source.spreadsheet) == spreadsheet_key(sheet)
+            _sheet_key(source.spreadsheet) == _sheet_key(sheet)
         )
     if not same:
         raise UserError(
@@ -132,13 +146,14 @@ def print_init(result: InitResult) -> None:
         out.print("Next: fill in your contacts, then `sheets-keepup sync --dry-run`.")
 
 
-@click.command("state")
+@click.command("state", short_help="Show where the local state is kept and what it holds.")
 @click.option(
     "--config",
     "-c",
     "config_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Config file naming state_dir (default: the usual config, if there is one).",
+    help="The config whose state_dir to show. Default: the one the other commands use,"
+    " if there is one.",
 )
 @handle_errors
 def state_command(config_path: Path | None) -> None:

@@ -33,7 +33,7 @@ def _verbosity() -> int:
     return int(verbose or 0)
 
 
-@click.command("run")
+@click.command("run", short_help="Sync every day at schedule.at, or once with --once.")
 @config_option
 @click.option("--once", is_flag=True, help="Sync once now and exit (for cron and timers).")
 @click.option(
@@ -65,7 +65,7 @@ def run_command(config_path: Path | None, once: bool, log_file: Path | None) -> 
     sys.exit(int(status))
 
 
-@click.command("status")
+@click.command("status", short_help="Show how the last sync went and when the next one is.")
 @config_option
 @handle_errors
 def status_command(config_path: Path | None) -> None:
@@ -85,7 +85,7 @@ def status_command(config_path: Path | None) -> None:
         out.print(f"{label + ':':<{width + 1}} {value}", markup=False)
 
 
-@click.command("digest")
+@click.command("digest", short_help="Write this week's digest tab now, or preview it.")
 @config_option
 @today_option
 @click.option("--print", "print_only", is_flag=True, help="Only show the digest; write nothing.")

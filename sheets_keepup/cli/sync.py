@@ -32,7 +32,7 @@ DEMO_FILE = "sheets-keepup-demo.xlsx"
 LIST_LIMIT = 10
 
 
-@click.command()
+@click.command(short_help="Sync a sample workbook and show what it found.")
 @click.option(
     "--dir",
     "folder",
@@ -106,7 +106,7 @@ def sync_command(config_path: Path | None, dry_run: bool, today: dt.datetime | N
         print_changes(out, result)
 
 
-@click.command(name="check")
+@click.command(name="check", short_help="Say what is wrong with the setup; write nothing.")
 @config_option
 @today_option
 @handle_errors
@@ -125,7 +125,7 @@ def check_command(config_path: Path | None, today: dt.datetime | None) -> None:
         sys.exit(int(report.status))
 
 
-@click.command(name="restore")
+@click.command(name="restore", short_help="Undo a sync: put back what a snapshot saw.")
 @config_option
 @click.option("--list", "list_only", is_flag=True, help="List the snapshots, newest first.")
 @click.argument("snapshot", required=False)

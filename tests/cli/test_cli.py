@@ -121,3 +121,27 @@ def test_every_command_and_exit_status_is_documented(repo_root: Path) -> None:
         assert f"sheets-keepup {name}" in reference, name
     for status in ExitStatus:
         assert f"| {int(status)} |" in reference, status
+
+
+def test_init_refuses_a_workbook_and_a_sheet_at_once(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = ["init", "--xlsx", "c.xlsx", "--sheet", "1" * 44, "--yes"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == ExitStatus.CONFIG
+    assert "not both" in result.output
+    assert not (tmp_path / "sheets-keepup.yaml").exists()
+    assert not (tmp_path / "c.xlsx").exists()
+
+
+def test_an_error_message_is_printed_as_typed_never_as_markup(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    workbook = tmp_path / "c.xlsx"
+    runner.invoke(main, ["demo", "--dir", str(tmp_path)])
+    (tmp_path / DEMO_FILE).rename(workbook)
+    config = write_config(tmp_path, workbook, tabs={"contacts": "[bold]People[/]"})
+    result = runner.invoke(main, ["sync", "-c", str(config)])
+    assert result.exit_code != 0
+    assert "'[bold]People[/]'" in result.output
