@@ -5,17 +5,49 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sheets_keepup.app.import_files import read_import_file
 from sheets_keepup.app.sync import MAX_ATTEMPTS
 from sheets_keepup.backends import Backend
 from sheets_keepup.core.errors import SheetChangedError
 from sheets_keepup.core.importing import ImportSummary, plan_import
+from sheets_keepup.core.model import ChangeSet
 from sheets_keepup.core.settings import Config
 from sheets_keepup.core.touchlog import TouchPlan, plan_touch
 
 log = logging.getLogger(__name__)
+
+P = TypeVar("P")
+
+
+def write_planned(
+    backend: Backend,
+    what: str,
+    plan: Callable[[], P],
+    changes_of: Callable[[P], ChangeSet | None],
+) -> tuple[P, int, bool]:
+    """Plan from a fresh read and write it, planning again if the sheet moved meanwhile.
+
+    `changes_of` says what to write (None: nothing). Returns the last plan, the
+    attempts it took and whether it was written.
+    """
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        planned = plan()
+        changes = changes_of(planned)
+        if changes is None:
+            return planned, attempt, False
+        try:
+            backend.apply(changes)
+        except SheetChangedError:
+            if attempt == MAX_ATTEMPTS:
+                raise
+            log.info("sheet changed while %s; planning again (attempt %d)", what, attempt + 1)
+            continue
+        return planned, attempt, True
+    raise AssertionError("unreachable")
 
 
 def log_touch(
@@ -37,20 +69,15 @@ def log_touch(
     >>> log_touch(backend, config, "jane@example.com", "call", day=date.today())
     ... # doctest: +SKIP
     """
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+
+    def plan() -> TouchPlan:
         data = backend.read([config.tabs.contacts, config.tabs.log])
-        plan = plan_touch(data, config, who, kind, note=note, day=day, today=today)
-        if dry_run:
-            return dataclasses.replace(plan, target=backend.describe(), dry_run=True)
-        try:
-            backend.apply(plan.changes)
-        except SheetChangedError:
-            if attempt == MAX_ATTEMPTS:
-                raise
-            log.info("sheet changed while logging; trying again (attempt %d)", attempt + 1)
-            continue
-        return dataclasses.replace(plan, target=backend.describe(), written=True)
-    raise AssertionError("unreachable")
+        return plan_touch(data, config, who, kind, note=note, day=day, today=today)
+
+    touch, _, written = write_planned(
+        backend, "logging", plan, lambda touch: None if dry_run else touch.changes
+    )
+    return dataclasses.replace(touch, target=backend.describe(), written=written, dry_run=dry_run)
 
 
 def import_contacts(
@@ -72,25 +99,15 @@ def import_contacts(
     """
     imported = read_import_file(path)
     source = imported.contacts[0].source if imported.contacts else None
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+
+    def plan() -> ImportSummary:
         data = backend.read([config.tabs.contacts])
-        summary = plan_import(data, imported, config, fill_empty=fill_empty, source=source)
-        if dry_run or not summary.changes:
-            return _finished(summary, backend, written=False, dry_run=dry_run, attempts=attempt)
-        try:
-            backend.apply(summary.changes)
-        except SheetChangedError:
-            if attempt == MAX_ATTEMPTS:
-                raise
-            log.info("sheet changed while importing; planning again (attempt %d)", attempt + 1)
-            continue
-        return _finished(summary, backend, written=True, dry_run=False, attempts=attempt)
-    raise AssertionError("unreachable")
+        return plan_import(data, imported, config, fill_empty=fill_empty, source=source)
 
+    def changes_of(summary: ImportSummary) -> ChangeSet | None:
+        return None if dry_run or not summary.changes else summary.changes
 
-def _finished(
-    summary: ImportSummary, backend: Backend, *, written: bool, dry_run: bool, attempts: int
-) -> ImportSummary:
+    summary, attempts, written = write_planned(backend, "importing", plan, changes_of)
     return dataclasses.replace(
         summary, target=backend.describe(), written=written, dry_run=dry_run, attempts=attempts
     )

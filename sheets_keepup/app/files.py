@@ -1,4 +1,4 @@
-"""Owner-only state folder and atomic JSON files."""
+"""The state folder: where it is, owner-only folders and files, atomic JSON writes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The local state folder: snapshots taken before each write, kept owner-only.
+"""Snapshots taken before each write, so that any sync can be undone, kept owner-only.
 
 Snapshots hold contact data (the owned cells and colours as they were), so the folder
 and every folder in it are created 0700 and every file 0600. Anything written here goes

@@ -1,10 +1,10 @@
-"""Import people from a contacts export into the Contacts tab, in one write.
+"""Plan an import of people from a contacts export into the Contacts tab (one write).
 
 `plan_import` is pure: given what was read from the sheet and the people read from a
 file, it decides who is new, who is already there (and by which key), who cannot be
 told apart, and builds the single ChangeSet that appends the new people and, when
-asked, fills the empty cells of matched rows. `import_contacts` reads, plans and
-applies it through any Backend. Nothing here prints.
+asked, fills the empty cells of matched rows. `app.contacts.import_contacts` reads,
+plans and applies it through a backend.
 
 Where values go: each imported value is written in the column whose header maps to its
 field (see `headers.FIELD_ALIASES`). Columns the sheet does not have are skipped and

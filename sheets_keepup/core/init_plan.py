@@ -1,4 +1,4 @@
-"""`init`: set up a new contact sheet, or add what is missing to an existing one.
+"""Plan `init`: set up a new contact sheet, or add what is missing to an existing one.
 
 A blank sheet gets the Contacts headers, a Log tab, a frozen header row, date formats,
 dropdowns on Tier and on the Log's Kind, column widths and, if asked, a few example

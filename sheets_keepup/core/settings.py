@@ -1,4 +1,4 @@
-"""Configuration: a YAML file validated into typed settings.
+"""The settings a config file holds, validated into typed models (app.config_file reads it).
 
 Every problem in a file is reported at once, each with its dotted path, so a user fixes
 a config in one pass instead of one error per run.

@@ -1,10 +1,10 @@
-"""Log a touch (an email, a call, a coffee...) as one new row of the Log tab.
+"""Plan a touch (an email, a call, a coffee...) as one new row of the Log tab.
 
 `resolve_person` finds who was meant by a name or an email, the same way the planner
 reads the Log (case, spaces and punctuation ignored), so what is written here is picked
 up by the next sync. `plan_touch` is pure and builds the one ChangeSet that appends the
-row (creating the Log tab with its headers first when there is none); `log_touch`
-reads, plans and applies it through any Backend. Nothing here prints.
+row (creating the Log tab with its headers first when there is none);
+`app.contacts.log_touch` reads, plans and applies it through a backend.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reading export files into text whichever encoding the exporting program chose."""
+"""Decoding export bytes into text whichever encoding the exporting program chose."""
 
 from __future__ import annotations
 
