@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,6 +23,7 @@ from types import TracebackType
 
 from sheets_keepup.app.clock import Clock, SystemClock
 from sheets_keepup.app.files import FILE_MODE, ensure_state_dir
+from sheets_keepup.core.errors import LockedError
 
 LOCK_NAME = "sync.lock"
 DEFAULT_MAX_AGE = timedelta(hours=6)
@@ -204,3 +207,29 @@ def _write_fd(fd: int, text: str) -> None:
     os.ftruncate(fd, 0)
     os.pwrite(fd, text.encode("utf-8"), 0)
     os.fsync(fd)
+
+
+@contextmanager
+def sync_lock(state_dir: Path, clock: Clock | None = None) -> Iterator[SyncLock]:
+    """Hold the state folder's sync lock for a command; another holder raises LockedError.
+
+    `sync` and `digest` stop with a message when a sync is running; the nightly loop
+    uses `SyncLock` itself, since for it a held lock means "skip this run".
+    """
+    try:
+        lock = SyncLock(state_dir, clock=clock).acquire()
+    except LockHeld as held:
+        raise LockedError(str(held)) from None
+    try:
+        yield lock
+    finally:
+        lock.release()
+
+
+def running_sync(state_dir: Path) -> LockInfo | None:
+    """Who holds the lock now, read without taking it; None when no sync is running."""
+    try:
+        info = LockInfo.from_json((state_dir / LOCK_NAME).read_text(encoding="utf-8"))
+    except OSError:
+        return None
+    return info if info is not None and pid_alive(info.pid) else None

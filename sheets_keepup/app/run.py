@@ -27,8 +27,7 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from sheets_keepup.app.clock import Clock, SystemClock
 from sheets_keepup.app.files import read_json, target_dir, write_json_private
-from sheets_keepup.app.lock import LOCK_NAME, LockHeld, LockInfo, SyncLock, pid_alive
+from sheets_keepup.app.lock import LockInfo, running_sync, sync_lock
 from sheets_keepup.app.mail import MailConfigError, MailError, send_digest
 from sheets_keepup.app.outcome import JobOutcome
 from sheets_keepup.app.snapshots import SnapshotStore
@@ -52,7 +51,7 @@ from sheets_keepup.core.digest import (
     render_text,
     week_start,
 )
-from sheets_keepup.core.errors import ConfigError, LockedError, NetworkError, UserError
+from sheets_keepup.core.errors import ConfigError, NetworkError, UserError
 from sheets_keepup.core.health import (
     HealthReport,
     health_changes,
@@ -78,19 +77,6 @@ def local_now(clock: Clock, config: Config) -> tuple[dt.datetime, dt.date]:
     """The clock's time, and today's date in the configured timezone."""
     now = clock.now()
     return now, now.astimezone(ZoneInfo(config.timezone)).date()
-
-
-@contextmanager
-def sync_lock(state_dir: Path, clock: Clock | None = None) -> Iterator[SyncLock]:
-    """Hold the state folder's sync lock; another holder raises LockedError."""
-    try:
-        lock = SyncLock(state_dir, clock=clock).acquire()
-    except LockHeld as held:
-        raise LockedError(str(held)) from None
-    try:
-        yield lock
-    finally:
-        lock.release()
 
 
 class Memo:
@@ -479,20 +465,12 @@ class StatusView:
 
 def status_view(config: Config, state_dir: Path, now: dt.datetime) -> StatusView:
     """Read the status file and the lock (without taking it)."""
-    running = None
-    lock_path = state_dir / LOCK_NAME
-    try:
-        info = LockInfo.from_json(lock_path.read_text(encoding="utf-8"))
-    except OSError:
-        info = None
-    if info is not None and pid_alive(info.pid):
-        running = info
     return StatusView(
         state_dir=state_dir,
         status=read_status(state_dir),
         next_run=next_run(config, now),
         timezone=config.timezone,
-        running=running,
+        running=running_sync(state_dir),
     )
 
 
