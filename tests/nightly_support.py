@@ -12,8 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core_helpers import contacts, make_config, person
+from fake_clock import FakeClock
 
-from sheets_keepup.app.clock import FakeClock
 from sheets_keepup.app.scheduler import NightlyRunner
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.core.model import ChangeSet

@@ -1,9 +1,13 @@
-"""Time sources: the real clock, and a fake one that advances instantly for tests."""
+"""Time sources: the Clock the nightly loop runs on, and the real one.
+
+Tests pass a clock of their own (tests/fake_clock.py) that moves only when told to.
+"""
 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from contextlib import AbstractContextManager, nullcontext
+from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -20,6 +24,14 @@ class Clock(Protocol):
 
     def wake(self) -> None:
         """Cut a current or upcoming :meth:`sleep` short (called from signal handlers)."""
+        ...
+
+    def driving_wall_clock(self) -> AbstractContextManager[None]:
+        """Inside this block, the process's wall clock (``datetime.now()``) shows :meth:`now`.
+
+        The nightly loop needs it because the ``schedule`` library reads the wall clock
+        itself and cannot be handed a clock.
+        """
         ...
 
 
@@ -44,29 +56,6 @@ class SystemClock:
         """Make the current or next ``sleep`` return immediately."""
         self._woken.set()
 
-
-class FakeClock:
-    """A clock that only moves when told to; ``sleep`` advances it instantly."""
-
-    def __init__(self, start: datetime) -> None:
-        if start.tzinfo is None:
-            raise ValueError("FakeClock needs a timezone-aware start time")
-        self._now = start.astimezone(UTC)
-        self.slept = timedelta(0)
-
-    def now(self) -> datetime:
-        """Return the fake current time (UTC)."""
-        return self._now
-
-    def sleep(self, seconds: float) -> None:
-        """Advance the clock by ``seconds`` without waiting."""
-        step = timedelta(seconds=max(0.0, seconds))
-        self.slept += step
-        self._now += step
-
-    def advance(self, delta: timedelta) -> None:
-        """Jump forward, e.g. to simulate the machine being suspended."""
-        self._now += delta
-
-    def wake(self) -> None:
-        """Nothing to do: fake sleeps never block."""
+    def driving_wall_clock(self) -> AbstractContextManager[None]:
+        """Nothing to do: this clock is the wall clock."""
+        return nullcontext()

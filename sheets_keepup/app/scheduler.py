@@ -1,4 +1,12 @@
-"""The nightly loop: run the sync once a day at a local time, with retries and catch-up."""
+"""The nightly loop: run the sync once a day at a local time, with retries and catch-up.
+
+The ``schedule`` library drives the loop: a private :class:`schedule.Scheduler` holds one
+``every().day.at(HH:MM, timezone)`` job, and the loop naps until the scheduler says it
+is due, then calls ``run_pending``. What a wake-up is for is decided with the slot
+arithmetic of :mod:`sheets_keepup.app.times` and the status file: the night it covers,
+how many were missed, whether one is due at all (schedule 1.2.2 can wake an hour early
+around DST changes), and the retries.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +20,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
+import schedule
+
 from sheets_keepup.app.clock import Clock, SystemClock
 from sheets_keepup.app.lock import LockHeld, SyncLock
 from sheets_keepup.app.outcome import JobOutcome, format_log_line
@@ -23,7 +33,7 @@ from sheets_keepup.app.times import (
     parse_timezone,
     slots_between,
 )
-from sheets_keepup.core.errors import ExitStatus
+from sheets_keepup.core.errors import ExitStatus, UserError
 
 _log = logging.getLogger(__name__)
 
@@ -56,6 +66,8 @@ NO_RETRY = RetryPolicy(attempts=1)
 class NightlyRunner:
     """Runs ``job`` once a day at ``at`` (local time in ``timezone``).
 
+    * A private ``schedule`` scheduler says when to wake; a wake-up runs only if a slot
+      (:mod:`~sheets_keepup.app.times`) is due and not yet handled.
     * Each run holds :class:`SyncLock` and its result is recorded with ``write_status``.
     * A failing run (exception or ``ok=False``) is retried per ``retry``; the loop
       itself never dies from a failed run.
@@ -85,9 +97,11 @@ class NightlyRunner:
         self._retry = retry or RetryPolicy()
         self._log = logger or _log
         # Sleep in short naps: a monotonic sleep does not count time spent suspended,
-        # so only re-reading the wall clock notices that the machine woke up late.
+        # so only asking the scheduler again notices that the machine woke up late.
         self._poll = poll_seconds
         self._stop = threading.Event()
+        # The latest slot already run for (or deliberately skipped at a first start).
+        self._handled: datetime | None = None
 
     # -- control -----------------------------------------------------------------
 
@@ -115,28 +129,82 @@ class NightlyRunner:
 
     def serve(self) -> ExitStatus:
         """Run nightly until SIGTERM/SIGINT or :meth:`request_stop`; return INTERRUPTED."""
-        with self._signals_stop():
-            handled = self._initially_handled_slot()
+        with self._signals_stop(), self._clock.driving_wall_clock():
+            scheduler = self._daily_scheduler()
+            self._handled = self._initially_handled_slot()
             self._log.info(
                 "nightly sync at %s %s; next run %s",
                 self._at.strftime("%H:%M"),
                 self._tz.key,
-                self._local(self.next_run() if handled else self._clock.now()),
+                self._local(self.next_run() if self._handled else self._clock.now()),
             )
-            while not self._stop.is_set():
-                now = self._clock.now()
-                due = latest_slot(now, self._at, self._tz)
-                if handled is None or due > handled:
-                    if handled is not None:
-                        self._report_missed(handled, due, now)
-                    self._run_with_retries(due, self._retry)
-                    handled = due
-                    continue
-                self._sleep_until(next_slot(now, self._at, self._tz))
+            if self._handled is None:
+                # Called directly, not with scheduler.run_all(): that would reschedule
+                # from the end of the catch-up and drop a slot that passed during it.
+                self._nightly()
+            while self._wait_for_due_slot(scheduler):
+                scheduler.run_pending()
             self._log.info("stopped")
             return ExitStatus.INTERRUPTED
 
     # -- internals ---------------------------------------------------------------------
+
+    def _daily_scheduler(self) -> schedule.Scheduler:
+        """A private scheduler with the nightly job; never the module-level default one."""
+        scheduler = schedule.Scheduler()
+        try:
+            job = scheduler.every().day.at(self._at.strftime("%H:%M"), self._tz.key)
+        except ImportError:
+            # schedule's time zones come from pytz, an optional dependency of schedule.
+            message = "the nightly loop needs pytz: pip install 'schedule[timezone]'"
+            raise UserError(message) from None
+        job.do(self._nightly)
+        return scheduler
+
+    def _wait_for_due_slot(self, scheduler: schedule.Scheduler) -> bool:
+        """Wait until the scheduler's job and a slot are due; False on a stop request."""
+        self._nap_until_due(scheduler)
+        if not self._stop.is_set():
+            self._hold_for_slot()
+        return not self._stop.is_set()
+
+    def _nap_until_due(self, scheduler: schedule.Scheduler) -> None:
+        """Sleep in naps until the scheduler has a job due, or a stop request."""
+        while not self._stop.is_set():
+            # idle_seconds counts in naive local time, off by an hour across a DST
+            # change of the process's own time zone; the naps bound that error.
+            idle = scheduler.idle_seconds
+            if idle is None or idle <= 0:
+                return
+            self._clock.sleep(min(idle, self._poll))
+
+    def _hold_for_slot(self) -> None:
+        """When the scheduler woke with no slot due and unhandled, wait for the next slot.
+
+        schedule 1.2.2 wakes an hour early on the night after a spring-forward change
+        (it keeps the summer offset of the skipped time), and for the whole repeated
+        hour when the process's own time zone turns its clocks back (it compares naive
+        local times). Waiting here keeps one run per night, at the configured time.
+        """
+        now = self._clock.now()
+        if self._handled is None or latest_slot(now, self._at, self._tz) > self._handled:
+            return
+        slot = next_slot(now, self._at, self._tz)
+        self._log.info(
+            "the scheduler woke at %s, before the next sync; waiting until %s",
+            self._local(now),
+            self._local(slot),
+        )
+        self._sleep_until(slot)
+
+    def _nightly(self) -> None:
+        """The scheduled job: run the latest slot's sync, with retries."""
+        now = self._clock.now()
+        due = latest_slot(now, self._at, self._tz)
+        if self._handled is not None:
+            self._report_missed(self._handled, due, now)
+        self._run_with_retries(due, self._retry)
+        self._handled = due
 
     def _initially_handled_slot(self) -> datetime | None:
         """The slot to treat as done at startup; None means "run now to catch up"."""

@@ -1,5 +1,8 @@
 """Daily run times in an IANA timezone, correct across DST changes.
 
+The nightly loop wakes when the ``schedule`` library says so; these functions say which
+night a wake-up is for, how many were missed, and whether one is due at all.
+
 All returned datetimes are in UTC: comparing aware datetimes that share a zoneinfo
 tzinfo ignores ``fold``, which gives wrong answers in the repeated autumn hour.
 """

@@ -10,7 +10,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sheets_keepup.app.clock import FakeClock
+from fake_clock import FakeClock
+
 from sheets_keepup.app.lock import LockHeld, SyncLock
 
 

@@ -1,7 +1,8 @@
 """Child for signal tests: run NightlyRunner.serve() and exit with its status.
 
 Usage: child_runner.py MODE STATE_DIR WORK_DIR
-  job:   fake clock one minute before the 01:30 run; the job prints "job started",
+  job:   fake clock one minute before the 01:30 run (it moves the wall clock for
+         schedule while serving, with time-machine); the job prints "job started",
          waits for WORK_DIR/release, then records whether a stop was requested.
   sleep: real clock, next run about 12 hours away, so the loop is sleeping.
 """
@@ -15,7 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sheets_keepup.app.clock import Clock, FakeClock, SystemClock
+from fake_clock import FakeClock
+
+from sheets_keepup.app.clock import Clock, SystemClock
 from sheets_keepup.app.logs import configure_logging
 from sheets_keepup.app.outcome import JobOutcome
 from sheets_keepup.app.scheduler import NightlyRunner

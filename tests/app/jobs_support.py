@@ -1,4 +1,4 @@
-"""Helpers for tests that run child processes."""
+"""Helpers for the nightly loop's tests: child processes, and a clock on time-machine."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ import queue
 import subprocess
 import sys
 import threading
+from contextlib import AbstractContextManager, nullcontext
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from time_machine import TimeMachineFixture
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
@@ -19,7 +25,9 @@ class Child:
     """A Python child process running one of the ``child_*.py`` scripts in this folder."""
 
     def __init__(self, script: str, *args: str) -> None:
-        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PYTHONUNBUFFERED="1")
+        # The children import the package and the shared test helpers (tests/fake_clock.py).
+        path = os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "tests")])
+        env = dict(os.environ, PYTHONPATH=path, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
             [sys.executable, str(HERE / script), *args],
             stdin=subprocess.PIPE,
@@ -71,3 +79,41 @@ class Child:
         while (line := self._lines.get(timeout=HANG_TIMEOUT)) is not None:
             self.output.append(line)
         return self.output
+
+
+class Stoppable(Protocol):
+    def request_stop(self) -> None: ...
+
+
+class TravelClock:
+    """A Clock that is the process's wall clock, moved by time-machine.
+
+    ``sleep`` shifts the travel at once, so ``schedule`` (which reads ``datetime.now()``)
+    sees the same time as the runner. The process's local time zone is ``local_zone``
+    meanwhile, unlike with FakeClock (UTC while serving): schedule keeps naive local
+    times, so where the process's own clocks change matters. At ``end`` the clock asks
+    ``runner`` to stop.
+    """
+
+    def __init__(
+        self, machine: TimeMachineFixture, start: datetime, end: datetime, local_zone: str
+    ) -> None:
+        machine.move_to(start.astimezone(ZoneInfo(local_zone)), tick=False)
+        self.machine = machine
+        self.end = end
+        self.runner: Stoppable | None = None
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def sleep(self, seconds: float) -> None:
+        self.machine.shift(timedelta(seconds=max(0.0, seconds)))
+        if self.now() >= self.end and self.runner is not None:
+            self.runner.request_stop()
+
+    def wake(self) -> None:
+        """Nothing to do: sleeps never block."""
+
+    def driving_wall_clock(self) -> AbstractContextManager[None]:
+        """Nothing to do: time-machine already moves the wall clock."""
+        return nullcontext()

@@ -21,7 +21,7 @@ from nightly_support import (
 )
 from openpyxl import load_workbook
 
-from sheets_keepup.app.clock import FakeClock
+from fake_clock import FakeClock
 from sheets_keepup.app.mail import send_digest
 from sheets_keepup.app.run import NightlyJob, make_digest
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fake_clock import FakeClock
 from jobs_support import Child
 
-from sheets_keepup.app.clock import FakeClock
 from sheets_keepup.app.lock import LOCK_NAME, LockHeld, LockInfo, SyncLock
 
 

@@ -18,7 +18,8 @@ from nightly_support import MONDAY, london, nightly_config, sheet_tabs
 google = pytest.importorskip("sheets_keepup.backends.google")
 fakesheets = pytest.importorskip("fakesheets")
 
-from sheets_keepup.app.clock import FakeClock  # noqa: E402
+from fake_clock import FakeClock  # noqa: E402
+
 from sheets_keepup.app.run import NightlyJob  # noqa: E402
 from sheets_keepup.app.scheduler import NightlyRunner  # noqa: E402
 from sheets_keepup.app.status import read_status  # noqa: E402

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fake_clock import FakeClock
 from nightly_support import (
     MONDAY,
     RecordingBackend,
@@ -19,7 +20,6 @@ from nightly_support import (
     tab_text,
 )
 
-from sheets_keepup.app.clock import FakeClock
 from sheets_keepup.app.lock import SyncLock
 from sheets_keepup.app.run import NightlyJob, status_view, sync_locked
 from sheets_keepup.app.scheduler import NightlyRunner

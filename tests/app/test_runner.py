@@ -1,4 +1,9 @@
-"""NightlyRunner driven by a fake clock: schedule, DST, catch-up, retries, stopping."""
+"""NightlyRunner driven by a fake clock: schedule, DST, catch-up, retries, stopping.
+
+While the runner serves, FakeClock moves the process's wall clock with time-machine (the
+``schedule`` library reads ``datetime.now()`` itself); see test_schedule_loop.py for the
+same loop with the wall clock moved directly and other local time zones.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from fake_clock import FakeClock
 from jobs_support import Child
 
-from sheets_keepup.app.clock import FakeClock
 from sheets_keepup.app.lock import LockHeld, SyncLock
 from sheets_keepup.app.outcome import JobOutcome
 from sheets_keepup.app.scheduler import NightlyRunner, RetryPolicy
@@ -41,7 +46,11 @@ def local(moment: datetime) -> datetime:
 
 
 class SimClock(FakeClock):
-    """A fake clock that stops the runner at ``end`` and can simulate a suspend."""
+    """A fake clock that stops the runner at ``end`` and can simulate a suspend.
+
+    Its naps and jumps move the wall clock too while the runner serves, so a suspend is
+    seen by ``schedule`` as well.
+    """
 
     def __init__(self, start: datetime, end: datetime) -> None:
         super().__init__(start)
