@@ -241,7 +241,7 @@ def run_naive(url: str, key: str, clock: VirtualClock, cap: int) -> dict[str, An
     log_headers = list(log_records[0]) if log_records else []
     log = [log_headers, *[[r.get(h) for h in log_headers] for r in log_records]]
     planned = _plan_rows(contacts, log)
-    end = _letter(int(planned.changes.details["end_col"]) - 1)
+    end = _letter(int(planned.changes.end_col) - 1)
     colours = planned.plan.rows["colour"]
     # Row by row, as such a script loops: the row's changed cells, then its colour.
     calls: list[tuple[str, Any]] = []
@@ -303,7 +303,7 @@ def run_dataframe(url: str, key: str, clock: VirtualClock, cap: int) -> dict[str
     by_row = dict(zip(frame.index.tolist(), body[1:], strict=True))
     contacts += [by_row.get(i, []) for i in range(max(by_row, default=-1) + 1)]
     planned = _plan_rows(contacts, rows_of(log_frame))
-    columns = planned.changes.details["owned_columns"]
+    columns = planned.changes.owned_columns
     plan = planned.plan.rows
     first_row = HEADER_ROW + 1
     owned = pd.DataFrame(index=range(first_row, len(contacts)))
@@ -312,7 +312,7 @@ def run_dataframe(url: str, key: str, clock: VirtualClock, cap: int) -> dict[str
     owned["Status"] = plan["status"].reindex(owned.index).fillna("")
     first_col = min(columns.values())
     set_with_dataframe(ws, owned, row=HEADER_ROW + 1, col=first_col + 1, include_index=False)
-    end = _letter(int(planned.changes.details["end_col"]) - 1)
+    end = _letter(int(planned.changes.end_col) - 1)
     ranges = []
     for row, colour in plan["colour"].items():
         red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))

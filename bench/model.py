@@ -68,7 +68,7 @@ def _dataframe(planned: PlannedSheet, rows: int, scenario: str) -> Modelled:
     from gspread_formatting.batch_update_requests import _build_repeat_cell_request
 
     plan = planned.plan.rows
-    end = column_letter(int(planned.changes.details["end_col"]) - 1)
+    end = column_letter(int(planned.changes.end_col) - 1)
     requests = []
     for row, colour in plan["colour"].items():
         red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))

@@ -8,13 +8,13 @@ are themselves saved as a snapshot: a restore can be undone too.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.backends import Backend
 from sheets_keepup.core.errors import SheetChangedError, UserError
-from sheets_keepup.core.model import ChangeSet
+from sheets_keepup.core.model import ChangeSet, Previous
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,9 @@ def restore_snapshot(
     tab = data.tabs.get(changes.tab)
     if tab is None:
         raise SheetChangedError(f"Tab '{changes.tab}' no longer exists; nothing was restored.")
-    undo = store.save(changes, tab, now) if changes else None
+    # What the restore replaces, read from the tab as it is now: the undo's snapshot.
+    changes = replace(changes, previous=Previous.read(tab, changes.cells))
+    undo = store.save(changes, now) if changes else None
     try:
         backend.apply(changes)
     except BaseException:

@@ -23,7 +23,6 @@ from sheets_keepup.core.model import (
     Identity,
     Painted,
     RowFill,
-    Tab,
     WriteValue,
 )
 
@@ -96,18 +95,18 @@ class SnapshotStore:
             max_age_days=config.snapshots.max_age_days,
         )
 
-    def save(self, changes: ChangeSet, tab: Tab, now: dt.datetime) -> Path:
-        """Record the current value of every cell and colour `changes` will touch."""
+    def save(self, changes: ChangeSet, now: dt.datetime) -> Path:
+        """Record the value and colour, before `changes`, of every cell it will touch.
+
+        They come from `changes.previous`, which the diff filled while comparing (or
+        `Previous.read` for a change set of other origin): the tab is not read again.
+        """
+        previous = changes.previous
+        if previous is None:
+            raise ValueError("a change set without its previous values cannot be undone")
         self._ensure_folders()
-        cells = [[c.row, c.col, _encode(tab.value(c.row, c.col))] for c in changes.cells]
-        fills = [
-            [
-                f.row,
-                f.start_col,
-                [tab.background(f.row, col) for col in range(f.start_col, f.end_col)],
-            ]
-            for f in changes.fills
-        ]
+        cells = [[c.row, c.col, _encode(previous.values[(c.row, c.col)])] for c in changes.cells]
+        fills = [[f.row, f.start_col, previous.colours(f)] for f in changes.fills]
         identity = changes.identity
         body = {
             "version": 1,

@@ -78,8 +78,7 @@ def sync(
             return _result(backend, planned, False, dry_run, attempt, started)
         snapshot = None
         if snapshots is not None:
-            tab = data.tabs[config.tabs.contacts]
-            snapshot = snapshots.save(planned.changes, tab, now or dt.datetime.now())
+            snapshot = snapshots.save(planned.changes, now or dt.datetime.now())
         try:
             backend.apply(planned.changes)
         except SheetChangedError:

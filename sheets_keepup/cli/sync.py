@@ -249,26 +249,31 @@ def _shown(value: object) -> str:
 
 def print_changes(out: Console, result: SyncResult) -> None:
     """Every owned cell and colour a write would change, old -> new."""
-    if not result.changes:
+    changes = result.changes
+    if not changes:
         return
-    previous = result.changes.details.get("previous", {})
+    previous = changes.previous
+    values = previous.values if previous is not None else {}
+    # A row's colour is the one its Status cell wears, as in the diff.
+    status_col = changes.owned_columns.get("status")
     table = Table(title="Changes (dry run)", title_justify="left")
     table.add_column("Cell")
     table.add_column("Now", overflow="fold", style="dim")
     table.add_column("Would become", overflow="fold")
-    for cell in result.changes.cells:
+    for cell in changes.cells:
         table.add_row(
             cell_name(cell.row, cell.col),
-            _shown(previous.get((cell.row, cell.col))),
+            _shown(values.get((cell.row, cell.col))),
             _shown(cell.value),
         )
-    for fill in result.changes.fills:
+    for fill in changes.fills:
         span = f"{cell_name(fill.row, fill.start_col)}:{cell_name(fill.row, fill.end_col - 1)}"
-        table.add_row(
-            span,
-            f"colour {previous.get((fill.row, -1)) or 'none'}",
-            f"colour {fill.colour or 'none'}",
+        was = (
+            previous.background(fill.row, status_col)
+            if previous is not None and status_col is not None
+            else None
         )
+        table.add_row(span, f"colour {was or 'none'}", f"colour {fill.colour or 'none'}")
     out.print(table)
 
 

@@ -14,7 +14,6 @@ a colour the user set is never touched.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -28,6 +27,7 @@ from sheets_keepup.core.model import (
     ChangeSet,
     Identity,
     Painted,
+    Previous,
     RowFill,
     Tab,
     WriteValue,
@@ -69,29 +69,46 @@ def as_date(value: CellValue) -> dt.date | None:
     return None
 
 
-_EPOCH_ORDINAL = SHEETS_EPOCH.date().toordinal()
-_EMPTY = -1.0
-"""The day key of an empty Due cell; unreadable cells are NaN, equal to nothing."""
+_EPOCH_DAY = SHEETS_EPOCH.to_datetime64().astype("datetime64[D]")
+_NOT_A_DAY = np.datetime64("NaT", "D")
 
 
-def _day_key(value: CellValue) -> float:
-    """A Due cell as a serial day number, _EMPTY when empty, NaN when not a date."""
+def _is_blank(value: CellValue) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _cell_day(value: CellValue) -> np.datetime64:
+    """A Due cell as a day; NaT when empty or not a date (`_is_blank` tells them apart)."""
     if isinstance(value, float | int) and not isinstance(value, bool):
-        return float(int(value)) if MIN_SERIAL <= value <= MAX_SERIAL else float("nan")
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return _EMPTY
+        if MIN_SERIAL <= value <= MAX_SERIAL:
+            day: np.datetime64 = _EPOCH_DAY + np.timedelta64(int(value), "D")
+            return day
+        return _NOT_A_DAY
     date = as_date(value)
-    return float("nan") if date is None else float(date.toordinal() - _EPOCH_ORDINAL)
+    return _NOT_A_DAY if date is None else np.datetime64(date, "D")
 
 
-def _day_keys(values: list[CellValue]) -> np.ndarray:
-    """`_day_key` of every Due cell, worked out once per distinct cell."""
+def _due_cells(values: list[CellValue]) -> tuple[np.ndarray, np.ndarray]:
+    """Every Due cell as a day (datetime64[D]) and whether it is empty, worked out once
+    per distinct cell."""
     codes, distinct = factorize(pd.Series(values, dtype=object))
-    keys = spread(np.array([_day_key(v) for v in distinct], dtype="float64"), codes, _EMPTY)
+    cells = distinct.tolist()
+    days = spread(np.array([_cell_day(v) for v in cells], dtype="datetime64[D]"), codes, _NOT_A_DAY)
+    blank = spread(np.array([_is_blank(v) for v in cells], dtype=bool), codes, True)
     # factorize files NaN with the empty cells, but a NaN cell is neither a date nor empty.
     empty = np.flatnonzero(codes == EMPTY).tolist()
-    keys[empty] = [_EMPTY if values[i] is None else math.nan for i in empty]
-    return keys
+    blank[empty] = [values[i] is None for i in empty]
+    return days, blank
+
+
+def _due_changed(values: list[CellValue], wanted: np.ndarray) -> np.ndarray:
+    """Per row: does the Due cell differ from the planned day (NaT for no due date)?
+
+    An unreadable cell is NaT and not blank, so it differs from every plan.
+    """
+    days, blank = _due_cells(values)
+    same: np.ndarray = (days == wanted) | (blank & np.isnat(wanted))
+    return ~same
 
 
 def _as_text(value: CellValue) -> str:
@@ -133,11 +150,13 @@ def diff_plan(
 
     `painted` is what the previous write coloured (from the state folder); without it
     a change of highlight mode clears nothing outside the owned cells.
-    `details["painted"]` is the record to keep once this change set is written.
+    The change set's `painted` is the record to keep once it is written, and its
+    `previous` what it replaces (the values compared here, kept for the snapshot).
     """
     columns, cells = owned_columns(contacts, config)
     end_col = max([contacts.used_width, *(c + 1 for c in columns.values())])
-    previous: dict[tuple[int, int], CellValue] = {}
+    # Every cell written gets its value before, new headers included, for the snapshot.
+    previous = {(c.row, c.col): tab.value(c.row, c.col) for c in cells}
     touched: set[int] = {contacts.header.row} if cells else set()
     rows = plan.rows
     index = rows.index.tolist()
@@ -148,11 +167,12 @@ def diff_plan(
 
     actions = rows["next_action"].fillna("").astype(object).to_numpy()
     statuses = rows["status"].astype(object).to_numpy()
-    due_days = ((rows["due"] - SHEETS_EPOCH).dt.days).fillna(_EMPTY).to_numpy(dtype="float64")
+    # Due dates stay days from here on: compared as days, made dates only where written.
+    due_days = rows["due"].to_numpy(dtype="datetime64[D]")
     now = {key: current(columns[key]) for key in OWNED_KEYS}
     changed = {
         "next_action": np.array([_as_text(v) for v in now["next_action"]], dtype=object) != actions,
-        "due": _day_keys(now["due"]) != due_days,
+        "due": _due_changed(now["due"], due_days),
         "status": np.array([_as_text(v) for v in now["status"]], dtype=object) != statuses,
     }
 
@@ -164,10 +184,8 @@ def diff_plan(
         cells += [CellWrite(index[i], col, value(i)) for i in at]
         previous.update({(index[i], col): shown[i] for i in at})
         touched.update(index[i] for i in at)
-    fills, was = _fills(rows, tab, columns, end_col, config, painted)
-    for fill in fills:
-        previous[(fill.row, -1)] = was[fill.row]
-        touched.add(fill.row)
+    fills = _fills(rows, tab, columns, end_col, config, painted)
+    touched.update(fill.row for fill in fills)
     _clear_rows_without_contacts(
         contacts, tab, config, set(rows.index), columns, end_col, cells, fills, previous, touched
     )
@@ -176,12 +194,10 @@ def diff_plan(
         cells=cells,
         fills=fills,
         identity=_identity(contacts, tab, touched),
-        details={
-            "owned_columns": columns,
-            "end_col": end_col,
-            "previous": previous,
-            "painted": _painted_after(tab, columns, end_col, config, painted),
-        },
+        owned_columns=columns,
+        end_col=end_col,
+        previous=Previous(previous, tab.background),
+        painted=_painted_after(tab, columns, end_col, config, painted),
     )
 
 
@@ -189,10 +205,12 @@ def _wanted_values(
     actions: np.ndarray, statuses: np.ndarray, due_days: np.ndarray
 ) -> dict[str, Callable[[int], WriteValue]]:
     """Per owned key: the value to write at a plan position (built only where it changes)."""
-    texts, states, days = actions.tolist(), statuses.tolist(), due_days.tolist()
+    texts, states = actions.tolist(), statuses.tolist()
 
     def due(i: int) -> WriteValue:
-        return None if days[i] == _EMPTY else dt.date.fromordinal(_EPOCH_ORDINAL + int(days[i]))
+        # A datetime64[D] item is a datetime.date, or None for NaT: written as a date.
+        day: dt.date | None = due_days[i].item()
+        return day
 
     return {
         "next_action": lambda i: str(texts[i]) or None,
@@ -241,8 +259,8 @@ def _fills(
     end_col: int,
     config: Config,
     painted: Painted | None,
-) -> tuple[list[RowFill], dict[int, str | None]]:
-    """Row fills for the highlight mode, and each filled row's Status colour before."""
+) -> list[RowFill]:
+    """Row fills for the highlight mode."""
     mode = config.highlight
     before = painted.mode if painted is not None and painted.tab == tab.title else None
     index = [int(r) for r in rows.index]
@@ -271,8 +289,7 @@ def _fills(
     elif before != "none":
         cols = list(range(span)) if before == "row" else owned
         fills += _clear_tool_colours(tab, index, current, cols, known)
-    was = {index[i]: current[i] for i in range(len(index))}
-    return fills, was
+    return fills
 
 
 def _clear_tool_colours(
@@ -332,7 +349,6 @@ def _clear_rows_without_contacts(
         if colour is not None and any(same_colour(colour, c) for c in ours):
             spans = [(0, end_col)] if config.highlight == "row" else owned_runs
             fills += [RowFill(row, start, end, None) for start, end in spans]
-            previous[(row, -1)] = colour
             touched.add(row)
 
 

@@ -17,15 +17,23 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from sheets_keepup.core.dates import next_birthday
 from sheets_keepup.core.model import CellWrite, ChangeSet, WriteValue
 from sheets_keepup.core.parse import ContactSheet
-from sheets_keepup.core.planner import DUE_SOON, OVERDUE, PICK_MARK, Plan, time_span
+from sheets_keepup.core.planner import (
+    DUE_SOON,
+    OVERDUE,
+    PICK_MARK,
+    Plan,
+    day_month,
+    time_span,
+)
 from sheets_keepup.core.settings import Config
 
 PICK_HEADERS = ("Pick", "Who", "Why now", "Next action", "Due", "Email", "Phone", "Hook")
@@ -93,7 +101,7 @@ def build_digest(plan: Plan, contacts: ContactSheet, config: Config, today: dt.d
         picks.append(
             DigestPick(
                 name=str(item["name"]),
-                why=explain(action, str(item["status"]), due, today),
+                why=explain(RuleFacts.of(item), str(item["status"]), due, today),
                 action=action,
                 due=due,
                 email=_at(frame, row, "email"),
@@ -144,35 +152,80 @@ def _birthdays(
     return found
 
 
-_SPOKE = re.compile(r"last spoke (.+?) ago")
-_MET = re.compile(r"\((last met in person .+? ago|no in-person meeting recorded)\)")
-_THANKS = re.compile(r"thank-you for the (.+?) on (\d{1,2} \w{3})")
-_BIRTHDAY = re.compile(r"^Birthday (today|on \d{1,2} \w{3})")
+@dataclass(frozen=True)
+class RuleFacts:
+    """The rule that gave a plan row its Next action, and the dates it rests on.
+
+    They are the plan's columns (see `Plan`): a date is None where the plan has none,
+    which a row never lacks for the rule it got (a thank-you has its meeting, a birthday
+    its date, a catch-up its last contact).
+    """
+
+    rule: str
+    last_contact: dt.date | None = None
+    last_in_person: dt.date | None = None
+    meeting: dt.date | None = None
+    meeting_kind: str = ""
+    birthday: dt.date | None = None
+
+    @classmethod
+    def of(cls, item: Mapping[Hashable, Any]) -> RuleFacts:
+        """The facts of one plan row, as `DataFrame.to_dict("records")` gives it."""
+        kind = item["meeting_kind"]
+        return cls(
+            rule=str(item["rule"]),
+            last_contact=_date_of(item["last_contact"]),
+            last_in_person=_date_of(item["last_in_person"]),
+            meeting=_date_of(item["meeting"]),
+            meeting_kind=kind if isinstance(kind, str) else "",
+            birthday=_date_of(item["next_birthday"]),
+        )
 
 
-def explain(action: str, status: str, due: dt.date | None, today: dt.date) -> str:
-    """Why a pick was chosen, from its next action, status and due date.
+def _date_of(value: object) -> dt.date | None:
+    """A date column's cell as a date; None for NaT (which is no Timestamp)."""
+    return value.date() if isinstance(value, pd.Timestamp) else None
 
-    >>> explain("Email Ada: last spoke 5 months ago.", "overdue", dt.date(2026, 11, 2),
-    ...         dt.date(2026, 11, 23))
+
+def explain(facts: RuleFacts, status: str, due: dt.date | None, today: dt.date) -> str:
+    """Why a pick was chosen, from its rule, the dates that rule rests on, its status
+    and its due date.
+
+    >>> explain(RuleFacts("keep_in_touch", last_contact=dt.date(2026, 6, 20)), "overdue",
+    ...         dt.date(2026, 11, 2), dt.date(2026, 11, 23))
     'catching up: last spoke 5 months ago; overdue by 3 weeks'
     """
-    main = action.split(" Also: ", 1)[0]
-    if match := _THANKS.search(main):
-        reason = f"thank-you owed for the {match[1]} on {match[2]}"
-    elif match := _BIRTHDAY.search(main):
-        reason = f"birthday {match[1]}"
-    elif "new-year note" in main:
-        reason = "new-year greetings"
-    elif match := _MET.search(main):
-        reason = f"time to meet in person: {match[1]}"
-    elif match := _SPOKE.search(main):
-        reason = f"catching up: last spoke {match[1]} ago"
-    elif "no last contact recorded" in main:
-        reason = "no contact recorded yet"
-    else:
-        reason = "due"
+    reason = _reason(facts, today)
     return f"{reason}; {_timing(status, due, today)}" if due is not None else reason
+
+
+def _reason(facts: RuleFacts, today: dt.date) -> str:
+    """The rule in words; the dates are quoted as the planner's sentences quote them."""
+    match facts.rule:
+        case "thank_you":
+            on = f" on {day_month(facts.meeting)}" if facts.meeting else ""
+            return f"thank-you owed for the {facts.meeting_kind or 'meeting'}{on}"
+        case "birthday":
+            if facts.birthday == today:
+                return "birthday today"
+            return f"birthday on {day_month(facts.birthday)}" if facts.birthday else "birthday"
+        case "new_year":
+            return "new-year greetings"
+        case "in_person":
+            if facts.last_in_person is None:
+                return "time to meet in person: no in-person meeting recorded"
+            since = _since(facts.last_in_person, today)
+            return f"time to meet in person: last met in person {since} ago"
+        case "keep_in_touch":
+            return f"catching up: last spoke {_since(facts.last_contact, today)} ago"
+        case "never":
+            return "no contact recorded yet"
+    return "due"
+
+
+def _since(day: dt.date | None, today: dt.date) -> str:
+    """How long ago `day` was, as the planner says it ('4 months')."""
+    return time_span((today - day).days if day else 0)
 
 
 def _timing(status: str, due: dt.date | None, today: dt.date) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sheets_keepup.core.headers import cell_name
 
@@ -110,6 +110,30 @@ class Painted:
 
 
 @dataclass(frozen=True)
+class Previous:
+    """What the cells and colours a change set replaces held when its tab was read.
+
+    `values` holds every cell the change set writes; `background` answers the colour of
+    any cell as read, so a snapshot can keep what a fill covers without reading again.
+    Colours stay a lookup, not a copy: a first sync in row mode repaints every cell of
+    every row, and copying them all would cost every plan (dry runs too) what only a
+    snapshot needs.
+    """
+
+    values: Mapping[tuple[int, int], CellValue] = field(default_factory=dict)
+    background: Callable[[int, int], str | None] = _no_background
+
+    @classmethod
+    def read(cls, tab: Tab, cells: Sequence[CellWrite]) -> Previous:
+        """What `cells` would replace in `tab`, for a change set not made by the diff."""
+        return cls({(c.row, c.col): tab.value(c.row, c.col) for c in cells}, tab.background)
+
+    def colours(self, fill: RowFill) -> list[str | None]:
+        """The colour of each cell `fill` covers, left to right."""
+        return [self.background(fill.row, col) for col in range(fill.start_col, fill.end_col)]
+
+
+@dataclass(frozen=True)
 class Identity:
     """Who a row held when it was read, checked again just before writing."""
 
@@ -177,6 +201,11 @@ class ChangeSet:
 
     `extra_tabs` are change sets for other tabs applied in the same atomic write (all
     of them or nothing), so that `init` sets up Contacts and Log in one request.
+
+    Backends ignore the rest, which the diff of a Contacts tab fills in for the app:
+    `owned_columns` (field key -> column) and `end_col` (where a row fill ends),
+    `previous` (what the write replaces, for the snapshot and a dry run's listing) and
+    `painted` (the colour record to keep once this change set is written).
     """
 
     tab: str
@@ -188,7 +217,10 @@ class ChangeSet:
     replace: bool = False
     setup: TabSetup | None = None
     extra_tabs: Sequence[ChangeSet] = ()
-    details: Mapping[str, Any] = field(default_factory=dict)
+    owned_columns: Mapping[str, int] = field(default_factory=dict)
+    end_col: int = 0
+    previous: Previous | None = None
+    painted: Painted | None = None
 
     def __bool__(self) -> bool:
         return bool(

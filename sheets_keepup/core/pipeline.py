@@ -26,8 +26,9 @@ class PlannedSheet:
     @property
     def painted(self) -> Painted:
         """What the contact rows' colours will be once `changes` is written."""
-        painted: Painted = self.changes.details["painted"]
-        return painted
+        # The diff of a Contacts tab always records it; only other change sets lack one.
+        assert self.changes.painted is not None
+        return self.changes.painted
 
 
 def plan_sheet(

@@ -38,6 +38,11 @@ class Plan:
     (datetime64, NaT for none), status, colour, priority and pick; `label` (the name,
     or "row 7") and `summary` (the action without email or Interests/Notes hooks) are
     what terminals and logs may show.
+
+    `rule` (of dtype RULE) says which rule gave the Next action, and the dates its
+    sentence quotes are columns too, for whoever words it again (the digest):
+    last_contact, last_in_person, meeting and meeting_kind (the in-person meeting a
+    thank-you is owed for) and next_birthday; datetime64, NaT where unknown.
     """
 
     today: dt.date
@@ -135,11 +140,10 @@ def plan_followups(
         dtype=object,
     )
     names = _display_name(f)
-    action, summary = _actions(inputs, names, label)
+    first = inputs.rules.argmax(axis=1)
+    action, summary = _actions(inputs, first, names, label)
     any_rule = pd.Series(inputs.rules.any(axis=1), index=f.index)
-    first_due = dues[list(RULES)].to_numpy(dtype="datetime64[ns]")[
-        np.arange(len(f)), inputs.rules.argmax(axis=1)
-    ]
+    first_due = dues[list(RULES)].to_numpy(dtype="datetime64[ns]")[np.arange(len(f)), first]
 
     overdue = active & ((kit_due < today_ts) | (ip_due < today_ts))
     due_soon = active & ~overdue & any_rule
@@ -170,6 +174,12 @@ def plan_followups(
             "pick": pick,
             "label": label,
             "summary": summary,
+            "rule": _rule_column(first, any_rule, snoozed, check),
+            "last_contact": last_contact,
+            "last_in_person": last_in_person,
+            "meeting": meeting,
+            "meeting_kind": touches.meeting_kind,
+            "next_birthday": birthday,
         }
     )
     problems = [*contacts.problems, *cell_problems, *touches.problems]
@@ -367,6 +377,11 @@ def time_span(days: int) -> str:
     return f"{amount} {unit}{'' if amount == 1 else 's'}"
 
 
+def day_month(date: dt.date) -> str:
+    """'2 Mar': how the sentences quote a date."""
+    return f"{date.day} {_MONTH_ABBR[date.month]}"
+
+
 def _day_month(dates: np.ndarray) -> list[str]:
     """'2 Mar' for each date."""
     moments = pd.DatetimeIndex(dates)
@@ -398,6 +413,21 @@ def _display_name(f: pd.DataFrame) -> pd.Series:
 
 RULES = ("thank_you", "birthday", "new_year", "in_person", "keep_in_touch", "never")
 """The rules in order of precedence: the first that applies gives the Next action."""
+NO_RULE = "none"
+RULE = pd.CategoricalDtype([*RULES, SNOOZED, CHECK, NO_RULE])
+"""The plan's `rule` column: the rule that gave the Next action (in RULES order), else
+why no rule did: the row is snoozed, has a cell to check, or nothing is due."""
+
+
+def _rule_column(
+    first: np.ndarray, any_rule: pd.Series, snoozed: pd.Series, check: pd.Series
+) -> pd.Series:
+    """Each row's RULE: the first rule that applies, else snoozed, check or none."""
+    keys = list(RULE.categories)
+    codes = np.where(any_rule.to_numpy(), first, keys.index(NO_RULE))
+    codes[snoozed.to_numpy()] = keys.index(SNOOZED)
+    codes[check.to_numpy()] = keys.index(CHECK)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=RULE), index=any_rule.index)
 
 
 @dataclass(frozen=True)
@@ -509,11 +539,12 @@ def _also(rules: np.ndarray, first: np.ndarray) -> dict[int, str]:
 
 
 def _actions(
-    inputs: _RuleInputs, names: pd.Series, label: pd.Series
+    inputs: _RuleInputs, first: np.ndarray, names: pd.Series, label: pd.Series
 ) -> tuple[pd.Series, pd.Series]:
     """The Next action of every row, and the same sentence for terminals and logs (the
-    summary: no email for a nameless row, no hook from Interests or Notes)."""
-    first = inputs.rules.argmax(axis=1)
+    summary: no email for a nameless row, no hook from Interests or Notes).
+
+    `first` is each row's first rule that applies (its position in RULES)."""
     also = _also(inputs.rules, first)
     texts = _rule_texts(inputs, names.tolist(), hooks=True)
     private_free = _rule_texts(inputs, label.tolist(), hooks=False)

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from core_helpers import TODAY, contacts, make_config, person
+from fake_clock import FakeClock
 from nightly_support import (
     MONDAY,
     Collector,
@@ -21,12 +23,20 @@ from nightly_support import (
 )
 from openpyxl import load_workbook
 
-from fake_clock import FakeClock
 from sheets_keepup.app.mail import send_digest
 from sheets_keepup.app.run import NightlyJob, make_digest
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
-from sheets_keepup.core.digest import Digest, explain, render_html, render_text
+from sheets_keepup.core.digest import (
+    Digest,
+    RuleFacts,
+    build_digest,
+    explain,
+    render_html,
+    render_text,
+)
 from sheets_keepup.core.errors import ConfigError
+from sheets_keepup.core.model import SheetData, Tab
+from sheets_keepup.core.pipeline import plan_sheet
 from sheets_keepup.core.settings import Config
 
 PASSWORD_ENV = "TEST_KEEPUP_SMTP_PASSWORD"
@@ -62,52 +72,124 @@ def test_birthdays_in_the_next_two_weeks(tmp_path: Path) -> None:
     assert [b.name for b in wider.birthdays] == ["Zoë Ørsted", "Carl Chen"]
 
 
+def _before(days: int) -> dt.date:
+    return MONDAY - dt.timedelta(days=days)
+
+
 @pytest.mark.parametrize(
-    ("action", "status", "due", "expected"),
+    ("facts", "status", "due", "expected"),
     [
         (
-            "Email Ada: last spoke 4 months ago; ask about sailing.",
+            RuleFacts("keep_in_touch", last_contact=_before(120)),
             "overdue",
             dt.date(2026, 11, 2),
             "catching up: last spoke 4 months ago; overdue by 3 weeks",
         ),
         (
-            "Birthday on 25 Nov: send Zoë a note. Also: catch up.",
+            RuleFacts("birthday", last_contact=_before(200), birthday=dt.date(2026, 11, 25)),
             "due soon",
             dt.date(2026, 11, 25),
             "birthday on 25 Nov; due in 2 days",
         ),
         (
-            "Birthday today: send Zoë a note.",
+            RuleFacts("birthday", birthday=MONDAY),
             "due soon",
             dt.date(2026, 11, 23),
             "birthday today; due today",
         ),
         (
-            "Send Carl a thank-you for the lunch on 21 Nov.",
+            RuleFacts("thank_you", meeting=dt.date(2026, 11, 21), meeting_kind="lunch"),
             "due soon",
             dt.date(2026, 11, 24),
             "thank-you owed for the lunch on 21 Nov; due in 1 day",
         ),
         (
-            "Suggest coffee or lunch with Wen (last met in person 20 months ago).",
+            RuleFacts("thank_you", meeting=dt.date(2026, 11, 21)),
+            "due soon",
+            dt.date(2026, 11, 24),
+            "thank-you owed for the meeting on 21 Nov; due in 1 day",
+        ),
+        (
+            RuleFacts("in_person", last_contact=_before(9), last_in_person=_before(609)),
             "overdue",
             dt.date(2026, 4, 2),
             "time to meet in person: last met in person 20 months ago; overdue by 8 months",
         ),
         (
-            "Reach out to Sam: no last contact recorded (add the date if you have been in touch).",
+            RuleFacts("in_person", last_contact=_before(370)),
+            "overdue",
+            dt.date(2026, 11, 18),
+            "time to meet in person: no in-person meeting recorded; overdue by 5 days",
+        ),
+        (
+            RuleFacts("never"),
             "due soon",
             dt.date(2026, 11, 23),
             "no contact recorded yet; due today",
         ),
-        ("Send Kim a new-year note.", "due soon", None, "new-year greetings"),
+        (RuleFacts("new_year"), "due soon", None, "new-year greetings"),
+        (
+            RuleFacts("new_year"),
+            "due soon",
+            dt.date(2026, 11, 20),
+            "new-year greetings; was due 3 days ago",
+        ),
+        (RuleFacts("none"), "ok", dt.date(2026, 12, 2), "due; due 2 Dec"),
     ],
 )
 def test_why_each_pick_was_chosen(
-    action: str, status: str, due: dt.date | None, expected: str
+    facts: RuleFacts, status: str, due: dt.date | None, expected: str
 ) -> None:
-    assert explain(action, status, due, MONDAY) == expected
+    assert explain(facts, status, due, MONDAY) == expected
+
+
+def test_why_reads_the_rule_not_the_sentence() -> None:
+    """A name may say anything; the reason comes from the rule the planner chose."""
+    rows = contacts(person("Send a new-year note", tier="network", last_contact=_before(240)))
+    assert _whys(rows, [], MONDAY) == {
+        "Send a new-year note": "catching up: last spoke 8 months ago; overdue by 2 months"
+    }
+
+
+def _whys(rows: list[list[Any]], log: list[list[Any]], today: dt.date) -> dict[str, str]:
+    """Each pick's name and why, from a sheet planned and digested as of `today`."""
+    config = make_config(picks_per_week=20)
+    tabs = {"Contacts": Tab("Contacts", rows), "Log": Tab("Log", [["Date", "Who", "Kind"], *log])}
+    planned = plan_sheet(SheetData(tabs=tabs, locale="en_GB"), config, today)
+    digest = build_digest(planned.plan, planned.contacts, config, today)
+    return {pick.name: pick.why for pick in digest.picks}
+
+
+def test_each_rule_says_why_from_the_plan() -> None:
+    def ago(days: int, today: dt.date = TODAY) -> dt.date:
+        return today - dt.timedelta(days=days)
+
+    rows = contacts(
+        person("Kit", email="kit@x.org", tier="network", last_contact=ago(240)),
+        person("Kit Soon", phone="+1 555", tier="network", last_contact=ago(175)),
+        person("Met Long Ago", tier="close", last_contact=ago(10), last_in_person=ago(400)),
+        person("Never Met", tier="core", last_contact=ago(370)),
+        person("Thanks", email="t@x.org", tier="network", last_contact=ago(20)),
+        person("Bday Today", tier="network", last_contact=ago(10), birthday="11-23"),
+        person("Bday Soon", tier="network", last_contact=ago(240), birthday="26 Nov"),
+        person("Nobody Knows", tier="network"),
+    )
+    assert _whys(rows, [[ago(1), "t@x.org", "lunch"]], TODAY) == {
+        "Kit": "catching up: last spoke 8 months ago; overdue by 2 months",
+        "Kit Soon": "catching up: last spoke 6 months ago; due in 5 days",
+        "Met Long Ago": (
+            "time to meet in person: last met in person 13 months ago; overdue by 7 months"
+        ),
+        "Never Met": "time to meet in person: no in-person meeting recorded; overdue by 5 days",
+        "Thanks": "thank-you owed for the lunch on 22 Nov; due in 2 days",
+        "Bday Today": "birthday today; due today",
+        # Overdue for a catch-up, but the birthday comes first and is still ahead.
+        "Bday Soon": "birthday on 26 Nov; due in 3 days",
+        "Nobody Knows": "no contact recorded yet; due today",
+    }
+    day = dt.date(2026, 12, 20)
+    greeter = contacts(person("Greeter", tier="core", last_contact=ago(30, day)))
+    assert _whys(greeter, [], day) == {"Greeter": "new-year greetings; due in 2 weeks"}
 
 
 def test_text_and_html_carry_the_same_content_escaped(tmp_path: Path) -> None:

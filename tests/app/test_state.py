@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import stat
 from pathlib import Path
@@ -16,7 +17,7 @@ from sheets_keepup.app.snapshots import SnapshotStore, describe_state, write_pri
 from sheets_keepup.app.sync import sync
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.cli import main
-from sheets_keepup.core.model import CellWrite, ChangeSet, Tab
+from sheets_keepup.core.model import CellWrite, ChangeSet, Previous, RowFill, Tab
 
 NOW = dt.datetime(2026, 11, 23, 6, 0)
 
@@ -34,7 +35,9 @@ def usual_umask() -> object:
 
 def save(store: SnapshotStore, when: dt.datetime) -> Path:
     tab = Tab("Contacts", [["Name", "Status"], ["Ada", "ok"]])
-    return store.save(ChangeSet(tab="Contacts", cells=[CellWrite(1, 1, "x")]), tab, when)
+    cells = [CellWrite(1, 1, "x")]
+    changes = ChangeSet(tab="Contacts", cells=cells, previous=Previous.read(tab, cells))
+    return store.save(changes, when)
 
 
 def test_every_folder_and_file_a_sync_writes_is_owner_only(tmp_path: Path) -> None:
@@ -123,3 +126,34 @@ def test_a_store_creates_nothing_until_it_writes(tmp_path: Path) -> None:
     store = SnapshotStore(tmp_path / "state", "t")
     assert store.list() == [] and store.read_painted() is None
     assert not (tmp_path / "state").exists()
+
+
+def test_a_snapshot_records_what_the_diff_saw_without_reading_the_tab(tmp_path: Path) -> None:
+    """The values and colours come from the change set's `previous`: the diff already
+    read them, and the tab may have moved on since (a snapshot keeps the read)."""
+    colours = {(1, 0): "#FFFF00", (1, 1): None, (1, 2): "#F4C7C3"}
+    previous = Previous({(1, 2): 46000, (0, 3): None}, lambda r, c: colours.get((r, c)))
+    changes = ChangeSet(
+        tab="Contacts",
+        cells=[CellWrite(1, 2, dt.date(2026, 1, 1)), CellWrite(0, 3, "Status")],
+        fills=[RowFill(1, 0, 3, "#D9EAD3")],
+        previous=previous,
+    )
+    store = SnapshotStore(tmp_path, "t")
+    body = json.loads(store.save(changes, NOW).read_text(encoding="utf-8"))
+    assert body["cells"] == [[1, 2, 46000], [0, 3, None]]
+    assert body["fills"] == [[1, 0, ["#FFFF00", None, "#F4C7C3"]]]
+    undo = store.restore_changes(store.list()[0].path)
+    assert [tuple(c) for c in undo.cells] == [(1, 2, 46000), (0, 3, None)]
+    assert [tuple(f) for f in undo.fills] == [
+        (1, 0, 1, "#FFFF00"),
+        (1, 1, 2, None),
+        (1, 2, 3, "#F4C7C3"),
+    ]
+
+
+def test_a_change_set_without_previous_values_is_not_snapshotted(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path, "t")
+    with pytest.raises(ValueError, match="previous"):
+        store.save(ChangeSet(tab="Contacts", cells=[CellWrite(1, 1, "x")]), NOW)
+    assert not store.target_folder.exists()

@@ -66,7 +66,7 @@ def check_sync_is_safe(t: Target) -> None:
         return
     after = t.cells()
     header_row = planned.contacts.header.row
-    owned = set(first.changes.details["owned_columns"].values())
+    owned = set(first.changes.owned_columns.values())
     plan_rows = {int(r) for r in first.plan.rows.index}
 
     # 1. Nothing outside the owned columns of contact rows (and their headers) changed.
@@ -258,6 +258,6 @@ def test_any_later_day_rewrites_only_owned_cells(kind: str, days: int) -> None:
         config, later = t.config(), TODAY + dt.timedelta(days=days)
         before = t.cells()
         result = sync(t.backend(), config, later)
-        owned = set(result.changes.details["owned_columns"].values())
+        owned = set(result.changes.owned_columns.values())
         assert all(c in owned for _tab, _r, c in changed_cells(before, t.cells()))
         assert not sync(t.backend(), config, later).changes

@@ -272,7 +272,7 @@ def test_a_due_cell_that_is_not_a_date_is_rewritten(stored: object) -> None:
     config = make_config()
     first = plan_sheet(sheet.read(["Contacts"]), config, TODAY)
     sheet.apply(first.changes)
-    due_col = first.changes.details["owned_columns"]["due"]
+    due_col = first.changes.owned_columns["due"]
     planned = sheet.tabs["Contacts"][1][due_col]
     assert isinstance(planned, dt.date)
     assert sheet.tabs["Contacts"][2][due_col] is None
@@ -291,7 +291,7 @@ def test_a_due_cell_holding_the_planned_date_as_a_serial_is_left_alone() -> None
     config = make_config()
     first = plan_sheet(sheet.read(["Contacts"]), config, TODAY)
     sheet.apply(first.changes)
-    due_col = first.changes.details["owned_columns"]["due"]
+    due_col = first.changes.owned_columns["due"]
     planned = sheet.tabs["Contacts"][1][due_col]
     sheet.tabs["Contacts"][1][due_col] = float((planned - dt.date(1899, 12, 30)).days)
     assert not plan_sheet(sheet.read(["Contacts"]), config, TODAY).changes.cells
