@@ -49,7 +49,8 @@ def _decode(value: Any) -> WriteValue:
     if isinstance(value, dict):
         if "date" in value:
             return dt.date.fromisoformat(value["date"])
-        return dt.datetime.fromisoformat(value["datetime"]).date()
+        # A date-time the user typed in an owned cell comes back as it was, time and all.
+        return dt.datetime.fromisoformat(value["datetime"])
     if value is None or isinstance(value, str | bool | int | float):
         # Numbers stay numbers: a Due cell Sheets read as a serial, or a count the user
         # typed, must not come back as text.
