@@ -72,6 +72,7 @@ INVALID = [
 ]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     st.lists(st.tuples(st.integers(0, 5), st.integers(0, 1000)), max_size=6),

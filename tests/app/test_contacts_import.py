@@ -424,6 +424,7 @@ def people(draw: st.DrawFn) -> ImportedContact:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(
     headers=_HEADERS,

@@ -189,6 +189,7 @@ USER_COLOURS = ("#FFFF00", "#CFE2F3", "#B6D7A8")  # none of them a status colour
 USER_COLUMNS = st.integers(0, len(HEADERS) - 1)
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(
     steps=st.lists(

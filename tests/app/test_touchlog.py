@@ -273,6 +273,7 @@ _NAMES = st.sampled_from(["Jane Doe", "jane  doe", "Doe, Jane", "Ann Lee", "Bo",
 _EMAILS = st.sampled_from(["", "a@x.example", "A@x.example", "b@x.example", "c@x.example"])
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     people=st.lists(st.tuples(_NAMES, _EMAILS), min_size=1, max_size=6),

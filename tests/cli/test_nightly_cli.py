@@ -218,6 +218,7 @@ def read_until(proc: subprocess.Popen[str], text: str) -> list[str]:
     raise AssertionError(f"no {text!r}; output: {seen}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_run_stops_cleanly_on_a_signal_between_syncs(
     tmp_path: Path, workbook: Path, sig: signal.Signals
@@ -259,6 +260,7 @@ def test_run_stops_cleanly_on_a_signal_between_syncs(
     assert "keepup" in load_workbook(workbook).sheetnames
 
 
+@pytest.mark.slow
 def test_run_finishes_the_sync_it_is_in_when_stopped(tmp_path: Path) -> None:
     # A big enough sheet that the sync takes a while; no success recorded, so `run`
     # starts catching up at once and the signal arrives in the middle of that sync.

@@ -131,6 +131,7 @@ FAULTS: dict[str, Fault] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("phase", list(PHASES))
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_fault_matrix(fault: str, phase: str) -> None:

@@ -136,6 +136,7 @@ class EditBeforeWrite(BackendBase):
         self.applied += 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", BACKENDS)
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_sheet_moving_between_read_and_write_is_replanned(kind: str, edit: str) -> None:
@@ -151,6 +152,7 @@ def test_sheet_moving_between_read_and_write_is_replanned(kind: str, edit: str) 
             assert after[("Contacts", row, 0)] in (name, (name, "s"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", BACKENDS)
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_sheet_that_keeps_moving_is_left_as_the_user_left_it(kind: str, edit: str) -> None:
@@ -369,6 +371,7 @@ def test_undo_refuses_once_the_rows_moved(kind: str, tmp_path: Path) -> None:
         assert t.cells() == moved
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(20))
 @given(tabs=contact_sheets(), days=st.integers(0, 200))
 # Found by this test: a date-time in an owned cell came back from the snapshot as a date.

@@ -112,6 +112,7 @@ def check_sync_is_safe(t: Target) -> None:
     assert t.cells() == after
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(40))
 @given(tabs=contact_sheets())
 def test_memory_hostile_sheets(tabs: dict[str, list[list[Any]]]) -> None:
@@ -119,6 +120,7 @@ def test_memory_hostile_sheets(tabs: dict[str, list[list[Any]]]) -> None:
         check_sync_is_safe(t)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(25))
 @given(tabs=contact_sheets())
 @example(tabs={"Contacts": []})
@@ -128,6 +130,7 @@ def test_xlsx_hostile_sheets(tabs: dict[str, list[list[Any]]]) -> None:
         check_sync_is_safe(t)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(25))
 @given(tabs=contact_sheets())
 def test_google_hostile_sheets(tabs: dict[str, list[list[Any]]]) -> None:
@@ -210,6 +213,7 @@ NAMED_CASES: dict[str, dict[str, list[list[Any]]]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", BACKENDS)
 @pytest.mark.parametrize("case", list(NAMED_CASES))
 def test_named_hostile_sheet(kind: str, case: str) -> None:
@@ -240,6 +244,7 @@ def test_unusable_sheet_is_a_data_error_naming_the_tab(
         assert (t.cells(), t.write_stamp()) == (before, stamp)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", BACKENDS)
 @settings(max_examples=examples(6))
 @given(days=st.integers(0, 400))

@@ -164,6 +164,7 @@ def test_xlsx_never_stores_contact_text_as_a_formula(tmp_path: Path) -> None:
     assert sheet["A2"].value == "=1+1" and sheet["A2"].data_type == "s"
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(60))
 @given(
     names=st.lists(

@@ -6,11 +6,14 @@ import datetime as dt
 import itertools
 import json
 
+import pytest
 from fake_google import FakeGoogle
 
 from sheets_keepup.app.sync import sync
 from sheets_keepup.backends.google.backend import MAX_BODY_BYTES
 from sheets_keepup.core.settings import Config, SourceConfig
+
+pytestmark = pytest.mark.slow
 
 TODAY = dt.date(2026, 11, 23)
 PEOPLE = 50_000
