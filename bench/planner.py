@@ -1,6 +1,6 @@
 """The planner alone: parse the tabs, apply the rules and diff, with no I/O at all.
 
-Times `sync.plan_sheet` (read_contacts + read_log + plan_followups + diff_plan) on a
+Times `core.pipeline.plan_sheet` (read_contacts + read_log + plan_followups + diff_plan) on a
 generated sheet, twice per size: a first sync (no owned columns yet, so every row
 changes) and a steady-state sync (the sheet already shows the plan; nothing changes).
 Wall time is the best of N runs (time.perf_counter), CPU time that run's
