@@ -60,7 +60,7 @@ from sheets_keepup.core.health import (
     local_time,
 )
 from sheets_keepup.core.pipeline import plan_sheet
-from sheets_keepup.core.settings import Config
+from sheets_keepup.core.settings import Config, DigestEmailConfig
 
 log = logging.getLogger(__name__)
 
@@ -264,20 +264,19 @@ class SyncRun:
         if mail is None:
             return DigestRun(digest, written=due)
         try:
-            self.mail_digest(digest)
+            mail_digest(mail, digest, self.env, self.mail_sender)
         except MailError as error:
             memo.put("digest", {**last, "mail_failed": True})
             return DigestRun(digest, written=due, mail_error=f"digest email not sent: {error}")
         memo.put("digest", {**last, "mailed": True, "mail_failed": False})
         return DigestRun(digest, written=due, mailed=True)
 
-    def mail_digest(self, digest: Digest) -> None:
-        """Send the digest to `digest.email`; raises MailError (MailConfigError) on failure."""
-        mail = self.config.digest.email
-        assert mail is not None
-        self.mail_sender(
-            mail, digest.subject, render_text(digest), render_html(digest), env=self.env
-        )
+
+def mail_digest(
+    mail: DigestEmailConfig, digest: Digest, env: Mapping[str, str], sender: MailSender
+) -> None:
+    """Send the digest as `mail` says; raises MailError (MailConfigError) on failure."""
+    sender(mail, digest.subject, render_text(digest), render_html(digest), env=env)
 
 
 def write_digest(
@@ -388,18 +387,18 @@ def make_digest(
     incomplete digest.email raises ConfigError and a failed send NetworkError.
     """
     clock = clock or SystemClock()
-    if email and config.digest.email is None:
+    mail = config.digest.email
+    if email and mail is None:
         raise ConfigError("No digest.email settings in the config; see docs/config.md.")
     if not write:
         return _plan_digest(backend, config, today)
-    flow = SyncRun(config, state_dir, os.environ if env is None else env, mail_sender)
     with sync_lock(state_dir, clock):
         digest = _plan_digest(backend, config, today)
         memo = Memo(state_dir, backend.describe())
         entry = write_digest(backend, config, digest, today, clock.now(), memo)
-        if email:
+        if email and mail is not None:
             try:
-                flow.mail_digest(digest)
+                mail_digest(mail, digest, os.environ if env is None else env, mail_sender)
             except MailConfigError as error:
                 raise ConfigError(f"The digest tab was written but not emailed: {error}") from None
             except MailError as error:

@@ -112,7 +112,10 @@ class XlsxBackend(BackendBase):
         return str(self.path)
 
     def tab_titles(self) -> list[str]:
-        return list(self._load().sheetnames)
+        # The workbook a read loaded, if any: loading again would also move the stamp
+        # that apply checks the file against.
+        book = self._book if self._book is not None else self._load()
+        return list(book.sheetnames)
 
     def file_to_create(self) -> Path | None:
         return None if self.path.exists() else self.path
