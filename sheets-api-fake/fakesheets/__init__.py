@@ -32,6 +32,9 @@ date format), :func:`date_cell` or raw CellData dicts. ``values(id, range, rende
 range)`` and ``sheet_properties(id, title)`` read back. ``insert_rows``, ``delete_rows``,
 ``set_values`` and ``apply(id, *batch_requests)`` edit like a user would, without HTTP
 (``apply`` validates its requests as the HTTP batchUpdate does).
+``developer_metadata(id)`` lists metadata with its current locations,
+``conditional_formats(id, title)`` a tab's rules, and ``shown_format(id, title, row, col,
+today)`` the colour and weight a cell shows once the first matching rule applies.
 
 Faults (``server.faults``): ``queue_error(429 | 500 | 503, count=, method=,
 path_pattern=)``, ``drop_connection()``, ``set_latency(seconds)``,
@@ -40,7 +43,8 @@ and ``before_request(callback, method=, path_pattern=, once=, at_request=)`` (al
 ``between_requests``) to change the sheet between a sync's read and its write.
 
 Request log: ``server.requests`` (:class:`RequestRecord`: method, path, query, body and
-response sizes, status, read/write kind), ``request_count(...)``, ``find_requests(...)``,
+response sizes, status, read/write kind, and ``name``, the API method as Google's
+discovery document names it), ``request_count(...)``, ``find_requests(..., name=)``,
 ``bytes_transferred()`` and ``clear_log()``.
 
 Drive v3 is covered only as far as gspread needs it: ``files.create`` (``gc.create``),

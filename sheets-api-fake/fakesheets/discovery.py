@@ -23,7 +23,7 @@ DOC_ID = "sheets:v4"
 BATCH_UPDATE = "sheets.spreadsheets.batchUpdate"
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 # Messages whose fields form a proto ``oneof`` (the discovery document does not say so).
-ONEOF_SCHEMAS = {"ExtendedValue": "value"}
+ONEOF_SCHEMAS = {"ExtendedValue": "value", "DataFilter": "filter"}
 _INT_FORMATS = {"int32": "TYPE_INT32", "int64": "TYPE_INT64", "uint32": "TYPE_UINT32"}
 
 

@@ -26,6 +26,9 @@ class RequestRecord:
     kind: str  # "read", "write" or "other" (Drive, unknown)
     body: Any = None
     dropped: bool = False  # the connection was cut after the headers
+    # The API method served, as Google names it (``sheets.spreadsheets.values.
+    # batchUpdateByDataFilter``, ``drive.files.get``); "" for a path no route serves.
+    name: str = ""
 
 
 @dataclass

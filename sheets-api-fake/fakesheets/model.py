@@ -306,6 +306,8 @@ class Spreadsheet:
     # Ids handed to the next addSheet requests that name none (tests pin Google's ids).
     reserved_sheet_ids: list[int] = field(default_factory=list)
     reserved_named_range_ids: list[str] = field(default_factory=list)
+    # How many developer metadata ids were handed out (ids are never reused).
+    metadata_serial: int = 0
 
     @property
     def title(self) -> str:
@@ -326,6 +328,7 @@ class Spreadsheet:
             json_copy(self.extras),
             list(self.reserved_sheet_ids),
             list(self.reserved_named_range_ids),
+            self.metadata_serial,
         )
 
     def touch(self) -> None:

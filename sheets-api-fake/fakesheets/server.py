@@ -13,13 +13,13 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import valueops
+from . import devmeta, valueops
 from .batch import apply_batch
 from .discovery import Validator
 from .errors import ApiError, bad_request
 from .faults import Faults, RequestInfo, RequestRecord
 from .fieldmask import apply_mask, parse_mask
-from .model import Spreadsheet
+from .model import Grid, Spreadsheet
 from .state import FakeSheetsState, new_sheet, spreadsheet_json
 from .values import JsonDict
 
@@ -83,6 +83,48 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str, str]] = [
         "sheets.spreadsheets.values.update",
         "write",
     ),
+    (
+        "POST",
+        re.compile(_BOOK + r":getByDataFilter$"),
+        "get_by_data_filter",
+        "sheets.spreadsheets.getByDataFilter",
+        "read",
+    ),
+    (
+        "GET",
+        re.compile(_BOOK + r"/developerMetadata/(?P<metadataId>[^/:]+)$"),
+        "developer_metadata_get",
+        "sheets.spreadsheets.developerMetadata.get",
+        "read",
+    ),
+    (
+        "POST",
+        re.compile(_BOOK + r"/developerMetadata:search$"),
+        "developer_metadata_search",
+        "sheets.spreadsheets.developerMetadata.search",
+        "read",
+    ),
+    (
+        "POST",
+        re.compile(_BOOK + r"/values:batchGetByDataFilter$"),
+        "values_batch_get_by_data_filter",
+        "sheets.spreadsheets.values.batchGetByDataFilter",
+        "read",
+    ),
+    (
+        "POST",
+        re.compile(_BOOK + r"/values:batchUpdateByDataFilter$"),
+        "values_batch_update_by_data_filter",
+        "sheets.spreadsheets.values.batchUpdateByDataFilter",
+        "write",
+    ),
+    (
+        "POST",
+        re.compile(_BOOK + r"/values:batchClearByDataFilter$"),
+        "values_batch_clear_by_data_filter",
+        "sheets.spreadsheets.values.batchClearByDataFilter",
+        "write",
+    ),
     ("POST", re.compile(r"/v4/spreadsheets$"), "create", "sheets.spreadsheets.create", "write"),
     ("GET", re.compile(r"/drive/v3/files/(?P<id>[^/:]+)$"), "drive_get", "", "other"),
     ("DELETE", re.compile(r"/drive/v3/files/(?P<id>[^/:]+)$"), "drive_delete", "", "other"),
@@ -91,7 +133,14 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str, str]] = [
 ]
 CELL_LIMIT = 10_000_000  # Google's per-spreadsheet cell limit
 # Routes that apply the ``fields`` query parameter themselves.
-_SELF_MASKING = ("get", "drive_get", "drive_list")
+_SELF_MASKING = ("get", "get_by_data_filter", "drive_get", "drive_list")
+# Names of the Drive routes in the request log (Drive is not validated, so has no id).
+_DRIVE_NAMES = {
+    "drive_get": "drive.files.get",
+    "drive_delete": "drive.files.delete",
+    "drive_create": "drive.files.create",
+    "drive_list": "drive.files.list",
+}
 # The one Drive query clause the fake understands (what gspread's ``open(title)`` sends).
 _NAME_CLAUSE = re.compile(r"""name\s*=\s*(["'])(.*?)\1""")
 
@@ -167,15 +216,30 @@ class FakeSheetsServer:
     # --- request log --------------------------------------------------------------------
 
     def request_count(
-        self, method: str | None = None, path_contains: str | None = None, kind: str | None = None
+        self,
+        method: str | None = None,
+        path_contains: str | None = None,
+        kind: str | None = None,
+        *,
+        name: str | None = None,
     ) -> int:
         """Number of logged requests matching all the given filters."""
-        return len(self.find_requests(method, path_contains, kind))
+        return len(self.find_requests(method, path_contains, kind, name=name))
 
     def find_requests(
-        self, method: str | None = None, path_contains: str | None = None, kind: str | None = None
+        self,
+        method: str | None = None,
+        path_contains: str | None = None,
+        kind: str | None = None,
+        *,
+        name: str | None = None,
     ) -> list[RequestRecord]:
-        """Logged requests matching all the given filters, oldest first."""
+        """Logged requests matching all the given filters, oldest first.
+
+        ``name`` is the API method as Google names it, whole
+        (``sheets.spreadsheets.values.batchUpdateByDataFilter``) or by its last part
+        (``batchUpdateByDataFilter``, ``developerMetadata.search``).
+        """
         with self._log_lock:
             records = list(self.requests)
         return [
@@ -184,6 +248,7 @@ class FakeSheetsServer:
             if (method is None or r.method == method.upper())
             and (path_contains is None or path_contains in r.path)
             and (kind is None or r.kind == kind)
+            and (name is None or r.name == name or r.name.endswith("." + name))
         ]
 
     def bytes_transferred(self) -> tuple[int, int]:
@@ -239,6 +304,89 @@ class FakeSheetsServer:
 
     def _get(self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict) -> JsonDict:
         return self.state.metadata(params["id"], query)
+
+    def _get_by_data_filter(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
+        return self.state.metadata_by_filter(params["id"], query, body)
+
+    def _developer_metadata_get(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
+        return devmeta.get_one(self._book(params), params["metadataId"])
+
+    def _developer_metadata_search(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
+        return devmeta.search(self._book(params), list(body.get("dataFilters") or []))
+
+    def _values_batch_get_by_data_filter(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
+        """Each selected range once, with every request filter that selected it; a filter
+        selecting nothing adds nothing (the docs describe only the matches)."""
+        book = self._book(params)
+        matched: dict[str, tuple[str, list[JsonDict]]] = {}
+        for data_filter in body.get("dataFilters") or []:
+            for grid in devmeta.filter_grids(book, data_filter):
+                matched.setdefault(grid.a1, (grid.a1, []))[1].append(data_filter)
+        ranges = [
+            {
+                "valueRange": valueops.read_values(
+                    book,
+                    text,
+                    str(body.get("valueRenderOption") or "FORMATTED_VALUE"),
+                    str(body.get("dateTimeRenderOption") or "SERIAL_NUMBER"),
+                    str(body.get("majorDimension") or "ROWS"),
+                ),
+                "dataFilters": filters,
+            }
+            for text, filters in matched.values()
+        ]
+        out: JsonDict = {"spreadsheetId": book.spreadsheet_id}
+        if ranges:
+            out["valueRanges"] = ranges
+        return out
+
+    def _values_batch_update_by_data_filter(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
+        """Every range a DataFilterValueRange's filter selects gets its values (a row
+        found by metadata is the whole row; JSON null leaves a cell as it is, "" clears
+        it). Values larger than a selected range fail the whole request, as documented.
+        A filter selecting nothing writes nothing and gets no entry in ``responses``:
+        the docs describe responses only "for each range updated"."""
+        option = body.get("valueInputOption")
+        if option not in ("RAW", "USER_ENTERED"):
+            raise bad_request("'valueInputOption' is required but not specified")
+
+        def run(book: Spreadsheet) -> JsonDict:
+            responses: list[tuple[JsonDict, str]] = []
+            for item in body.get("data") or []:
+                data_filter = item.get("dataFilter") or {}
+                for grid in devmeta.filter_grids(book, data_filter, for_write=True):
+                    written = _write_in_grid(book, grid, item, str(option))
+                    responses.append(({**written, "dataFilter": data_filter}, grid.a1))
+            return _by_filter_response(book, responses, body)
+
+        return self._atomic_values(params, run)
+
+    def _values_batch_clear_by_data_filter(
+        self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
+    ) -> JsonDict:
+        def run(book: Spreadsheet) -> JsonDict:
+            cleared: list[str] = []
+            for data_filter in body.get("dataFilters") or []:
+                for grid in devmeta.filter_grids(book, data_filter):
+                    text = valueops.clear_values(book, grid.a1)
+                    if text not in cleared:
+                        cleared.append(text)
+            out: JsonDict = {"spreadsheetId": book.spreadsheet_id}
+            if cleared:
+                out["clearedRanges"] = cleared
+            return out
+
+        return self._atomic_values(params, run)
 
     def _batch_update(
         self, params: dict[str, str], query: dict[str, list[str]], body: JsonDict
@@ -477,6 +625,56 @@ class FakeSheetsServer:
         return dict(apply_mask(full, parse_mask(fields)))
 
 
+def _write_in_grid(book: Spreadsheet, grid: Grid, item: JsonDict, option: str) -> JsonDict:
+    """Write a DataFilterValueRange's values from the top-left of one selected range."""
+    rows = valueops.rows_of(item)
+    height, width = len(rows), max((len(r) for r in rows), default=0)
+    if height > grid.rows or width > grid.cols:
+        raise bad_request(
+            f"Requested writing within range [{grid.a1}], but tried writing "
+            f"{height} rows and {width} columns."
+        )
+    anchor = Grid(
+        grid.sheet, grid.start_row, grid.start_row + 1, grid.start_col, grid.start_col + 1
+    )
+    values = {"values": rows}
+    written, counts_rows, counts_cols, cells = valueops.write_values(
+        book, anchor.a1, values, option
+    )
+    return valueops.update_response(book, written, (counts_rows, counts_cols, cells))
+
+
+def _by_filter_response(
+    book: Spreadsheet, responses: list[tuple[JsonDict, str]], body: JsonDict
+) -> JsonDict:
+    """BatchUpdateValuesByDataFilterResponse: totals (zeros left out, as proto3 JSON
+    does) and per range its counts, the filter, and its values after all writes."""
+    out: JsonDict = {"spreadsheetId": book.spreadsheet_id}
+    if not responses:
+        return out
+    totals = {
+        "totalUpdatedRows": sum(r.get("updatedRows", 0) for r, _ in responses),
+        "totalUpdatedColumns": max(r.get("updatedColumns", 0) for r, _ in responses),
+        "totalUpdatedCells": sum(r.get("updatedCells", 0) for r, _ in responses),
+        "totalUpdatedSheets": len(
+            {r["updatedRange"].rsplit("!", 1)[0] for r, _ in responses if r.get("updatedCells")}
+        ),
+    }
+    out.update({k: v for k, v in totals.items() if v})
+    if body.get("includeValuesInResponse"):
+        for response, matched in responses:
+            response["updatedData"] = valueops.read_values(
+                book,
+                matched,
+                str(body.get("responseValueRenderOption") or "FORMATTED_VALUE"),
+                str(body.get("responseDateTimeRenderOption") or "SERIAL_NUMBER"),
+            )
+    out["responses"] = [
+        {k: v for k, v in response.items() if k != "spreadsheetId"} for response, _ in responses
+    ]
+    return out
+
+
 def _flat(query: dict[str, list[str]]) -> dict[str, str]:
     """Last value of every query parameter."""
     return {k: v[-1] for k, v in query.items() if v}
@@ -499,6 +697,14 @@ def _kind_of(method: str, path: str) -> str:
         if verb == method and pattern.match(path):
             return kind
     return "other"
+
+
+def _name_of(method: str, path: str) -> str:
+    """The method a request reaches, named as in Google's discovery documents."""
+    for verb, pattern, name, method_id, _kind in ROUTES:
+        if verb == method and pattern.match(path):
+            return method_id or _DRIVE_NAMES.get(name, name)
+    return ""
 
 
 def _make_handler(server: FakeSheetsServer) -> type[BaseHTTPRequestHandler]:
@@ -536,7 +742,16 @@ def _make_handler(server: FakeSheetsServer) -> type[BaseHTTPRequestHandler]:
             dropped = server.faults.take_drop(method, raw_path)
             server._log(
                 RequestRecord(
-                    method, raw_path, query, len(raw), len(data), status, kind, body, dropped
+                    method,
+                    raw_path,
+                    query,
+                    len(raw),
+                    len(data),
+                    status,
+                    kind,
+                    body,
+                    dropped,
+                    _name_of(method, raw_path),
                 )
             )
             if server.faults.latency:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .a1 import quote_title
+from . import condformat, devmeta
+from .a1 import col_to_index, quote_title
 from .batch import apply_batch
 from .discovery import BATCH_UPDATE, Validator
 from .errors import ApiError, bad_request
@@ -215,22 +217,78 @@ class FakeSheetsState:
                 raise KeyError(title)
             return json_copy(sheet.properties)
 
+    def shown_format(
+        self, spreadsheet_id: str, sheet_title: str, row: int, col: int | str, today: dt.date
+    ) -> JsonDict:
+        """What a cell would show once conditional formats apply: the first matching
+        rule's format over the cell's own (``row`` 1-based, ``col`` 1-based or letters).
+
+        Returns ``backgroundColor``, ``foregroundColor`` (colours as Google stores them),
+        ``bold``, ``italic``, ``strikethrough`` and ``rule`` (the index of the rule that
+        applied, or None). Only a formula subset is evaluated (``=$T2="x"``, ``AND``,
+        ``OR``, ``N``, ``LEFT``, ``ISNUMBER``, ``TODAY()`` with the given ``today``...);
+        anything else raises :class:`fakesheets.condformat.UnsupportedFormula`.
+        """
+        column = col_to_index(col) if isinstance(col, str) else col - 1
+        with self.lock:
+            book = self.get(spreadsheet_id)
+            sheet = book.sheet_by_title(sheet_title)
+            if sheet is None:
+                raise KeyError(sheet_title)
+            return condformat.shown_format(book, sheet, row - 1, column, today)
+
+    def conditional_formats(self, spreadsheet_id: str, title: str) -> list[JsonDict]:
+        """The ConditionalFormatRules of a tab, in order, as ``spreadsheets.get`` shows them."""
+        with self.lock:
+            sheet = self.get(spreadsheet_id).sheet_by_title(title)
+            if sheet is None:
+                raise KeyError(title)
+            return json_copy(condformat.rules_of(sheet))
+
+    def developer_metadata(self, spreadsheet_id: str) -> list[JsonDict]:
+        """Every DeveloperMetadata of a spreadsheet, locations as they are now."""
+        with self.lock:
+            return [found.full() for found in devmeta.everything(self.get(spreadsheet_id))]
+
     # --- API views ----------------------------------------------------------------------
 
     def metadata(self, spreadsheet_id: str, query: Mapping[str, list[str]]) -> JsonDict:
         """``spreadsheets.get`` response for the given query parameters."""
         book = self.get(spreadsheet_id)
-        fields = (query.get("fields") or [""])[0]
-        try:
-            mask = parse_mask(fields) if fields else None
-        except ValueError as err:
-            raise bad_request(f"Invalid field selection {fields}") from err
         include = (query.get("includeGridData") or ["false"])[0].lower() == "true"
-        include = include or _mask_wants_data(mask)
-        ranges = list(query.get("ranges") or [])
-        full = spreadsheet_json(book, include, ranges, _cell_fields(mask))
-        out: JsonDict = apply_mask(full, mask)
-        return out
+        grids = [resolve(book, text) for text in query.get("ranges") or []]
+        return _masked_spreadsheet(book, query, include, grids)
+
+    def metadata_by_filter(
+        self, spreadsheet_id: str, query: Mapping[str, list[str]], body: JsonDict
+    ) -> JsonDict:
+        """``spreadsheets.getByDataFilter``: as ``get`` with the ranges the filters select
+        (no filters: the whole spreadsheet). A filter selecting nothing adds no range;
+        when none selects anything no sheet is returned."""
+        book = self.get(spreadsheet_id)
+        filters = list(body.get("dataFilters") or [])
+        grids = [g for f in filters for g in devmeta.filter_grids(book, f)]
+        include = bool(body.get("includeGridData"))
+        return _masked_spreadsheet(book, query, include, grids, bool(filters))
+
+
+def _masked_spreadsheet(
+    book: Spreadsheet,
+    query: Mapping[str, list[str]],
+    include: bool,
+    grids: list[Grid],
+    filtered: bool = False,
+) -> JsonDict:
+    """The Spreadsheet resource for ``grids`` under the query's ``fields`` mask."""
+    fields = (query.get("fields") or [""])[0]
+    try:
+        mask = parse_mask(fields) if fields else None
+    except ValueError as err:
+        raise bad_request(f"Invalid field selection {fields}") from err
+    include = include or _mask_wants_data(mask)
+    full = spreadsheet_json(book, include, grids, _cell_fields(mask), filtered)
+    out: JsonDict = apply_mask(full, mask)
+    return out
 
 
 def _cell_fields(mask: Mask | None) -> frozenset[str] | None:
@@ -287,32 +345,54 @@ def fill(sheet: Sheet, data: Rows) -> None:
 def spreadsheet_json(
     book: Spreadsheet,
     include_grid: bool,
-    ranges: list[str],
+    ranges: list[str] | list[Grid],
     cell_fields: frozenset[str] | None = None,
+    filtered: bool = False,
 ) -> JsonDict:
     """The full Spreadsheet resource (before any field mask; ``cell_fields`` may restrict
-    which cell fields are computed)."""
-    grids: dict[int, list[Grid]] = {}
-    for text in ranges:
-        grid = resolve(book, text)
-        grids.setdefault(grid.sheet.sheet_id, []).append(grid)
+    which cell fields are computed). ``ranges`` are A1 texts or grids; ``filtered`` says
+    they came from data filters, so that none selecting anything shows no sheet."""
+    by_sheet: dict[int, list[Grid]] = {}
+    seen: set[tuple[int, int, int, int, int]] = set()
+    for item in ranges:
+        grid = resolve(book, item) if isinstance(item, str) else item
+        key = (grid.sheet.sheet_id, grid.start_row, grid.end_row, grid.start_col, grid.end_col)
+        if key not in seen:  # a range two filters select is shown once
+            seen.add(key)
+            by_sheet.setdefault(grid.sheet.sheet_id, []).append(grid)
+    limited = bool(ranges) or filtered
     sheets = []
     for sheet in book.sheets:
-        if ranges and sheet.sheet_id not in grids:
+        if limited and sheet.sheet_id not in by_sheet:
             continue  # with ranges, Google returns only the sheets they touch
         entry: JsonDict = {"properties": json_copy(sheet.properties)}
         if include_grid:
-            wanted = grids.get(sheet.sheet_id) or [sheet.whole()]
-            entry["data"] = [grid_data(book, g, bool(ranges), cell_fields) for g in wanted]
-        entry.update(json_copy(sheet.extras))
+            wanted = by_sheet.get(sheet.sheet_id) or [sheet.whole()]
+            entry["data"] = [grid_data(book, g, limited, cell_fields) for g in wanted]
+        entry.update(_sheet_extras(sheet))
         sheets.append(entry)
-    return {
+    out: JsonDict = {
         "spreadsheetId": book.spreadsheet_id,
         "properties": json_copy(book.properties),
         "sheets": sheets,
         "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.spreadsheet_id}/edit",
         **json_copy(book.extras),
     }
+    if not sheets and filtered:
+        del out["sheets"]  # an empty repeated field is left out of Google's JSON
+    if devmeta.KEY in out:
+        out[devmeta.KEY] = [devmeta.Found(e, "SPREADSHEET").full() for e in out[devmeta.KEY]]
+    return out
+
+
+def _sheet_extras(sheet: Sheet) -> JsonDict:
+    """A sheet's stored extras, its developer metadata shown with their location."""
+    extras = json_copy(sheet.extras)
+    if devmeta.KEY in extras:
+        extras[devmeta.KEY] = [
+            devmeta.Found(e, "SHEET", sheet).full() for e in sheet.extras[devmeta.KEY]
+        ]
+    return extras
 
 
 def grid_data(
@@ -347,11 +427,15 @@ def grid_data(
     if rows:
         out["rowData"] = rows
     out["rowMetadata"] = [
-        {"pixelSize": DEFAULT_ROW_PX, **sheet.row_meta.get(r, {})}
+        devmeta.dimension_props(
+            sheet, True, r, {"pixelSize": DEFAULT_ROW_PX, **sheet.row_meta.get(r, {})}
+        )
         for r in range(grid.start_row, grid.end_row)
     ]
     out["columnMetadata"] = [
-        {"pixelSize": DEFAULT_COL_PX, **sheet.col_meta.get(c, {})}
+        devmeta.dimension_props(
+            sheet, False, c, {"pixelSize": DEFAULT_COL_PX, **sheet.col_meta.get(c, {})}
+        )
         for c in range(grid.start_col, grid.end_col)
     ]
     return out
