@@ -165,11 +165,15 @@ def test_owned_columns_go_right_of_all_user_data(messy: Path) -> None:
 
 
 def test_rows_get_the_status_colour(sample: Path) -> None:
+    # Colours are conditional formats the tool owns, not painted fills.
     result = sync(XlsxBackend(sample), xlsx_config(sample), TODAY)
-    sheet = load_workbook(sample)["Contacts"]
-    for row, colour in result.plan.rows["colour"].items():
-        for col in (1, 5, 16):
-            assert sheet.cell(int(row) + 1, col).fill.fgColor.rgb == "FF" + colour[1:]
+    written = result.changes.highlight
+    assert written is not None and written.rules
+    read = XlsxBackend(sample).read(["Contacts"]).tabs["Contacts"].highlight
+    assert read == written
+    colours = {rule.colour for rule in written.rules}
+    assert set(result.plan.rows["colour"].to_list()) <= colours
+    assert load_workbook(sample)["Contacts"].cell(5, 1).fill.fill_type is None
 
 
 def test_workbook_open_elsewhere_is_left_alone(sample: Path) -> None:
