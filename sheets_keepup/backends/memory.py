@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 
 from sheets_keepup.backends.base import BackendBase
 from sheets_keepup.core.errors import SheetChangedError
-from sheets_keepup.core.model import CellValue, ChangeSet, DropDown, SheetData, Tab, TabSetup
+from sheets_keepup.core.model import (
+    CellValue,
+    ChangeSet,
+    DropDown,
+    Highlight,
+    SheetData,
+    Tab,
+    TabSetup,
+)
 
 
 @dataclass
@@ -16,7 +24,9 @@ class MemoryBackend(BackendBase):
     """Tabs held as lists of rows, with cell backgrounds keyed by (tab, row, col).
 
     Sheet-level formatting is kept as plain dicts: `frozen` rows per tab, and the date
-    `number_formats`, `dropdowns` and `widths` keyed by (tab, col).
+    `number_formats`, `dropdowns` and `widths` keyed by (tab, col). `highlights` holds
+    the tool's conditional formats per tab; `owned_tabs` and `owned_columns` what the tool
+    marked as its own.
 
     `writes` counts applied change sets, so tests can assert "no write at all";
     `requests` is reads plus writes.
@@ -34,6 +44,11 @@ class MemoryBackend(BackendBase):
     dropdowns: dict[tuple[str, int], DropDown] = field(default_factory=dict)
     widths: dict[tuple[str, int], int] = field(default_factory=dict)
     first_rows: dict[str, int] = field(default_factory=dict)
+    bold_rows: dict[str, int] = field(default_factory=dict)
+    wrapped: dict[str, set[int]] = field(default_factory=dict)
+    highlights: dict[str, Highlight] = field(default_factory=dict)
+    owned_tabs: set[str] = field(default_factory=set)
+    owned_columns: dict[str, set[int]] = field(default_factory=dict)
 
     @classmethod
     def from_rows(
@@ -64,8 +79,16 @@ class MemoryBackend(BackendBase):
                 title=title,
                 rows=rows,
                 background=lambda r, c, t=title, s=snapshot: s.get((t, r, c)),  # type: ignore[misc]
+                highlight=self.highlights.get(title),
+                owned_columns=frozenset(self.owned_columns.get(title, ())),
             )
-        return SheetData(tabs=found, locale=self.locale, title="memory")
+        return SheetData(
+            tabs=found,
+            locale=self.locale,
+            title="memory",
+            owned_tabs=frozenset(self.owned_tabs & set(self.tabs)),
+            titles=list(self.tabs),
+        )
 
     def apply(self, changes: ChangeSet) -> None:
         for hook in self.before_apply:
@@ -93,6 +116,8 @@ class MemoryBackend(BackendBase):
                     )
 
     def _apply_tab(self, changes: ChangeSet) -> None:
+        if changes.create_tab or changes.tab not in self.tabs:
+            self.owned_tabs.add(changes.tab)
         rows = self.tabs.setdefault(changes.tab, [])
         if changes.replace:
             rows.clear()
@@ -114,6 +139,12 @@ class MemoryBackend(BackendBase):
         while rows and not any(v not in (None, "") for v in rows[-1]):
             rows.pop()
         rows.extend(list(r) for r in changes.appends)
+        self.owned_columns.setdefault(changes.tab, set()).update(changes.mark_columns)
+        if changes.highlight is not None:
+            if changes.highlight.rules:
+                self.highlights[changes.tab] = changes.highlight
+            else:
+                self.highlights.pop(changes.tab, None)
         if changes.setup is not None:
             self._set_up(changes.tab, changes.setup)
 
@@ -128,6 +159,9 @@ class MemoryBackend(BackendBase):
             self.dropdowns[(tab, dropdown.col)] = dropdown
         for col, pixels in setup.widths.items():
             self.widths[(tab, col)] = pixels
+        if setup.bold_rows:
+            self.bold_rows[tab] = setup.bold_rows
+        self.wrapped.setdefault(tab, set()).update(setup.wrap_columns)
 
     def tab_setup(self, tab: str) -> TabSetup:
         """The formatting applied to `tab` so far, in the form a ChangeSet sets it."""
@@ -139,4 +173,6 @@ class MemoryBackend(BackendBase):
                 (d for (t, _), d in self.dropdowns.items() if t == tab), key=lambda d: d.col
             ),
             widths={c: w for (t, c), w in self.widths.items() if t == tab},
+            bold_rows=self.bold_rows.get(tab, 0),
+            wrap_columns=sorted(self.wrapped.get(tab, ())),
         )

@@ -3,12 +3,13 @@
 The diff is what makes a second sync free: identical values and colours produce an
 empty ChangeSet, and an empty ChangeSet is never sent.
 
-Colours follow `config.highlight`: the whole row (`row`), only the owned cells
-(`status`) or nothing (`none`). In every mode but `none` the Status cell's background is
-the marker: a row is repainted only when it differs from the colour its status wants.
-When the mode changes, the record of the previous write (`Painted`) says what the tool
-coloured, and only cells whose colour is the tool's colour for that row are cleared;
-a colour the user set is never touched.
+Colours are conditional formats the tool owns (`core.highlight`), keyed on the owned
+Status: the diff sends them only when the rules on the sheet differ from the wanted ones.
+Fills that versions before the rules painted are taken off once, as their record in the
+state folder (`Painted`) says; a colour the user set is never touched.
+
+The tool writes only to columns it created and marked; `claim_owned_columns` refuses a
+user's column that bears an owned name before anything is written.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import pandas as pd
 
 from sheets_keepup.core.dates import MAX_SERIAL, MIN_SERIAL, SHEETS_EPOCH, from_serial
 from sheets_keepup.core.distinct import EMPTY, factorize, spread
+from sheets_keepup.core.errors import DataError
+from sheets_keepup.core.highlight import highlight_rules, same_highlight
 from sheets_keepup.core.model import (
     CellValue,
     CellWrite,
@@ -28,12 +31,13 @@ from sheets_keepup.core.model import (
     Identity,
     Painted,
     Previous,
+    Problem,
     RowFill,
     Tab,
     WriteValue,
 )
 from sheets_keepup.core.parse import ContactSheet
-from sheets_keepup.core.planner import Plan
+from sheets_keepup.core.planner import STATUSES, Plan
 from sheets_keepup.core.settings import Config
 
 OWNED_KEYS = ("next_action", "due", "status")
@@ -127,14 +131,6 @@ def same_colour(current: str | None, wanted: str | None) -> bool:
     return current.upper() == wanted.upper()
 
 
-def _differ(current: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Per row: does the current colour differ from the wanted one (beyond one step)?"""
-    differ = np.asarray(current != wanted, dtype=bool)
-    for i in np.flatnonzero(differ):
-        differ[i] = not same_colour(current[i], wanted[i])
-    return differ
-
-
 def _is_tool_colour(colour: str | None, known: set[str]) -> bool:
     return colour is not None and (colour in known or any(same_colour(colour, k) for k in known))
 
@@ -146,13 +142,17 @@ def diff_plan(
     config: Config,
     painted: Painted | None = None,
 ) -> ChangeSet:
-    """The owned cells and colours that differ from the plan, plus new headers.
+    """The owned cells that differ from the plan, new headers, marks and colour rules.
 
-    `painted` is what the previous write coloured (from the state folder); without it
-    a change of highlight mode clears nothing outside the owned cells.
-    The change set's `painted` is the record to keep once it is written, and its
-    `previous` what it replaces (the values compared here, kept for the snapshot).
+    Colours are conditional formats (`core.highlight`); the change set carries them only
+    when the rules on the sheet differ from the wanted ones. `painted` is what an older
+    version painted cell by cell (from the state folder): those fills, and only those,
+    are taken off once. The change set's `painted` is the record to keep once it is
+    written, and its `previous` what it replaces (kept for the snapshot).
+    Raises DataError, before anything is planned to be written, when a column with an
+    owned name is the user's (see `claim_owned_columns`).
     """
+    adopted = claim_owned_columns(contacts, tab, config)
     columns, cells = owned_columns(contacts, config)
     end_col = max([contacts.used_width, *(c + 1 for c in columns.values())])
     # Every cell written gets its value before, new headers included, for the snapshot.
@@ -184,21 +184,56 @@ def diff_plan(
         cells += [CellWrite(index[i], col, value(i)) for i in at]
         previous.update({(index[i], col): shown[i] for i in at})
         touched.update(index[i] for i in at)
-    fills = _fills(rows, tab, columns, end_col, config, painted)
+    fills = _unpaint(tab, contacts.header.row, columns["status"], config, painted)
     touched.update(fill.row for fill in fills)
-    _clear_rows_without_contacts(
-        contacts, tab, config, set(rows.index), columns, end_col, cells, fills, previous, touched
-    )
+    _clear_rows_without_contacts(contacts, tab, set(rows.index), columns, cells, previous, touched)
+    rules = highlight_rules(config, columns, contacts.header.row, end_col)
     return ChangeSet(
         tab=tab.title,
         cells=cells,
         fills=fills,
         identity=_identity(contacts, tab, touched),
+        highlight=None if same_highlight(tab.highlight, rules) else rules,
+        mark_columns=sorted(set(adopted) | {c.col for c in cells if c.row == contacts.header.row}),
         owned_columns=columns,
         end_col=end_col,
         previous=Previous(previous, tab.background),
-        painted=_painted_after(tab, columns, end_col, config, painted),
+        painted=Painted(tab.title, "none", 0, tuple(sorted(set(columns.values()))), ()),
     )
+
+
+def claim_owned_columns(contacts: ContactSheet, tab: Tab, config: Config) -> list[int]:
+    """The columns with an owned name that the tool may write but has not marked yet.
+
+    The tool writes only to columns it created, which it marks (`Tab.owned_columns`).
+    Columns that versions before the marks created are recognised by their Status
+    column: every value in it is a status the tool writes. Any other column that bears
+    an owned name is the user's (a CRM export's "Status: Client - signed"): DataError,
+    naming it and the config key that renames the tool's column.
+    """
+    found = contacts.header.owned
+    unmarked = {key: col for key, col in found.items() if col not in tab.owned_columns}
+    if not unmarked:
+        return []
+    if not tab.owned_columns and _written_by_older_version(tab, contacts.header.row, found):
+        return sorted(unmarked.values())
+    key, col = min(unmarked.items(), key=lambda item: item[1])
+    header = str(tab.value(contacts.header.row, col)).strip()
+    raise DataError(
+        f"{Problem(tab.title, contacts.header.row, col, '').where} is headed '{header}', the "
+        f"name of sheets-keepup's {key.replace('_', ' ')} column, but it is your column, not "
+        "one sheets-keepup created, so nothing was written. Give the tool's column another "
+        f'name in the config (columns.owned.{key}: "Keepup {header.lower()}") or rename yours.'
+    )
+
+
+def _written_by_older_version(tab: Tab, header_row: int, found: dict[str, int]) -> bool:
+    col = found.get("status")
+    if col is None:
+        return False
+    words = [tab.value(row, col) for row in range(header_row + 1, len(tab.rows))]
+    words = [w for w in words if not _is_blank(w)]
+    return bool(words) and all(isinstance(w, str) and w.strip() in STATUSES for w in words)
 
 
 def _wanted_values(
@@ -220,25 +255,8 @@ def _wanted_values(
 
 
 def tool_colours(config: Config) -> tuple[str, ...]:
-    """Every colour the tool writes, one per status."""
+    """Every colour the tool writes, one per status and one for the picks."""
     return tuple(config.colours.model_dump().values())
-
-
-def _painted_after(
-    tab: Tab, columns: dict[str, int], end_col: int, config: Config, before: Painted | None
-) -> Painted:
-    colours = set(tool_colours(config))
-    if before is not None and before.tab == tab.title:
-        # Rows that are no longer contacts may still wear an older palette.
-        colours |= set(before.colours)
-        end_col = max(end_col, before.span) if before.mode == "row" else end_col
-    return Painted(
-        tab=tab.title,
-        mode=config.highlight,
-        span=end_col,
-        owned=tuple(sorted(set(columns.values()))),
-        colours=tuple(sorted(colours)),
-    )
 
 
 def _runs(cols: list[int]) -> list[tuple[int, int]]:
@@ -252,66 +270,25 @@ def _runs(cols: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _fills(
-    rows: pd.DataFrame,
-    tab: Tab,
-    columns: dict[str, int],
-    end_col: int,
-    config: Config,
-    painted: Painted | None,
+def _unpaint(
+    tab: Tab, header_row: int, status_col: int, config: Config, painted: Painted | None
 ) -> list[RowFill]:
-    """Row fills for the highlight mode."""
-    mode = config.highlight
-    before = painted.mode if painted is not None and painted.tab == tab.title else None
-    index = [int(r) for r in rows.index]
-    status_col = columns["status"]
-    current = np.array([tab.background(r, status_col) for r in index], dtype=object)
-    wanted = rows["colour"].to_numpy(dtype=object)
-    owned = sorted(set(columns.values()))
-    known = set(tool_colours(config)) | set(painted.colours if painted is not None else ())
-    span = max(end_col, painted.span if painted is not None else 0)
-    fills: list[RowFill] = []
-    if mode == "row":
-        # Coming from status or none, the rest of each row lacks its colour: paint all.
-        repaint = np.ones(len(index), dtype=bool) if before in ("status", "none") else None
-        changed = repaint if repaint is not None else _differ(current, wanted)
-        colours = wanted.tolist()
-        fills += [
-            RowFill(index[i], 0, end_col, colours[i]) for i in np.flatnonzero(changed).tolist()
-        ]
-    elif mode == "status":
-        if before == "row":
-            others = [c for c in range(span) if c not in set(owned)]
-            fills += _clear_tool_colours(tab, index, current, others, known)
-        runs = _runs(owned)
-        for i in np.flatnonzero(_differ(current, wanted)):
-            fills += [RowFill(index[i], start, end, wanted[i]) for start, end in runs]
-    elif before != "none":
-        cols = list(range(span)) if before == "row" else owned
-        fills += _clear_tool_colours(tab, index, current, cols, known)
-    return fills
+    """Take off the fills an older version painted, as its record says, and no other.
 
-
-def _clear_tool_colours(
-    tab: Tab, index: list[int], current: np.ndarray, cols: list[int], known: set[str]
-) -> list[RowFill]:
-    """Clear the cells among `cols` that wear the colour the tool gave their row.
-
-    A row's tool colour is its Status cell's background, when that is one of the
-    tool's colours; any other colour in the row is the user's and is kept.
+    A row's painted colour is its Status cell's background when that is one of the
+    tool's colours; only cells of the painted span wearing that same colour are cleared,
+    so a colour the user set, even in the row, stays.
     """
+    if painted is None or painted.tab != tab.title or painted.mode == "none":
+        return []
+    cols = list(range(painted.span)) if painted.mode == "row" else list(painted.owned)
+    known = set(tool_colours(config)) | set(painted.colours)
     fills: list[RowFill] = []
-    if not cols:
-        return fills
-    marked = np.flatnonzero([_is_tool_colour(c, known) for c in current])
-    for i in marked:
-        row, colour = index[i], current[i]
-        backgrounds = [tab.background(row, c) for c in cols]
-        same = [
-            c
-            for c, bg in zip(cols, backgrounds, strict=True)
-            if bg == colour or (bg is not None and same_colour(bg, colour))
-        ]
+    for row in range(header_row + 1, len(tab.rows)):
+        colour = tab.background(row, status_col)
+        if not _is_tool_colour(colour, known):
+            continue
+        same = [c for c in cols if same_colour(tab.background(row, c), colour)]
         fills += [RowFill(row, start, end, None) for start, end in _runs(same)]
     return fills
 
@@ -319,41 +296,31 @@ def _clear_tool_colours(
 def _clear_rows_without_contacts(
     contacts: ContactSheet,
     tab: Tab,
-    config: Config,
     contact_rows: set[int],
     columns: dict[str, int],
-    end_col: int,
     cells: list[CellWrite],
-    fills: list[RowFill],
     previous: dict[tuple[int, int], CellValue],
     touched: set[int],
 ) -> None:
-    """Take our values and colour off rows that hold no contact.
+    """Take our values off rows that hold no contact.
 
     A row blank in every column the user headed is no contact, so the plan skips it;
-    but an action written there (the rows moved between the identity check and the
-    write, or the user cleared a contact's cells) would otherwise stay forever.
+    but an action written there (the user cleared a contact's cells, or moved it) would
+    otherwise stay forever.
     """
-    ours = list(tool_colours(config))
-    owned_runs = _runs(sorted(set(columns.values())))
     for row in range(contacts.header.row + 1, len(tab.rows)):
         if row in contact_rows:
             continue
         for key in OWNED_KEYS:
             current = tab.value(row, columns[key])
-            if current is not None and not (isinstance(current, str) and not current.strip()):
+            if not _is_blank(current):
                 cells.append(CellWrite(row, columns[key], None))
                 previous[(row, columns[key])] = current
                 touched.add(row)
-        colour = tab.background(row, columns["status"])
-        if colour is not None and any(same_colour(colour, c) for c in ours):
-            spans = [(0, end_col)] if config.highlight == "row" else owned_runs
-            fills += [RowFill(row, start, end, None) for start, end in spans]
-            touched.add(row)
 
 
 def _identity(contacts: ContactSheet, tab: Tab, rows: set[int]) -> Identity:
     fields = contacts.header.fields
     identity = Identity(fields.get("name", fields.get("first_name")), fields.get("email"), {})
     checked = {row: identity.of(tab.rows[row]) for row in sorted(rows)}
-    return Identity(identity.name_col, identity.email_col, checked)
+    return Identity(identity.name_col, identity.email_col, checked, contacts.header.row + 1)

@@ -373,7 +373,8 @@ def _identity(contacts: ContactSheet, tab: Tab, rows: set[int]) -> Identity | No
         return None
     fields = contacts.header.fields
     base = Identity(fields.get("name", fields.get("first_name")), fields.get("email"), {})
-    return Identity(base.name_col, base.email_col, {r: base.of(tab.rows[r]) for r in sorted(rows)})
+    checked = {r: base.of(tab.rows[r]) for r in sorted(rows)}
+    return Identity(base.name_col, base.email_col, checked, contacts.header.row + 1)
 
 
 __all__ = [

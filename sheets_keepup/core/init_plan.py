@@ -9,11 +9,12 @@ are never moved, renamed or rewritten. Everything goes in one atomic write.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sheets_keepup.core.diff import OWNED_KEYS, owned_columns
+from sheets_keepup.core.diff import OWNED_KEYS, claim_owned_columns, owned_columns
 from sheets_keepup.core.errors import DataError
 from sheets_keepup.core.headers import FIELD_ALIASES, LOG_ALIASES, cell_name, column_letter
 from sheets_keepup.core.model import (
@@ -156,14 +157,7 @@ def plan_init(data: SheetData, config: Config, today: dt.date, *, sample: bool =
             notes.append("--sample ignored: the Contacts tab already has contacts.")
     log = _log_tab(data.tabs.get(config.tabs.log), config, today, blank and sample, done, notes)
     extra = [log] if log is not None else []
-    changes = ChangeSet(
-        tab=contacts.tab,
-        cells=contacts.cells,
-        identity=contacts.identity,
-        create_tab=contacts.create_tab,
-        setup=contacts.setup,
-        extra_tabs=extra,
-    )
+    changes = dataclasses.replace(contacts, extra_tabs=extra)
     return InitPlan(changes=changes, done=done, notes=notes)
 
 
@@ -209,7 +203,14 @@ def _blank_contacts(
             "tabs.contacts in the config to that tab's name and run init again."
         )
     identity = None if tab is None else Identity(0, 1, {0: ("", "")})
-    return ChangeSet(tab=title, cells=cells, identity=identity, create_tab=True, setup=setup)
+    return ChangeSet(
+        tab=title,
+        cells=cells,
+        identity=identity,
+        create_tab=True,
+        setup=setup,
+        mark_columns=[col[k] for k in OWNED_KEYS],
+    )
 
 
 def example_rows(today: dt.date, config: Config) -> list[dict[str, WriteValue]]:
@@ -256,6 +257,7 @@ def _existing_contacts(
             "row; it never rewrites your cells."
         ) from None
     header = contacts.header
+    adopted = claim_owned_columns(contacts, tab, config)
     columns, cells = owned_columns(contacts, config)
     widths = {}
     date_columns: list[int] = []
@@ -282,8 +284,15 @@ def _existing_contacts(
         identity_of.name_col,
         identity_of.email_col,
         {header.row: identity_of.of(tab.rows[header.row])},
+        header.row + 1,
     )
-    return ChangeSet(tab=tab.title, cells=cells, identity=identity, setup=setup)
+    return ChangeSet(
+        tab=tab.title,
+        cells=cells,
+        identity=identity,
+        setup=setup,
+        mark_columns=sorted({*adopted, *(c.col for c in cells)}),
+    )
 
 
 def _tier_dropdown(

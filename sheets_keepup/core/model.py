@@ -36,6 +36,10 @@ class Tab:
     title: str
     rows: Sequence[Sequence[CellValue]]
     background: Callable[[int, int], str | None] = _no_background
+    highlight: Highlight | None = None
+    """The conditional formats the tool owns on this tab, as read (None: there are none)."""
+    owned_columns: frozenset[int] = frozenset()
+    """Columns the tool marked as its own (it created them), by position as read."""
 
     def value(self, row: int, col: int) -> CellValue:
         if row >= len(self.rows) or col >= len(self.rows[row]):
@@ -50,6 +54,10 @@ class SheetData:
     tabs: Mapping[str, Tab]
     locale: str | None = None
     title: str = ""
+    owned_tabs: frozenset[str] = frozenset()
+    """Titles of the tabs the tool marked as its own (it created them)."""
+    titles: Sequence[str] = ()
+    """Every tab's title in the spreadsheet, in order, as the read saw them."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,53 @@ class RowFill(NamedTuple):
     start_col: int
     end_col: int
     colour: str | None
+
+
+HIGHLIGHT_MARK = 'N("keepup")+'
+"""The prefix of every conditional-format formula the tool owns.
+
+N() of a text is 0 in Sheets, Excel and LibreOffice, so `=N("keepup")+($T2="ok")` is
+true exactly when `$T2="ok"` is; the prefix lets the tool recognise its own rules among
+the user's, whatever app saved the file since, without any other record.
+"""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One conditional format: cells where `formula` is true get `colour` (and bold).
+
+    `formula` starts with "=" and is written for the top-left cell of the rule's areas;
+    relative references ($T2) shift row by row, as in the apps.
+    """
+
+    formula: str
+    colour: str | None = None
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Area:
+    """Rows [first_row, end_row) and columns [first_col, end_col), 0-based.
+
+    `end_row` None reaches the last row of the sheet, so rows added later are covered.
+    """
+
+    first_row: int
+    first_col: int
+    end_col: int
+    end_row: int | None = None
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """The tool's conditional formats on one tab, in priority order (first match wins).
+
+    Every rule applies to all of `areas`. A change set's highlight replaces every rule
+    the tool owns on the tab (recognised by HIGHLIGHT_MARK); an empty one removes them.
+    """
+
+    areas: tuple[Area, ...] = ()
+    rules: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,11 +190,16 @@ class Previous:
 
 @dataclass(frozen=True)
 class Identity:
-    """Who a row held when it was read, checked again just before writing."""
+    """Who a row held when it was read, checked again just before writing.
+
+    Rows from `first` down hold people (above it: titles and the header row), so a
+    backend that anchors rows to people (Google) anchors only those.
+    """
 
     name_col: int | None
     email_col: int | None
     rows: Mapping[int, tuple[str, str]]
+    first: int = 0
 
     def of(self, values: Sequence[CellValue]) -> tuple[str, str]:
         return (_text_at(values, self.name_col), _text_at(values, self.email_col))
@@ -183,10 +243,19 @@ class TabSetup:
     date_pattern: str = DATE_PATTERN
     dropdowns: Sequence[DropDown] = ()
     widths: Mapping[int, int] = field(default_factory=dict)
+    bold_rows: int = 0
+    """That many rows at the top are bold (a header)."""
+    wrap_columns: Sequence[int] = ()
+    """Columns whose long text wraps within the column width instead of running over."""
 
     def __bool__(self) -> bool:
         return bool(
-            self.frozen_rows is not None or self.date_columns or self.dropdowns or self.widths
+            self.frozen_rows is not None
+            or self.date_columns
+            or self.dropdowns
+            or self.widths
+            or self.bold_rows
+            or self.wrap_columns
         )
 
 
@@ -194,10 +263,14 @@ class TabSetup:
 class ChangeSet:
     """Everything one write does to one tab, applied atomically by a backend.
 
-    In order: create the tab when `create_tab` and it is missing; clear every value and
-    colour in it when `replace` (only for tabs the tool owns, like the weekly digest);
-    set `cells`; colour `fills`; add `appends` as new rows below the last non-empty
-    row; then apply `setup` (frozen rows, date formats, dropdowns, widths).
+    In order: create the tab when `create_tab` and it is missing, and with `create_tab`
+    mark it as the tool's (an existing tab too: that is how a tab an older version
+    created, recognised by its header, gets its mark); clear every value and colour in
+    it when `replace` (only for tabs the tool owns, like the weekly digest); set
+    `cells`; colour `fills` (a None colour removes a fill); add `appends` as new rows
+    below the last non-empty row; mark `mark_columns` as the tool's; replace the tool's
+    conditional formats with `highlight` when it is not None; then apply `setup`
+    (frozen rows, date formats, dropdowns, widths, bold header, wrapping).
 
     `extra_tabs` are change sets for other tabs applied in the same atomic write (all
     of them or nothing), so that `init` sets up Contacts and Log in one request.
@@ -216,6 +289,8 @@ class ChangeSet:
     create_tab: bool = False
     replace: bool = False
     setup: TabSetup | None = None
+    highlight: Highlight | None = None
+    mark_columns: Sequence[int] = ()
     extra_tabs: Sequence[ChangeSet] = ()
     owned_columns: Mapping[str, int] = field(default_factory=dict)
     end_col: int = 0
@@ -229,6 +304,8 @@ class ChangeSet:
             or self.appends
             or self.replace
             or self.setup
+            or self.highlight is not None
+            or self.mark_columns
             or any(self.extra_tabs)
         )
 

@@ -24,6 +24,8 @@ from sheets_keepup.core.parse import ContactSheet, LogSheet
 from sheets_keepup.core.settings import Config, parse_month_day
 
 OVERDUE, DUE_SOON, OK, SNOOZED, CHECK = "overdue", "due soon", "ok", "snoozed", "check"
+STATUSES = frozenset({OVERDUE, DUE_SOON, OK, SNOOZED, CHECK})
+"""Every value the tool writes in the Status column."""
 PICK_MARK = "★ This week: "
 NAME_IN_TEXT = 80
 """Longest name quoted in an action; longer ones end in '...'."""

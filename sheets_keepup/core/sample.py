@@ -93,7 +93,7 @@ _PEOPLE: list[tuple[CellValue, ...]] = [
      "Mar 2024", None, None, "", "", None),
     ("Diego Fernández", "diego@example.ar", "", "Founder, Pampa AI", "Accelerator", "core",
      "", 91, 200, None, "", "Raising a seed round", None),
-    ("Emma Schulz", "emma@example.at", "", "Designer", "Dribbble", "network", "", 2025,
+    ("Emma Schulz", "emma@example.at", "", "Designer", "Dribbble", "network", "", "2025",
      None, None, "", "", None),
     ("Felix Wagner", "felix@example.ch", "", "Banker", "Ski trip", "network", "", 45, None,
      None, "", "", None),
@@ -180,7 +180,7 @@ HEADER_ROW = 2
 """0-based row of the sample's Contacts header (two title rows sit above it)."""
 _WIDTHS = [180, 220, 140, 190, 130, 100, 110, 110, 110, 100, 170, 260, 100]
 # The owned columns land right of the user's: Next action, Due, Status.
-_OWNED_WIDTHS = [420, 100, 90]
+_OWNED_WIDTHS = [640, 100, 90]
 
 
 def sample_setup() -> dict[str, TabSetup]:
@@ -196,6 +196,9 @@ def sample_setup() -> dict[str, TabSetup]:
         first_row=HEADER_ROW + 1,
         date_columns=date_columns,
         widths=widths,
+        bold_rows=HEADER_ROW + 1,
     )
-    log = TabSetup(frozen_rows=1, date_columns=[0], widths={0: 110, 1: 180, 2: 110, 3: 360})
+    log = TabSetup(
+        frozen_rows=1, date_columns=[0], widths={0: 110, 1: 180, 2: 110, 3: 360}, bold_rows=1
+    )
     return {"Contacts": contacts, "Log": log}

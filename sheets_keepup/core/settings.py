@@ -137,8 +137,9 @@ class RulesConfig(_Strict):
 
 
 class ColoursConfig(_Strict):
-    """Row background colours by status, as #RRGGBB."""
+    """Row background colours by status, as #RRGGBB (`pick`: the week's picks, in bold)."""
 
+    pick: str = "#F4A09A"
     overdue: str = "#F4C7C3"
     due_soon: str = "#FCE8B2"
     ok: str = "#D9EAD3"

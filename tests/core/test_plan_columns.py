@@ -17,7 +17,9 @@ def days_ago(n: int) -> dt.date:
 
 
 def planned(rows: list[list[Any]], log: list[list[Any]] | None = None) -> PlannedSheet:
-    tabs = {"Contacts": Tab("Contacts", rows)}
+    # Owned headers already on the sheet are the tool's: it created and marked them.
+    owned = {c for c, h in enumerate(rows[0]) if h in ("Next action", "Due", "Status")}
+    tabs = {"Contacts": Tab("Contacts", rows, owned_columns=frozenset(owned))}
     if log is not None:
         tabs["Log"] = Tab("Log", [["Date", "Who", "Kind"], *log])
     return plan_sheet(SheetData(tabs=tabs, locale="en_GB"), make_config(), TODAY)

@@ -208,6 +208,9 @@ def test_tab_renamed_between_runs(kind: str) -> None:
             t.sheet.backgrounds = {
                 ("Friends", r, c): v for (_tab, r, c), v in t.sheet.backgrounds.items()
             }
+            # A renamed tab keeps its conditional formats and the tool's marks.
+            t.sheet.highlights["Friends"] = t.sheet.highlights.pop("Contacts")
+            t.sheet.owned_columns["Friends"] = t.sheet.owned_columns.pop("Contacts")
         else:
             assert isinstance(t, XlsxTarget)
             book = load_workbook(t.path)

@@ -153,6 +153,7 @@ def test_undo_puts_numbers_and_booleans_back_as_they_were(tmp_path: Path) -> Non
         ["Bob", "b@example.com", "core", "call", 46001.5, 3.5],
     ]
     sheet = MemoryBackend.from_rows({"Contacts": rows})
+    sheet.owned_columns["Contacts"] = {3, 4, 5}  # an earlier sync created them
     before = copy.deepcopy(sheet.tabs)
     store = SnapshotStore(tmp_path, sheet.describe())
     result = sync(sheet, make_config(), TODAY, snapshots=store)
