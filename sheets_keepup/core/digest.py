@@ -1,7 +1,9 @@
-"""The week's digest: the top picks with why, how to reach them, and coming birthdays.
+"""The week's digest: the top picks with why and how to reach them, coming birthdays and
+thank-yous owed.
 
 `build_digest` is pure (plan + contacts -> `Digest`); `digest_changes` turns a digest into
-one ChangeSet that fully rewrites the tool-owned "This week" tab; `render_text` and
+one ChangeSet that fully rewrites the tool-owned "This week" tab, laid out to be read (a
+bold frozen header, widths that fit, wrapped text, real dates); `render_text` and
 `render_html` give the same content for a terminal or an email.
 
 Example::
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,22 +27,60 @@ from typing import Any
 import pandas as pd
 
 from sheets_keepup.core.dates import next_birthday
-from sheets_keepup.core.model import CellWrite, ChangeSet, WriteValue
+from sheets_keepup.core.model import DATE_PATTERN, CellWrite, ChangeSet, TabSetup, WriteValue
 from sheets_keepup.core.parse import ContactSheet
 from sheets_keepup.core.planner import (
+    CHECK,
     DUE_SOON,
     OVERDUE,
     PICK_MARK,
+    SNOOZED,
     Plan,
     day_month,
     time_span,
 )
 from sheets_keepup.core.settings import Config
 
-PICK_HEADERS = ("Pick", "Who", "Why now", "Next action", "Due", "Email", "Phone", "Hook")
-BIRTHDAY_HEADERS = ("Who", "Birthday", "Email", "Phone")
+HEADERS = ("#", "Who", "Why now", "Next action", "Due", "Email", "Phone", "Talk about")
+"""One header for every section, so that one frozen row labels the whole tab."""
+NUMBER, WHO, WHY, ACTION, DUE, EMAIL, PHONE, TALK = range(len(HEADERS))
+HEADER_ROW = 1
+"""Where HEADERS sit, below the title."""
+LEGACY_HEADER_ROW = 4
+LEGACY_HEADERS = ("Pick", "Who", "Why now", "Next action", "Due", "Email", "Phone", "Hook")
+"""The header row the tab had before this layout (versions that did not mark their tabs):
+what tells a digest tab an older version wrote from a tab of the user's."""
+WIDTH_CAPS = {
+    NUMBER: 40,
+    WHO: 220,
+    WHY: 560,
+    ACTION: 560,
+    DUE: 110,
+    EMAIL: 300,
+    PHONE: 180,
+    TALK: 420,
+}
+"""The widest each column gets, in pixels: wide enough for the usual sentence on one
+line (a workbook app does not grow a row to fit wrapped text); longer text wraps."""
+WRAPPED = (WHO, WHY, ACTION, EMAIL, PHONE, TALK)
+# The number column is not wrapped: the title, section headings and one-line notes sit
+# in it and run over the empty cells to their right instead of folding into it.
+TOP_ROWS = HEADER_ROW + 1
+"""The title and the header: bold, and frozen so they stay in view."""
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 HOOK_LIMIT = 80
+CHAR_PIXELS = 6.5
+"""A typical lowercase letter's width in the apps' default font (11 pt Calibri or a
+look-alike), in pixels."""
+DIGIT_PIXELS = 7.0
+"""A digit's width: every digit has the same, and it is the unit of xlsx column widths."""
+_NARROW = frozenset(" .,:;!'|()[]iljI")
+_SLIM = frozenset("frt-/")
+_WIDE = frozenset("mwMW@%&")
+BOLD_FACTOR = 1.1
+CELL_PADDING = 12
+MIN_WIDTH = 32
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight")
 
 
 @dataclass(frozen=True)
@@ -64,6 +105,24 @@ class DigestBirthday:
     days: int
     email: str
     phone: str
+    hook: str = ""
+
+
+@dataclass(frozen=True)
+class DigestThanks:
+    """A thank-you owed for an in-person meeting logged in the last few days."""
+
+    name: str
+    meeting: dt.date
+    kind: str
+    due: dt.date
+    email: str
+    phone: str
+    hook: str = ""
+
+    @property
+    def why(self) -> str:
+        return f"after the {self.kind or 'meeting'} on {day_month(self.meeting)}"
 
 
 @dataclass(frozen=True)
@@ -74,6 +133,7 @@ class Digest:
     picks: tuple[DigestPick, ...]
     birthdays: tuple[DigestBirthday, ...]
     birthday_days: int
+    thank_yous: tuple[DigestThanks, ...] = ()
 
     @property
     def title(self) -> str:
@@ -92,7 +152,8 @@ def week_start(today: dt.date, digest_day: str) -> dt.date:
 
 
 def build_digest(plan: Plan, contacts: ContactSheet, config: Config, today: dt.date) -> Digest:
-    """The picks (top N of the plan, best first) and birthdays in the next days."""
+    """The picks (top N of the plan, best first), birthdays in the next days and the
+    thank-yous owed (oldest meeting first)."""
     frame = contacts.frame
     picks = []
     for row, item in zip(plan.picks.index.tolist(), plan.picks.to_dict("records"), strict=True):
@@ -106,7 +167,7 @@ def build_digest(plan: Plan, contacts: ContactSheet, config: Config, today: dt.d
                 due=due,
                 email=_at(frame, row, "email"),
                 phone=_at(frame, row, "phone"),
-                hook=hook_of(_at(frame, row, "interests"), _at(frame, row, "notes")),
+                hook=_hook_at(frame, row),
             )
         )
     return Digest(
@@ -114,6 +175,7 @@ def build_digest(plan: Plan, contacts: ContactSheet, config: Config, today: dt.d
         picks=tuple(picks),
         birthdays=tuple(_birthdays(plan, contacts, today, config.digest.birthday_days)),
         birthday_days=config.digest.birthday_days,
+        thank_yous=tuple(_thank_yous(plan, contacts, config)),
     )
 
 
@@ -147,9 +209,44 @@ def _birthdays(
                 days=(date - today).days,
                 email=_at(frame, row, "email"),
                 phone=_at(frame, row, "phone"),
+                hook=_hook_at(frame, row),
             )
         )
     return found
+
+
+def _thank_yous(plan: Plan, contacts: ContactSheet, config: Config) -> list[DigestThanks]:
+    """Everyone the planner found a thank-you owed to, whichever rule leads their row.
+
+    A snoozed row or one with an unreadable cell gets no action in the sheet, so the
+    digest does not ask for one either.
+    """
+    rows = plan.rows
+    if "meeting" not in rows:
+        return []
+    owed = rows[rows["meeting"].notna() & ~rows["status"].isin((SNOOZED, CHECK))]
+    owed = owed.sort_values("meeting", kind="stable")
+    frame = contacts.frame
+    found = []
+    for row, item in zip(owed.index.tolist(), owed.to_dict("records"), strict=True):
+        meeting = pd.Timestamp(item["meeting"]).date()
+        kind = item["meeting_kind"]
+        found.append(
+            DigestThanks(
+                name=str(item["name"]) or _at(frame, row, "email"),
+                meeting=meeting,
+                kind=kind if isinstance(kind, str) else "",
+                due=meeting + dt.timedelta(days=config.rules.thank_you_days),
+                email=_at(frame, row, "email"),
+                phone=_at(frame, row, "phone"),
+                hook=_hook_at(frame, row),
+            )
+        )
+    return found
+
+
+def _hook_at(frame: pd.DataFrame, row: int) -> str:
+    return hook_of(_at(frame, row, "interests"), _at(frame, row, "notes"))
 
 
 @dataclass(frozen=True)
@@ -270,49 +367,115 @@ def _in_days(days: int) -> str:
     return {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
 
 
+def horizon(days: int) -> str:
+    """The birthday horizon in words: 'in the next two weeks', 'in the next 10 days'."""
+    if days == 0:
+        return "today"
+    if days % 7:
+        return "in the next day" if days == 1 else f"in the next {days} days"
+    weeks = days // 7
+    if weeks == 1:
+        return "in the next week"
+    count = _NUMBER_WORDS[weeks] if weeks < len(_NUMBER_WORDS) else str(weeks)
+    return f"in the next {count} weeks"
+
+
 # --- the tab -------------------------------------------------------------------------------
 
 
-def digest_rows(digest: Digest, written_at: str) -> list[list[WriteValue]]:
-    """The tab's content, row by row (text and dates only)."""
-    rows: list[list[WriteValue]] = [
-        [digest.title],
-        [f"Written by sheets-keepup {written_at}. Rewritten every week: edits here are lost."],
-        [],
-        [f"This week's picks ({len(digest.picks)})"],
-        list(PICK_HEADERS),
-    ]
-    if not digest.picks:
-        rows.append(["", "Nobody is due this week."])
-    for number, pick in enumerate(digest.picks, start=1):
-        rows.append(
-            [
-                str(number),
-                pick.name,
-                pick.why,
-                pick.action,
-                pick.due,
-                pick.email,
-                pick.phone,
-                pick.hook,
-            ]
+@dataclass
+class _Sheet:
+    """Rows being laid out, and which of them are table rows whose text sizes the columns.
+
+    Titles, section headings and notes are left out of the sizing: they sit alone in
+    their row and run over the empty cells to their right.
+    """
+
+    rows: list[list[WriteValue]]
+    table: list[int]
+
+    @classmethod
+    def new(cls) -> _Sheet:
+        return cls([], [])
+
+    def line(self, *values: WriteValue) -> None:
+        self.rows.append(list(values))
+
+    def record(self, *values: WriteValue) -> None:
+        self.table.append(len(self.rows))
+        self.rows.append(list(values))
+
+    def widths(self, caps: Mapping[int, int], *, bold_rows: int) -> dict[int, int]:
+        return fit_widths(
+            [self.rows[i] for i in self.table], caps, bold=[i < bold_rows for i in self.table]
         )
-    rows += [[], [f"Birthdays in the next {digest.birthday_days} days"], list(BIRTHDAY_HEADERS)]
+
+
+def digest_rows(digest: Digest, written_at: str) -> list[list[WriteValue]]:
+    """The tab's content, row by row (text, numbers and dates)."""
+    return _digest_sheet(digest, written_at).rows
+
+
+def _digest_sheet(digest: Digest, written_at: str) -> _Sheet:
+    sheet = _Sheet.new()
+    sheet.line(digest.title)
+    sheet.record(*HEADERS)
+    sheet.line(f"This week's picks ({len(digest.picks)})")
+    if not digest.picks:
+        sheet.line("Nobody is due this week.")
+    for number, pick in enumerate(digest.picks, start=1):
+        sheet.record(
+            number, pick.name, pick.why, pick.action, pick.due, pick.email, pick.phone, pick.hook
+        )
+    when = horizon(digest.birthday_days)
+    sheet.line()
+    sheet.line(f"Birthdays {when}")
     if not digest.birthdays:
-        rows.append(["None."])
+        sheet.line(f"No birthdays {when}.")
     for birthday in digest.birthdays:
-        when = f"{_short_date(birthday.date)} ({_in_days(birthday.days)})"
-        rows.append([birthday.name, when, birthday.email, birthday.phone])
-    return rows
+        sheet.record(
+            None,
+            birthday.name,
+            f"birthday {_in_days(birthday.days)}",
+            "Send a birthday note.",
+            birthday.date,
+            birthday.email,
+            birthday.phone,
+            birthday.hook,
+        )
+    sheet.line()
+    sheet.line("Thank-yous owed")
+    if not digest.thank_yous:
+        sheet.line("No thank-yous owed.")
+    for thanks in digest.thank_yous:
+        sheet.record(
+            None,
+            thanks.name,
+            thanks.why,
+            "Send a thank-you.",
+            thanks.due,
+            thanks.email,
+            thanks.phone,
+            thanks.hook,
+        )
+    sheet.line()
+    sheet.line(f"Written by sheets-keepup {written_at}. Rewritten every week: edits here are lost.")
+    return sheet
 
 
 def digest_changes(digest: Digest, tab: str, written_at: str) -> ChangeSet:
     """One write that creates the tab if needed and replaces all of it."""
+    sheet = _digest_sheet(digest, written_at)
+    setup = TabSetup(
+        frozen_rows=TOP_ROWS,
+        bold_rows=TOP_ROWS,
+        first_row=TOP_ROWS,
+        date_columns=(DUE,),
+        widths=sheet.widths(WIDTH_CAPS, bold_rows=TOP_ROWS),
+        wrap_columns=WRAPPED,
+    )
     return ChangeSet(
-        tab=tab,
-        cells=cells_of(digest_rows(digest, written_at)),
-        create_tab=True,
-        replace=True,
+        tab=tab, cells=cells_of(sheet.rows), create_tab=True, replace=True, setup=setup
     )
 
 
@@ -324,6 +487,58 @@ def cells_of(rows: Sequence[Sequence[WriteValue]]) -> list[CellWrite]:
         for c, value in enumerate(row)
         if value not in (None, "")
     ]
+
+
+def text_width(value: WriteValue, *, bold: bool = False) -> int:
+    """Pixels a value needs on one line: its longest line, letter by letter.
+
+    A proportional font puts 'i' in half the room of 'a' and '@' in twice, so a count
+    of characters overrates sentences and underrates emails. A date is as long as the
+    date format shows it, in digits. The estimate leans wide: a few pixels of slack
+    cost nothing, a cut-off name or a `###` does.
+    """
+    if value is None or value == "":
+        return 0
+    if isinstance(value, dt.date):
+        pixels = len(DATE_PATTERN) * DIGIT_PIXELS
+    else:
+        pixels = max(_line_pixels(line) for line in str(value).splitlines())
+    return math.ceil(pixels * (BOLD_FACTOR if bold else 1.0)) + CELL_PADDING
+
+
+def _line_pixels(line: str) -> float:
+    return sum(_char_pixels(char) for char in line)
+
+
+def _char_pixels(char: str) -> float:
+    if char in _NARROW:
+        return 3.5
+    if char in _SLIM:
+        return 4.5
+    if char in _WIDE:
+        return 11.0
+    if char.isdigit():
+        return DIGIT_PIXELS
+    if char.isupper():
+        return 8.5
+    # Wide scripts (CJK, emoji) take about two letters' room.
+    return CHAR_PIXELS if ord(char) < 0x2E80 else 2 * CHAR_PIXELS
+
+
+def fit_widths(
+    rows: Sequence[Sequence[WriteValue]], caps: Mapping[int, int], *, bold: Sequence[bool] = ()
+) -> dict[int, int]:
+    """Each capped column's width: its widest value (bold rows wider), within its cap.
+
+    `bold[i]` says row i is bold. Columns without a cap are left as the app shows them.
+    """
+    widths = dict.fromkeys(caps, MIN_WIDTH)
+    for index, row in enumerate(rows):
+        is_bold = index < len(bold) and bold[index]
+        for col, value in enumerate(row):
+            if col in caps:
+                widths[col] = max(widths[col], text_width(value, bold=is_bold))
+    return {col: min(width, caps[col]) for col, width in widths.items()}
 
 
 # --- text and HTML -------------------------------------------------------------------------
@@ -348,16 +563,29 @@ def render_text(digest: Digest) -> str:
             lines.append(f"   {reach}")
         if pick.hook:
             lines.append(f"   Hook: {pick.hook}")
-    lines += ["", f"Birthdays in the next {digest.birthday_days} days:"]
+    when = horizon(digest.birthday_days)
+    lines += ["", f"Birthdays {when}:"]
     if not digest.birthdays:
-        lines.append("None.")
+        lines.append(f"No birthdays {when}.")
     for birthday in digest.birthdays:
-        contact = ", ".join(p for p in (birthday.email, birthday.phone) if p)
         lines.append(
             f"- {birthday.name}: {_short_date(birthday.date)} ({_in_days(birthday.days)})"
-            + (f", {contact}" if contact else "")
+            + _reach(birthday.email, birthday.phone)
+        )
+    lines += ["", "Thank-yous owed:"]
+    if not digest.thank_yous:
+        lines.append("No thank-yous owed.")
+    for thanks in digest.thank_yous:
+        lines.append(
+            f"- {thanks.name}: {thanks.why}, by {_short_date(thanks.due)}"
+            + _reach(thanks.email, thanks.phone)
         )
     return "\n".join(lines) + "\n"
+
+
+def _reach(email: str, phone: str) -> str:
+    contact = ", ".join(p for p in (email, phone) if p)
+    return f", {contact}" if contact else ""
 
 
 def _labelled(label: str, value: str) -> str:
@@ -382,7 +610,8 @@ def render_html(digest: Digest) -> str:
         parts.append("</ol>")
     else:
         parts.append("<p>Nobody is due this week.</p>")
-    parts.append(f"<h3>Birthdays in the next {digest.birthday_days} days</h3>")
+    horizon_text = horizon(digest.birthday_days)
+    parts.append(f"<h3>Birthdays {horizon_text}</h3>")
     if digest.birthdays:
         parts.append("<ul>")
         for b in digest.birthdays:
@@ -390,7 +619,16 @@ def render_html(digest: Digest) -> str:
             parts.append(f"<li><strong>{e(b.name)}</strong>: {e(when)}</li>")
         parts.append("</ul>")
     else:
-        parts.append("<p>None.</p>")
+        parts.append(f"<p>No birthdays {horizon_text}.</p>")
+    parts.append("<h3>Thank-yous owed</h3>")
+    if digest.thank_yous:
+        parts.append("<ul>")
+        for t in digest.thank_yous:
+            when = f"{t.why}, by {_short_date(t.due)}"
+            parts.append(f"<li><strong>{e(t.name)}</strong>: {e(when)}</li>")
+        parts.append("</ul>")
+    else:
+        parts.append("<p>No thank-yous owed.</p>")
     body = "\n".join(parts)
     return (
         f'<!DOCTYPE html>\n<html><body style="font-family: sans-serif">\n{body}\n</body></html>\n'

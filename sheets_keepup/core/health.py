@@ -1,9 +1,12 @@
 """The health tab: a small tool-owned tab saying when the sheet was last synced, and how.
 
+It reads as a table under a bold frozen header: what, its value, and for the sync and
+the next run their day as a real date cell and their time in the configured timezone.
+
 It is fully rewritten (one ChangeSet with `replace` and `create_tab`) but only when its
-content changed apart from the sync time, or when it was last written on an earlier
-day. So a sync that finds nothing to change costs no write at all, except the first
-one of each day, which refreshes "Last sync" with one small write.
+content changed apart from the times, so a sync that finds nothing to change costs no
+write at all, and a sync that changes contacts carries it in the same write. Its
+"Updated" row says when it was last written; `sheets-keepup status` shows the last run.
 
 Example::
 
@@ -23,12 +26,26 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sheets_keepup.core.digest import cells_of
-from sheets_keepup.core.model import ChangeSet, Problem, WriteValue
+from sheets_keepup.core.digest import cells_of, fit_widths
+from sheets_keepup.core.model import ChangeSet, Problem, TabSetup, WriteValue
 from sheets_keepup.core.planner import DUE_SOON, OVERDUE, Plan
 
 PROBLEM_REFS = 5
 MESSAGE_LIMIT = 200
+WHAT, VALUE, DATE, TIME = range(4)
+WIDTH_CAPS = {WHAT: 200, VALUE: 420, DATE: 110, TIME: 200}
+"""The widest each column gets, in pixels; a longer value (a failure) wraps."""
+WRAPPED = (VALUE, TIME)
+# The label column is not wrapped: the closing note sits in it and runs over the empty
+# cells to its right.
+LAYOUT = 3
+"""Bumped when the tab's layout changes, so that the next sync rewrites it."""
+HEADER_ROW = 0
+HEADERS = ("What", "Value", "Date", "Time")
+LEGACY_HEADER_ROW = 0
+LEGACY_HEADERS = ("sheets-keepup", "This tab is rewritten after each sync; edits here are lost.")
+"""The first row the tab had before this layout (versions that did not mark their tabs):
+what tells a health tab an older version wrote from a tab of the user's."""
 
 
 @dataclass(frozen=True)
@@ -114,15 +131,14 @@ def problem_refs(problems: Sequence[Problem], limit: int = PROBLEM_REFS) -> tupl
 
 
 def _stable_rows(report: HealthReport) -> list[list[WriteValue]]:
-    """The rows that do not change with the clock alone."""
-    result = "ok" if report.ok else f"failed: {report.message}"
-    rows: list[list[WriteValue]] = [["Result", result]]
+    """The rows between the two times: they do not change with the clock alone."""
+    rows: list[list[WriteValue]] = []
     if report.ok:
         rows += [
-            ["Contacts", str(report.rows)],
-            ["Overdue", str(report.overdue)],
-            ["Due soon", str(report.due_soon)],
-            ["Problems", str(report.problems)],
+            ["Contacts", report.rows],
+            ["Overdue", report.overdue],
+            ["Due soon", report.due_soon],
+            ["Problems", report.problems],
             ["Problem cells", ", ".join(report.problem_refs) or "none"],
         ]
     if report.digest:
@@ -130,37 +146,61 @@ def _stable_rows(report: HealthReport) -> list[list[WriteValue]]:
     return rows
 
 
+def _result(report: HealthReport) -> str:
+    return "ok" if report.ok else f"failed: {report.message}"
+
+
 def health_rows(report: HealthReport) -> list[list[WriteValue]]:
-    """The tab's content, row by row."""
-    next_run = report.local(report.next_run) if report.next_run else "not scheduled"
+    """The tab's content, row by row: the header, then one row per fact, then a note."""
+    if report.next_run is None:
+        next_run: list[WriteValue] = ["Next scheduled run", "not scheduled"]
+    else:
+        next_run = ["Next scheduled run", None, *_day_and_time(report.next_run, report.timezone)]
     return [
-        ["sheets-keepup", "This tab is rewritten after each sync; edits here are lost."],
-        ["Last sync", report.local(report.synced_at)],
+        list(HEADERS),
+        ["Updated", _result(report), *_day_and_time(report.synced_at, report.timezone)],
         *_stable_rows(report),
-        ["Next scheduled run", next_run],
+        next_run,
+        [],
+        ["sheets-keepup rewrites this tab when what it shows changes; edits here are lost."],
     ]
+
+
+def _day_and_time(moment: dt.datetime, timezone: str) -> tuple[dt.date, str]:
+    """The local day as a date cell, and the local time with its zone as text: the
+    backends write dates, not times of day."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return local.date(), f"{local:%H:%M} {timezone}"
 
 
 def fingerprint(report: HealthReport) -> str:
     """A digest of the tab's content apart from the sync and next-run times."""
-    text = json.dumps(_stable_rows(report), ensure_ascii=False, default=str)
+    stable = [LAYOUT, _result(report), *_stable_rows(report)]
+    text = json.dumps(stable, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def health_changes(report: HealthReport, tab: str) -> ChangeSet:
     """One write that creates the tab if needed and replaces all of it."""
-    return ChangeSet(tab=tab, cells=cells_of(health_rows(report)), create_tab=True, replace=True)
+    rows = health_rows(report)
+    # The note is left out of the sizing: it runs over the empty cells beside it.
+    table = rows[:-2]
+    setup = TabSetup(
+        frozen_rows=1,
+        bold_rows=1,
+        first_row=1,
+        date_columns=(DATE,),
+        widths=fit_widths(table, WIDTH_CAPS, bold=[True]),
+        wrap_columns=WRAPPED,
+    )
+    return ChangeSet(tab=tab, cells=cells_of(rows), create_tab=True, replace=True, setup=setup)
 
 
 def health_due(last: Mapping[str, Any] | None, report: HealthReport, tab: str) -> bool:
     """Whether the tab needs writing, given what was `last` written (see module doc)."""
     if not last:
         return True
-    return (
-        last.get("fingerprint") != fingerprint(report)
-        or last.get("date") != report.local_date().isoformat()
-        or last.get("tab") != tab
-    )
+    return last.get("fingerprint") != fingerprint(report) or last.get("tab") != tab
 
 
 def health_memo(report: HealthReport, tab: str) -> dict[str, str]:
