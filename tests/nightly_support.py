@@ -94,7 +94,12 @@ class RecordingBackend(MemoryBackend):
         self.applied.append(changes)
 
     def tabs_written(self) -> list[str]:
-        return [c.tab for c in self.applied]
+        """Every tab each write changed, in order (a write may carry several tabs)."""
+        return [part.tab for c in self.applied for part in c.all_tabs()]
+
+    def writes_of(self) -> list[list[str]]:
+        """The tabs of each write, write by write."""
+        return [[part.tab for part in c.all_tabs()] for c in self.applied]
 
 
 def recording(tabs: dict[str, list[list[Any]]]) -> RecordingBackend:

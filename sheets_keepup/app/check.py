@@ -1,8 +1,9 @@
 """`sheets-keepup check`: say in plain words whether a sync can work, and if not, why.
 
 Each step runs only when the one before it passed: credentials, opening the sheet,
-the contacts tab, its header row. The first failure sets the exit status (config,
-auth, access or data), so scripts can tell them apart. Nothing is written.
+the contacts tab, its header row, the tool's own tabs (health, digest). The first
+failure sets the exit status (config, auth, access or data), so scripts can tell them
+apart. Nothing is written.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sheets_keepup.app.owned_tabs import owned_tabs, read_owned
 from sheets_keepup.backends import Backend, open_backend
 from sheets_keepup.core.errors import DataError, ExitStatus, UserError
 from sheets_keepup.core.headers import column_letter
@@ -69,11 +71,16 @@ def check_source(
     if credentials:
         report.passed(f"Credentials: {credentials}")
     try:
-        data = backend.read([config.tabs.contacts, config.tabs.log])
+        data, clashes = read_owned(
+            backend, [config.tabs.contacts, config.tabs.log], owned_tabs(config, digest=True)
+        )
     except UserError as error:
         report.failed(error)
         return report
     report.passed(f"Opened {backend.describe()}" + (f" ('{data.title}')" if data.title else ""))
+    for clash in clashes:
+        # The same words a sync stops with, so that `check` explains a refused sync.
+        report.failed(DataError(clash))
     contacts_tab = data.tabs.get(config.tabs.contacts)
     if contacts_tab is None:
         report.failed(DataError(_missing_tab_message(backend, config.tabs.contacts)))
@@ -119,6 +126,8 @@ def check_source(
             report.note(f"  Duplicate rows, {describe_duplicate(group)}")
         if len(duplicates) > MAX_PROBLEMS_SHOWN:
             report.note(f"  ... and {len(duplicates) - MAX_PROBLEMS_SHOWN} more")
+    if not report.ok:
+        return report
     report.passed(
         f"Ready: the next sync would change {len(planned.changes.cells)} cell(s) in "
         f"{planned.changes.rows_touched} row(s). Try `sheets-keepup sync --dry-run` to see them."

@@ -7,7 +7,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import platformdirs
 
@@ -34,6 +34,9 @@ def write_json_private(path: Path, data: dict[str, Any]) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as error:
+        Path(tmp).unlink(missing_ok=True)
+        _raise_naming(error, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -67,14 +70,29 @@ def ensure_private_dir(path: Path) -> Path:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write a file 0600, replacing it atomically."""
+    """Write a file 0600, replacing it atomically.
+
+    A failed write (a full disk) leaves the old file and no temporary one, and names
+    `path` in its OSError, which a write to an open file does not.
+    """
     tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    # A temporary file left by a crash keeps its old mode through O_TRUNC: reset it.
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # A temporary file left by a crash keeps its old mode through O_TRUNC: reset it.
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        _raise_naming(error, path)
+
+
+def _raise_naming(error: OSError, path: Path) -> NoReturn:
+    """Raise `error`, with `path` as its file name when it has none."""
+    if error.filename is not None or error.errno is None:
+        raise error
+    raise OSError(error.errno, error.strerror, str(path)) from error
 
 
 def target_path(state_dir: Path, target: str) -> Path:

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,13 @@ from sheets_keepup.core.errors import LockedError
 
 LOCK_NAME = "sync.lock"
 DEFAULT_MAX_AGE = timedelta(hours=6)
+WRITER_WAIT_SECONDS = 10.0
+"""How long a command run by hand waits for another writer before giving up.
+
+Long enough for a `log` or an `import` to finish (seconds), too short to leave someone
+staring at a silent terminal while a big nightly sync runs: they get a message instead.
+"""
+_POLL_SECONDS = 0.1
 
 _log = logging.getLogger(__name__)
 
@@ -210,20 +218,45 @@ def _write_fd(fd: int, text: str) -> None:
 
 
 @contextmanager
-def sync_lock(state_dir: Path, clock: Clock | None = None) -> Iterator[SyncLock]:
-    """Hold the state folder's sync lock for a command; another holder raises LockedError.
+def sync_lock(
+    state_dir: Path, clock: Clock | None = None, *, wait: float = 0.0
+) -> Iterator[SyncLock]:
+    """Hold the state folder's lock for a command that writes; raises LockedError if held.
 
-    `sync` and `digest` stop with a message when a sync is running; the nightly loop
-    uses `SyncLock` itself, since for it a held lock means "skip this run".
+    Every writer takes it (sync, digest, log, import, init, restore), so two of them
+    never plan from the same read and overwrite each other. With `wait` > 0 a held lock
+    is tried again until `wait` seconds have passed: a `log` typed while another short
+    write finishes just goes through. The nightly loop uses `SyncLock` itself, since for
+    it a held lock means "skip this run".
     """
-    try:
-        lock = SyncLock(state_dir, clock=clock).acquire()
-    except LockHeld as held:
-        raise LockedError(str(held)) from None
+    lock = acquire_waiting(state_dir, clock, wait)
     try:
         yield lock
     finally:
         lock.release()
+
+
+def acquire_waiting(state_dir: Path, clock: Clock | None, wait: float) -> SyncLock:
+    """Take the lock, trying again for up to `wait` seconds; LockedError after that."""
+    # Monotonic, not the injected clock: the wait is real time whatever day a test fakes.
+    deadline = time.monotonic() + max(wait, 0.0)
+    announced = False
+    while True:
+        try:
+            return SyncLock(state_dir, clock=clock).acquire()
+        except LockHeld as held:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LockedError(_locked_message(held, wait)) from None
+            if not announced:
+                _log.info("waiting up to %g s for the lock: %s", wait, held)
+                announced = True
+            time.sleep(min(_POLL_SECONDS, remaining))
+
+
+def _locked_message(held: LockHeld, wait: float) -> str:
+    waited = f" Waited {wait:g} s for it." if wait > 0 else ""
+    return f"{held}.{waited} Nothing was written; run the command again once it has finished."
 
 
 def running_sync(state_dir: Path) -> LockInfo | None:

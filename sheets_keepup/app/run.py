@@ -1,7 +1,10 @@
 """One run flow for `sync`, `run` and `digest`: sync, health tab, weekly digest.
 
-`SyncRun` is that flow: sync the sheet with snapshots, show a failure in the health tab,
-write the week's digest when asked and due, then update the health tab. `sync_locked`
+`SyncRun` is that flow: sync the sheet with snapshots, write the week's digest when
+asked and due, then update the health tab. Before any write it checks that the health
+and digest tabs are the tool's own (`app.owned_tabs`). A failed sync writes nothing to
+a workbook; on Google, where a write touches only the tab it names, it shows the failure
+in the health tab, and only where that tab exists and is marked as the tool's. `sync_locked`
 (for `sheets-keepup sync`) runs it under the state folder's lock and records the status
 file; `NightlyJob` is the callable that `NightlyRunner` runs each night (the runner
 holds the lock and records the status); `make_digest` writes or previews the digest on
@@ -10,7 +13,8 @@ demand. Nothing here prints.
 Writes per run, each one atomic ChangeSet (one `batchUpdate` on Google):
 
 * contacts: only when an owned cell or colour changes (none when the sheet is current);
-* health tab: when its content changed apart from the times, or once on a new day;
+* health tab: when its content changed apart from the times, in the contacts' write
+  when they change too;
 * digest tab: once a week, on `schedule.digest_day` (or the first run after a missed one).
 
 Example::
@@ -38,6 +42,7 @@ from sheets_keepup.app.files import read_json, target_dir, write_json_private
 from sheets_keepup.app.lock import LockInfo, running_sync, sync_lock
 from sheets_keepup.app.mail import MailConfigError, MailError, send_digest
 from sheets_keepup.app.outcome import JobOutcome
+from sheets_keepup.app.owned_tabs import OwnedTab, owned_tabs, read_checked
 from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.app.status import Status, read_status, write_status
 from sheets_keepup.app.sync import SyncResult, sync
@@ -59,7 +64,9 @@ from sheets_keepup.core.health import (
     health_memo,
     local_time,
 )
-from sheets_keepup.core.pipeline import plan_sheet
+from sheets_keepup.core.model import ChangeSet
+from sheets_keepup.core.pipeline import PlannedSheet, plan_sheet
+from sheets_keepup.core.planner import Plan
 from sheets_keepup.core.settings import Config, DigestEmailConfig
 
 log = logging.getLogger(__name__)
@@ -124,12 +131,26 @@ def _publish_failure(
     now: dt.datetime,
     state_dir: Path,
 ) -> None:
-    """Best effort: show a failed sync in the health tab, if the sheet is reachable."""
-    if backend is None or not config.health.enabled:
+    """Best effort: show a failed sync in the health tab, where that writes nothing else.
+
+    Only on Google, where a write changes the one tab it names: saving a workbook
+    rewrites the whole file, and a failed sync must leave it byte for byte as it was.
+    Only into a health tab that exists and carries the tool's mark, so that a wrong
+    spreadsheet key, or a sheet the tool never set up, gains no tab.
+    """
+    if backend is None or not config.health.enabled or config.source.kind != "google":
         return
     report = HealthReport.of_failure(
         error, synced_at=now, timezone=config.timezone, next_run=next_run(config, now)
     )
+    try:
+        marked = _marked_health_tab(backend, config)
+    except Exception as failure:  # never hide the sync's own error behind this one
+        log.debug("health tab not checked after the failure: %s", failure)
+        return
+    if not marked:
+        log.debug("no marked '%s' tab; the failure is only in the status", config.health.tab)
+        return
     try:
         memo: Memo | None = Memo(state_dir, backend.describe())
     except OSError:
@@ -138,6 +159,14 @@ def _publish_failure(
         publish_health(backend, config, report, memo)
     except Exception as failure:  # never hide the sync's own error behind this one
         log.debug("health tab not written after the failure: %s", failure)
+
+
+def _marked_health_tab(backend: Backend, config: Config) -> bool:
+    """Whether the health tab exists under its exact title and is marked as the tool's."""
+    title = config.health.tab
+    data = backend.read([title])
+    found = data.tabs.get(title)
+    return found is not None and found.title == title and title in data.owned_tabs
 
 
 def outcome_of(result: SyncResult, backend: Backend, seconds: float, message: str) -> JobOutcome:
@@ -218,13 +247,15 @@ class SyncRun:
         it is retried; a failed digest email does not (it is tried again next run).
         """
         config = self.config
+        memo = Memo(self.state_dir, backend.describe())
         try:
             store = SnapshotStore.configured(self.state_dir, backend.describe(), config)
-            result = sync(backend, config, today, snapshots=store)
+            owned = owned_tabs(config, digest=weekly)
+            rider = HealthRider(config, now, memo)
+            result = sync(backend, config, today, snapshots=store, owned=owned, riders=rider)
         except UserError as error:
             _publish_failure(backend, config, error, now, self.state_dir)
             raise
-        memo = Memo(self.state_dir, backend.describe())
         digest_run = DigestRun(None)
         if weekly:
             try:
@@ -232,8 +263,12 @@ class SyncRun:
             except UserError as error:
                 _publish_failure(backend, config, error, now, self.state_dir)
                 raise
+        health = bool(result.riders) and rider.report is not None
+        if health and rider.report is not None:
+            memo.put("health", health_memo(rider.report, config.health.tab))
+        # Again only if the digest changed what it shows (its line), or nothing rode along.
         report = _health_report(result, config, now, memo)
-        health = publish_health(backend, config, report, memo)
+        health = publish_health(backend, config, report, memo) or health
         if digest_run.mail_error:
             log.error("%s", digest_run.mail_error)
         return RunReport(result, digest_run, health)
@@ -352,10 +387,14 @@ def sync_locked(
     *,
     state_dir: Path,
     clock: Clock | None = None,
+    wait: float = 0.0,
 ) -> SyncResult:
-    """`sheets-keepup sync`: the flow under the lock (no digest), and the status file."""
+    """`sheets-keepup sync`: the flow under the lock (no digest), and the status file.
+
+    A held lock is tried again for `wait` seconds, then LockedError.
+    """
     clock = clock or SystemClock()
-    with sync_lock(state_dir, clock):
+    with sync_lock(state_dir, clock, wait=wait):
         started = time.perf_counter()
         now = clock.now()
         try:
@@ -380,11 +419,13 @@ def make_digest(
     clock: Clock | None = None,
     env: Mapping[str, str] | None = None,
     mail_sender: MailSender = send_digest,
+    wait: float = 0.0,
 ) -> Digest:
     """`sheets-keepup digest`: plan from a fresh read, then write (and mail) or just return.
 
-    Reads once; writes only the digest tab. When `email` is asked for, a missing or
-    incomplete digest.email raises ConfigError and a failed send NetworkError.
+    Reads once; writes only the digest tab, under the lock (tried again for `wait`
+    seconds), and only where it is the tool's own tab. When `email` is asked for, a
+    missing or incomplete digest.email raises ConfigError and a failed send NetworkError.
     """
     clock = clock or SystemClock()
     mail = config.digest.email
@@ -392,8 +433,8 @@ def make_digest(
         raise ConfigError("No digest.email settings in the config; see docs/config.md.")
     if not write:
         return _plan_digest(backend, config, today)
-    with sync_lock(state_dir, clock):
-        digest = _plan_digest(backend, config, today)
+    with sync_lock(state_dir, clock, wait=wait):
+        digest = _plan_digest(backend, config, today, _digest_only(config))
         memo = Memo(state_dir, backend.describe())
         entry = write_digest(backend, config, digest, today, clock.now(), memo)
         if email and mail is not None:
@@ -407,9 +448,16 @@ def make_digest(
     return digest
 
 
-def _plan_digest(backend: Backend, config: Config, today: dt.date) -> Digest:
-    """One read, planned, turned into the digest."""
-    data = backend.read([config.tabs.contacts, config.tabs.log])
+def _digest_only(config: Config) -> tuple[OwnedTab, ...]:
+    """The digest tab, the one owned tab `sheets-keepup digest` writes."""
+    return tuple(t for t in owned_tabs(config, digest=True) if t.key == "digest.tab")
+
+
+def _plan_digest(
+    backend: Backend, config: Config, today: dt.date, owned: tuple[OwnedTab, ...] = ()
+) -> Digest:
+    """One read (checked against `owned`), planned, turned into the digest."""
+    data = read_checked(backend, [config.tabs.contacts, config.tabs.log], owned)
     planned = plan_sheet(data, config, today)
     return build_digest(planned.plan, planned.contacts, config, today)
 
@@ -473,12 +521,40 @@ def status_view(config: Config, state_dir: Path, now: dt.datetime) -> StatusView
     )
 
 
+@dataclass
+class HealthRider:
+    """The health tab, made from the plan, to go out with the contacts when it is due.
+
+    `report` is what it last gave to the write, so that the memo records what landed.
+    """
+
+    config: Config
+    now: dt.datetime
+    memo: Memo
+    report: HealthReport | None = None
+
+    def __call__(self, planned: PlannedSheet) -> list[ChangeSet]:
+        config = self.config
+        self.report = None
+        if not config.health.enabled:
+            return []
+        report = _plan_health(planned.plan, config, self.now, self.memo)
+        if not health_due(self.memo.get("health"), report, config.health.tab):
+            return []
+        self.report = report
+        return [health_changes(report, config.health.tab)]
+
+
 def _health_report(
     result: SyncResult, config: Config, now: dt.datetime, memo: Memo
 ) -> HealthReport:
     """What the health tab shows after a sync that went through."""
+    return _plan_health(result.plan, config, now, memo)
+
+
+def _plan_health(plan: Plan, config: Config, now: dt.datetime, memo: Memo) -> HealthReport:
     return HealthReport.of_plan(
-        result.plan,
+        plan,
         synced_at=now,
         timezone=config.timezone,
         next_run=next_run(config, now),

@@ -279,7 +279,7 @@ class NightlyRunner:
         except OSError as exc:
             # Lock or status file trouble (permissions, full disk) fails this run only.
             self._log.error("could not use the state folder %s: %s", self._state_dir, exc)
-            return ExitStatus.ERROR
+            return ExitStatus.ACCESS
         line = format_log_line(outcome)
         if outcome.ok:
             self._log.info("%s", line)
@@ -329,7 +329,13 @@ class NightlyRunner:
 
 
 def _exit_status_of(exc: BaseException) -> ExitStatus:
-    """Exit code for a job exception: its ``exit_status`` attribute if any, else ERROR."""
+    """Exit code for a job exception: its ``exit_status`` attribute if any, else ERROR.
+
+    A file the job could not write (a full disk under the state folder) is ACCESS, as
+    the other commands report it.
+    """
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return ExitStatus.ACCESS
     code = getattr(exc, "exit_status", None)
     try:
         return ExitStatus(code) if code is not None else ExitStatus.ERROR

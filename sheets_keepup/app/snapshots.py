@@ -3,6 +3,12 @@
 Snapshots hold contact data (the owned cells and colours as they were), so the folder
 and every folder in it are created 0700 and every file 0600. Anything written here goes
 through `ensure_private_dir` and `write_private`.
+
+A snapshot is saved before a write and kept only once that write landed: the caller
+discards it when the write was refused or failed, and only then prunes (`keep` newest,
+`max_age_days`), so refused syncs never push the useful snapshots out. Snapshots of
+sheets that are no longer synced (a workbook renamed or moved gets a new folder) are
+pruned by age from every sync (`prune_other_targets`).
 """
 
 from __future__ import annotations
@@ -31,6 +37,12 @@ if TYPE_CHECKING:
 
 DEFAULT_KEEP = 20
 DEFAULT_MAX_AGE_DAYS = 90
+ORPHAN_MAX_AGE_DAYS = 365
+"""Age limit for other sheets' snapshots when `snapshots.max_age_days` is null.
+
+Null means "no age limit" for the sheet being synced, whose `keep` newest still bound
+the folder; a sheet no longer synced has nothing else bounding it, so it gets a year.
+"""
 SNAPSHOT_STAMP = "%Y%m%dT%H%M%S%f"
 PAINTED_FILE = "highlight.json"
 
@@ -127,20 +139,56 @@ class SnapshotStore:
             "painted": self._painted_body(),
         }
         path = self.folder / f"{now.strftime(SNAPSHOT_STAMP)}.json"
-        write_private(path, json.dumps(body, ensure_ascii=False))
-        self.prune(now)
+        try:
+            write_private(path, json.dumps(body, ensure_ascii=False))
+        except BaseException:
+            # A full disk must not leave half a snapshot that `restore` would pick.
+            path.unlink(missing_ok=True)
+            path.with_name(f".{path.name}.tmp").unlink(missing_ok=True)
+            raise
         return path
 
-    def prune(self, now: dt.datetime) -> list[Path]:
-        """Delete all but the newest `keep` snapshots, and those older than the age limit."""
+    def kept(self, path: Path, now: dt.datetime) -> list[Path]:
+        """The write `path` was taken for landed: keep it, and prune the older ones."""
+        return self.prune(now, spare=path)
+
+    def prune(self, now: dt.datetime, spare: Path | None = None) -> list[Path]:
+        """Delete all but the newest `keep` snapshots, and those older than the age limit.
+
+        `spare` (the snapshot of the write that just landed) is never deleted.
+        """
         found = sorted(self.folder.glob("*.json")) if self.folder.exists() else []
         doomed = set(found[: -self.keep or None])
         if self.max_age_days is not None:
             oldest = now - dt.timedelta(days=self.max_age_days)
             doomed |= {p for p in found if (_taken(p) or now) < oldest}
+        if spare is not None:
+            doomed.discard(spare)
         for old in sorted(doomed):
             old.unlink(missing_ok=True)
         return sorted(doomed)
+
+    def prune_other_targets(self, now: dt.datetime) -> list[Path]:
+        """Delete other sheets' snapshots older than the age limit; the paths deleted.
+
+        A workbook that was renamed or moved is synced under a new folder, and nothing
+        else would ever prune the old one (see ORPHAN_MAX_AGE_DAYS for a null limit).
+        """
+        days = self.max_age_days if self.max_age_days is not None else ORPHAN_MAX_AGE_DAYS
+        oldest = now - dt.timedelta(days=days)
+        doomed: list[Path] = []
+        if not self.state_dir.is_dir():
+            return doomed
+        for folder in sorted(self.state_dir.glob("*/snapshots")):
+            if folder == self.folder or not folder.is_dir():
+                continue
+            old = [p for p in sorted(folder.glob("*.json")) if (_taken(p) or now) < oldest]
+            for path in old:
+                path.unlink(missing_ok=True)
+            doomed += old
+            if not any(folder.iterdir()):
+                folder.rmdir()
+        return doomed
 
     def _ensure_folders(self) -> None:
         target_dir(self.state_dir, self.target)

@@ -2,16 +2,22 @@
 
 If the sheet moves under us between the read and the write (a user sorts or inserts
 rows), the backend refuses the write and the sync plans again from fresh data.
+
+The snapshot of a write is kept only once the write landed: a refused or failed write
+discards it, so `restore` never picks a snapshot of a write that did not happen.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sheets_keepup.app.owned_tabs import OwnedTab, read_checked
 from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.backends import Backend
 from sheets_keepup.core.errors import SheetChangedError
@@ -40,6 +46,8 @@ class SyncResult:
     snapshot: Path | None = None
     contacts: ContactSheet | None = None
     """The parsed Contacts tab (contact details for the weekly digest)."""
+    riders: Sequence[ChangeSet] = ()
+    """The tool's own tabs written in the same write as the contacts."""
 
     @property
     def problems(self) -> list[Problem]:
@@ -65,33 +73,72 @@ def sync(
     dry_run: bool = False,
     snapshots: SnapshotStore | None = None,
     now: dt.datetime | None = None,
+    owned: Sequence[OwnedTab] = (),
+    riders: Rider | None = None,
 ) -> SyncResult:
-    """Sync once. Writes nothing when nothing changed or when `dry_run` is set."""
+    """Sync once. Writes nothing when nothing changed or when `dry_run` is set.
+
+    `owned` are the tool's tabs the caller will write after the contacts (health,
+    digest): a user tab under one of their names stops the sync before any write.
+    `riders` gives, from the plan, change sets of the tool's own tabs (the health tab)
+    that go out in the same write as the contacts when the contacts change, so that a
+    sync with changes is one write, not two.
+    """
     started = time.perf_counter()
+    moment = now or dt.datetime.now()
     painted = snapshots.read_painted() if snapshots is not None else None
+    if snapshots is not None and not dry_run:
+        _prune_other_targets(snapshots, moment)
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        data = backend.read([config.tabs.contacts, config.tabs.log])
+        data = read_checked(backend, [config.tabs.contacts, config.tabs.log], owned)
         planned = plan_sheet(data, config, today, painted)
         if dry_run or not planned.changes:
             if not dry_run and snapshots is not None and planned.painted != painted:
                 snapshots.write_painted(planned.painted)
             return _result(backend, planned, False, dry_run, attempt, started)
-        snapshot = None
-        if snapshots is not None:
-            snapshot = snapshots.save(planned.changes, now or dt.datetime.now())
+        snapshot = snapshots.save(planned.changes, moment) if snapshots is not None else None
+        extra = list(riders(planned)) if riders is not None else []
         try:
-            backend.apply(planned.changes)
+            backend.apply(_with_riders(planned.changes, extra))
         except SheetChangedError:
-            if snapshot is not None and snapshots is not None:
-                snapshots.discard(snapshot)
+            _discard(snapshots, snapshot)
             if attempt == MAX_ATTEMPTS:
                 raise
             log.info("sheet changed while syncing; planning again (attempt %d)", attempt + 1)
             continue
+        except BaseException:
+            _discard(snapshots, snapshot)
+            raise
         if snapshots is not None:
+            if snapshot is not None:
+                snapshots.kept(snapshot, moment)
             snapshots.write_painted(planned.painted)
-        return _result(backend, planned, True, False, attempt, started, snapshot)
+        return _result(backend, planned, True, False, attempt, started, snapshot, extra)
     raise AssertionError("unreachable")
+
+
+Rider = Callable[[PlannedSheet], Sequence[ChangeSet]]
+"""Change sets of the tool's own tabs, made from the plan, to write with the contacts."""
+
+
+def _with_riders(changes: ChangeSet, riders: Sequence[ChangeSet]) -> ChangeSet:
+    if not riders:
+        return changes
+    return dataclasses.replace(changes, extra_tabs=[*changes.extra_tabs, *riders])
+
+
+def _prune_other_targets(snapshots: SnapshotStore, moment: dt.datetime) -> None:
+    try:
+        snapshots.prune_other_targets(moment)
+    except OSError as error:
+        # Old snapshots left in place are no reason to stop a sync; the next one retries.
+        log.warning("could not prune old snapshots of other sheets: %s", error)
+
+
+def _discard(snapshots: SnapshotStore | None, snapshot: Path | None) -> None:
+    """The write did not land: its snapshot would only push useful ones out."""
+    if snapshots is not None and snapshot is not None:
+        snapshots.discard(snapshot)
 
 
 def _result(
@@ -102,6 +149,7 @@ def _result(
     attempts: int,
     started: float,
     snapshot: Path | None = None,
+    riders: Sequence[ChangeSet] = (),
 ) -> SyncResult:
     return SyncResult(
         target=backend.describe(),
@@ -113,4 +161,5 @@ def _result(
         seconds=time.perf_counter() - started,
         snapshot=snapshot,
         contacts=planned.contacts,
+        riders=riders,
     )

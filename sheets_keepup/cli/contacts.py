@@ -7,6 +7,7 @@ did; this module only turns that into text.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -17,7 +18,13 @@ from rich.text import Text
 from sheets_keepup.app.config_file import find_config_path, load_config
 from sheets_keepup.app.contacts import import_contacts, log_touch
 from sheets_keepup.backends import open_backend
-from sheets_keepup.cli.common import config_option, console, handle_errors, today_of
+from sheets_keepup.cli.common import (
+    config_option,
+    console,
+    handle_errors,
+    today_of,
+    writer_lock,
+)
 from sheets_keepup.core.headers import cell_name
 from sheets_keepup.core.importers import ExistingContact, ImportedContact
 from sheets_keepup.core.importing import (
@@ -66,9 +73,9 @@ def import_command(file: Path, config_path: Path | None, dry_run: bool, fill_emp
     people are added as rows at the end of the Contacts tab, in one write.
     """
     config = load_config(find_config_path(config_path))
-    summary = import_contacts(
-        open_backend(config), file, config, dry_run=dry_run, fill_empty=fill_empty
-    )
+    backend = open_backend(config)
+    with nullcontext() if dry_run else writer_lock(config):
+        summary = import_contacts(backend, file, config, dry_run=dry_run, fill_empty=fill_empty)
     print_import(console(), summary, file)
 
 
@@ -198,16 +205,19 @@ def log_command(
     """
     config = load_config(find_config_path(config_path))
     today = today_of(None, config)
-    plan = log_touch(
-        open_backend(config),
-        config,
-        who,
-        kind,
-        note=note,
-        day=day.date() if day is not None else today,
-        today=today,
-        dry_run=dry_run,
-    )
+    backend = open_backend(config)
+    # Under the lock: a touch logged while a sync writes would otherwise be saved over.
+    with nullcontext() if dry_run else writer_lock(config):
+        plan = log_touch(
+            backend,
+            config,
+            who,
+            kind,
+            note=note,
+            day=day.date() if day is not None else today,
+            today=today,
+            dry_run=dry_run,
+        )
     print_touch(console(), console(stderr=True), plan)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -28,6 +29,7 @@ from sheets_keepup.cli.common import (
     state_dir_of,
     today_of,
     today_option,
+    writer_lock,
 )
 from sheets_keepup.core.errors import ConfigError, UserError
 from sheets_keepup.core.init_plan import InitResult
@@ -95,9 +97,11 @@ def init_command(
         else:
             out.print("Nothing written.")
             return
-    result = init_sheet(
-        open_backend(config), config, today_of(today, config), sample=sample, dry_run=dry_run
-    )
+    backend = open_backend(config)
+    with nullcontext() if dry_run else writer_lock(config):
+        result = init_sheet(
+            backend, config, today_of(today, config), sample=sample, dry_run=dry_run
+        )
     print_init(result)
 
 

@@ -18,6 +18,7 @@ from sheets_keepup.cli.common import (
     config_option,
     console,
     handle_errors,
+    lock_wait,
     state_dir_of,
     today_of,
     today_option,
@@ -108,6 +109,7 @@ def digest_command(
         state_dir=state_dir_of(config),
         write=not print_only,
         email=email,
+        wait=lock_wait(),
     )
     out = console()
     out.print(render_text(digest), markup=False, end="")

@@ -20,9 +20,11 @@ from sheets_keepup.cli.common import (
     config_option,
     console,
     handle_errors,
+    lock_wait,
     state_dir_of,
     today_of,
     today_option,
+    writer_lock,
 )
 from sheets_keepup.core.headers import cell_name
 from sheets_keepup.core.planner import DUE_SOON, OVERDUE
@@ -148,8 +150,15 @@ def restore_command(config_path: Path | None, list_only: bool, snapshot: str | N
                 f"{info.cells} cell(s) in {info.rows} row(s)"
             )
         return
-    path = pick_snapshot(store, snapshot)
-    result = restore_snapshot(backend, store, path, dt.datetime.now())
+    with writer_lock(config):
+        path = pick_snapshot(store, snapshot)
+        result = restore_snapshot(backend, store, path, dt.datetime.now())
+    if result.already:
+        out.print(
+            f"Nothing to restore: the sheet already holds what snapshot {path.stem} saw. "
+            "Nothing was written."
+        )
+        return
     out.print(
         f"Restored {len(result.changes.cells)} cell(s) and the colours of "
         f"{result.changes.rows_touched} row(s) from snapshot {path.stem}."
@@ -161,15 +170,19 @@ def restore_command(config_path: Path | None, list_only: bool, snapshot: str | N
 def run_sync(backend: Backend, config: Config, today: dt.date, *, dry_run: bool) -> SyncResult:
     """A sync with snapshots kept in the config's state folder.
 
-    A real sync holds the state folder's lock (one sync at a time), updates the health
-    tab and records its result for `sheets-keepup status`; a dry run only reads.
+    A real sync holds the state folder's lock (one writer at a time, waiting a little
+    for another), updates the health tab and records its result for `sheets-keepup
+    status`; a dry run only reads, and stops as the sync would on a clash of tab names.
     """
+    from sheets_keepup.app.owned_tabs import owned_tabs
+
     if not dry_run:
         from sheets_keepup.app.run import sync_locked
 
-        return sync_locked(backend, config, today, state_dir=state_dir_of(config))
+        return sync_locked(backend, config, today, state_dir=state_dir_of(config), wait=lock_wait())
     store = snapshot_store(config, backend)
-    return sync(backend, config, today, dry_run=dry_run, snapshots=store)
+    owned = owned_tabs(config, digest=False)
+    return sync(backend, config, today, dry_run=dry_run, snapshots=store, owned=owned)
 
 
 def snapshot_store(config: Config, backend: Backend) -> SnapshotStore:

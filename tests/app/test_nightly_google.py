@@ -57,29 +57,75 @@ def run_night(server: Any, key: str, config: Config, when: dt.datetime) -> tuple
     return server.request_count(kind="read"), server.request_count(kind="write")
 
 
-def tab_values(server: Any, key: str, tab: str) -> dict[str, str]:
-    rows = server.state.values(key, f"'{tab}'!A1:B30")
-    return {str(r[0]): str(r[1]) for r in rows if len(r) >= 2 and r[0]}
+def last_update(server: Any, key: str) -> str:
+    """The health tab's "Updated" row as shown: its date cell (formatted) and its time."""
+    rows = server.state.values(key, "'keepup'!A1:D30")
+    row = next(r for r in rows if r and r[0] == "Updated")
+    return f"{row[2]} {row[3]}"
 
 
 def test_nightly_requests_on_google(tmp_path: Path, server: Any) -> None:
     key = server.state.create_spreadsheet(sheet_tabs(), title="contacts", locale="en_GB")
     config = google_config(tmp_path, key)
 
-    # Monday: contacts, digest and health: three writes, each one batchUpdate.
+    # Monday, the first run: two reads; contacts with the health tab (structure, values),
+    # the digest (structure, values), then the health tab's digest line (values).
     reads, writes = run_night(server, key, config, london(MONDAY, 6))
-    assert writes == 3
-    assert tab_values(server, key, "keepup")["Last sync"] == "2026-11-23 06:00 Europe/London"
+    assert (reads, writes) == (2, 5)
+    assert last_update(server, key) == "2026-11-23 06:00 Europe/London"
     assert server.state.values(key, "'This week'!A1:A1")[0][0].startswith("This week: Monday")
     status = read_status(tmp_path / "state")
     assert status is not None and status.ok
 
-    # Again the same day with nothing new: the read only, no write at all.
-    reads, writes = run_night(server, key, config, london(MONDAY, 7))
-    assert writes == 0
-    assert reads == 1
+    # Again the same day, and the next day, with nothing new: the reads only, no write.
+    for when in (london(MONDAY, 7), london(MONDAY + dt.timedelta(days=1), 6)):
+        reads, writes = run_night(server, key, config, when)
+        assert (reads, writes) == (2, 0)
+    assert last_update(server, key) == "2026-11-23 06:00 Europe/London"
 
-    # Tuesday: only the health tab's daily refresh.
-    reads, writes = run_night(server, key, config, london(MONDAY + dt.timedelta(days=1), 6))
-    assert writes == 1
-    assert tab_values(server, key, "keepup")["Last sync"] == "2026-11-24 06:00 Europe/London"
+
+def sixty_contacts(today: dt.date) -> dict[str, list[list[Any]]]:
+    """60 contacts in four tiers, and a Log with three touches each."""
+    tiers = ["close", "core", "network", "acquaintance"]
+    header = ["Name", "Email", "Phone", "Tier", "Last contact", "Notes"]
+    rows: list[list[Any]] = [header]
+    log: list[list[Any]] = [["Date", "Who", "Kind", "Note"]]
+    for n in range(60):
+        name = f"Person {n:02d}"
+        last = today - dt.timedelta(days=(n * 7) % 400)
+        rows.append(
+            [
+                name,
+                f"p{n:02d}@example.org",
+                f"+44 20 7946 {n:04d}",
+                tiers[n % 4],
+                last,
+                "Met at a conference; likes cycling",
+            ]
+        )
+        for k, kind in enumerate(("email", "call", "coffee")):
+            log.append([last - dt.timedelta(days=30 * (k + 1)), name, kind, "catch-up"])
+    return {"Contacts": rows, "Log": log}
+
+
+def test_the_request_budget_of_a_sixty_contact_sheet(tmp_path: Path, server: Any) -> None:
+    """First sync <= 4 requests, an idle nightly <= 2 reads and no write (under 500 bytes
+    read per contact, Log included), a nightly with one edited row <= 3 requests."""
+    tuesday = MONDAY + dt.timedelta(days=1)  # not the digest day
+    tabs = sixty_contacts(tuesday)
+    key = server.state.create_spreadsheet(tabs, title="contacts", locale="en_GB")
+    config = google_config(tmp_path, key)
+
+    reads, writes = run_night(server, key, config, london(tuesday, 6))
+    assert reads + writes <= 4 and writes >= 1
+
+    reads, writes = run_night(server, key, config, london(tuesday, 7))
+    assert (reads, writes) == (2, 0)
+    _sent, received = server.bytes_transferred()
+    assert received / 60 <= 500, received / 60
+    assert sorted(r.name.rsplit(".", 1)[-1] for r in server.requests) == ["batchGet", "get"]
+
+    # The user logs a coffee with one person on the Contacts tab itself.
+    server.state.set_values(key, "Contacts!E9", [[tuesday.isoformat()]])
+    reads, writes = run_night(server, key, config, london(tuesday, 8))
+    assert (reads, writes) == (2, 1)

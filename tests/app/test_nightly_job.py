@@ -29,6 +29,14 @@ from sheets_keepup.core.model import ChangeSet
 from sheets_keepup.core.settings import Config
 
 
+def health_when(backend: RecordingBackend, label: str) -> str:
+    """A row of the health tab's date (a date cell) and time, as 'YYYY-MM-DD HH:MM Zone'."""
+    row = next(r for r in backend.tabs["keepup"] if r and r[0] == label)
+    day, time_of_day = row[2], row[3]
+    assert isinstance(day, dt.date), "a real date cell, not text"
+    return f"{day.isoformat()} {time_of_day}"
+
+
 def job_for(
     config: Config, backend: RecordingBackend, clock: FakeClock, **kwargs: object
 ) -> NightlyJob:
@@ -62,17 +70,19 @@ def test_a_week_of_nights_runs_without_waiting(tmp_path: Path) -> None:
     written = backend.tabs_written()
     # One read per night, seven nights.
     assert backend.reads == 7
-    # The digest once (Monday), the health tab once a day, contacts only when they change.
+    # The digest once (Monday); contacts only when they change, the health tab riding
+    # along in the same write; the health tab alone only for the digest's line.
+    writes = backend.writes_of()
     assert written.count("This week") == 1
-    assert written.count("keepup") == 7
-    assert written[0] == "Contacts" and written[1] == "This week"
+    assert writes[:3] == [["Contacts", "keepup"], ["This week"], ["keepup"]]
+    assert all(w[0] == "Contacts" for w in writes[3:])
+    assert len(writes) < 7 + 2
     assert "Monday 23 November 2026" in backend.tabs["This week"][0][0]
     status = read_status(tmp_path / "state")
     assert status is not None and status.ok
     assert status.last_success == london(MONDAY + dt.timedelta(days=6))
-    health = tab_text(backend, "keepup")
-    assert health["Last sync"] == "2026-11-29 06:00 Europe/London"
-    assert health["Next scheduled run"] == "2026-11-30 06:00 Europe/London"
+    assert tab_text(backend, "keepup")["Updated"] == "ok"
+    assert health_when(backend, "Updated").endswith("06:00 Europe/London")
 
 
 def test_nights_missed_while_asleep_are_caught_up_once_on_wake(tmp_path: Path) -> None:
@@ -93,7 +103,11 @@ def test_nights_missed_while_asleep_are_caught_up_once_on_wake(tmp_path: Path) -
     runner.serve()
     # Monday, one catch-up on waking on Thursday at 05:00, then Thursday and Friday 06:00.
     assert backend.reads == 4
-    assert backend.tabs_written().count("keepup") == 3  # once per day: Mon, Thu, Fri
+    # Monday: contacts with the health tab, the digest, the health tab's digest line.
+    # Later nights write only when something changed, the health tab riding along.
+    writes = backend.writes_of()
+    assert writes[:3] == [["Contacts", "keepup"], ["This week"], ["keepup"]]
+    assert all(w[0] == "Contacts" for w in writes[3:])
     status = read_status(tmp_path / "state")
     assert status is not None and status.last_success == london(MONDAY + dt.timedelta(4))
 
@@ -105,14 +119,14 @@ def test_health_tab_shows_the_last_sync(tmp_path: Path) -> None:
     outcome = job_for(config, backend, clock)()
     assert outcome.ok
     health = tab_text(backend, "keepup")
-    assert health["Last sync"] == "2026-11-23 06:00 Europe/London"
-    assert health["Result"] == "ok"
+    assert health_when(backend, "Updated") == "2026-11-23 06:00 Europe/London"
+    assert health["Updated"] == "ok"
     assert health["Contacts"] == "5"
     assert health["Overdue"] == str(outcome.overdue) and outcome.overdue >= 2
     assert health["Problems"] == "1"
     assert health["Problem cells"].startswith("'Contacts'")
     assert "last spring" not in str(backend.tabs["keepup"])  # references, not contents
-    assert health["Next scheduled run"] == "2026-11-24 06:00 Europe/London"
+    assert health_when(backend, "Next scheduled run") == "2026-11-24 06:00 Europe/London"
     assert health["Weekly digest"] == "'This week' written 2026-11-23"
     change = next(c for c in backend.applied if c.tab == "keepup")
     assert change.replace and change.create_tab and change.identity is None
@@ -128,11 +142,11 @@ def test_a_second_sync_with_nothing_new_writes_nothing(tmp_path: Path) -> None:
     result = sync_locked(backend, config, MONDAY, state_dir=tmp_path / "state", clock=clock)
     assert not result.written
     assert backend.tabs_written() == ["Contacts", "keepup"], "no write at all"
-    # The next day the health tab is refreshed once, and contacts stay untouched.
+    # The next day, with nothing new, still no write: the tab says when it was updated.
     clock.advance(dt.timedelta(days=1))
     sync_locked(backend, config, MONDAY, state_dir=tmp_path / "state", clock=clock)
-    assert backend.tabs_written() == ["Contacts", "keepup", "keepup"]
-    assert tab_text(backend, "keepup")["Last sync"] == "2026-11-24 12:00 Europe/London"
+    assert backend.tabs_written() == ["Contacts", "keepup"]
+    assert health_when(backend, "Updated") == "2026-11-23 09:00 Europe/London"
 
 
 def test_health_is_rewritten_the_same_day_when_its_content_changes(tmp_path: Path) -> None:
@@ -159,15 +173,15 @@ def test_health_tab_can_be_turned_off(tmp_path: Path) -> None:
     assert backend.tabs_written() == ["Contacts"]
 
 
-def test_a_failed_sync_shows_in_the_health_tab_and_sets_the_exit_status(tmp_path: Path) -> None:
+def test_a_failed_sync_writes_nothing_and_sets_the_exit_status(tmp_path: Path) -> None:
     config = nightly_config(tmp_path, tabs={"contacts": "People"})
     backend = recording(sheet_tabs())
     clock = FakeClock(london(MONDAY, 6))
     job = job_for(config, backend, clock)
     with pytest.raises(DataError):
         job()
-    health = tab_text(backend, "keepup")
-    assert health["Result"].startswith("failed: No tab named 'People'")
+    # A workbook source: the failure goes to the status file only, never into the sheet.
+    assert backend.writes == 0 and "keepup" not in backend.tabs
     runner = NightlyRunner(
         job, at="06:00", timezone="Europe/London", state_dir=tmp_path / "state", clock=clock
     )
@@ -252,8 +266,14 @@ def test_a_failed_digest_write_fails_the_run_so_that_it_is_retried(tmp_path: Pat
         clock=clock,
     )
     assert runner.run_once() == ExitStatus.DATA
-    assert tab_text(backend, "keepup")["Result"].startswith("failed: the sheet changed")
+    # The contacts and the health tab went out in one write before the digest failed;
+    # the failure itself is not written into a workbook (the status has it).
+    assert backend.writes_of() == [["Contacts", "keepup"]]
+    assert tab_text(backend, "keepup")["Weekly digest"] != "'This week' written 2026-11-23"
+    status = read_status(tmp_path / "state")
+    assert status is not None and "the sheet changed" in status.message
     backend.refuse = False
     assert runner.run_once() == ExitStatus.OK
-    assert backend.tabs_written() == ["Contacts", "keepup", "This week", "keepup"]
-    assert tab_text(backend, "keepup")["Result"] == "ok"
+    assert backend.writes_of()[1:] == [["This week"], ["keepup"]]
+    assert tab_text(backend, "keepup")["Updated"] == "ok"
+    assert tab_text(backend, "keepup")["Weekly digest"] == "'This week' written 2026-11-23"

@@ -34,10 +34,13 @@ def usual_umask() -> object:
 
 
 def save(store: SnapshotStore, when: dt.datetime) -> Path:
+    """A snapshot of a write that landed: saved, then kept (which prunes the others)."""
     tab = Tab("Contacts", [["Name", "Status"], ["Ada", "ok"]])
     cells = [CellWrite(1, 1, "x")]
     changes = ChangeSet(tab="Contacts", cells=cells, previous=Previous.read(tab, cells))
-    return store.save(changes, when)
+    path = store.save(changes, when)
+    store.kept(path, when)
+    return path
 
 
 def test_every_folder_and_file_a_sync_writes_is_owner_only(tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ def test_run_once_syncs_writes_health_and_logs_one_line(tmp_path: Path, workbook
     book = load_workbook(workbook)
     assert "keepup" in book.sheetnames
     health = {r[0]: r[1] for r in book["keepup"].iter_rows(values_only=True)}
-    assert health["Result"] == "ok" and health["Contacts"] == "5"
+    assert health["Updated"] == "ok" and health["Contacts"] == 5
     lines = log_file.read_text().splitlines()
     synced = [line for line in lines if " sync ok " in line]
     assert len(synced) == 1
@@ -93,20 +93,23 @@ def test_run_once_again_the_same_day_writes_nothing(tmp_path: Path, workbook: Pa
 
 def test_run_once_reports_a_failure_with_its_exit_status(tmp_path: Path, workbook: Path) -> None:
     config = write_config(tmp_path, workbook, tabs={"contacts": "People"})
+    before = workbook.read_bytes()
     result = CliRunner().invoke(main, ["run", "--once", "-c", str(config)])
     assert result.exit_code == ExitStatus.DATA
     assert "No tab named 'People'" in result.output
-    book = load_workbook(workbook)
-    health = {r[0]: r[1] for r in book["keepup"].iter_rows(values_only=True)}
-    assert str(health["Result"]).startswith("failed: No tab named 'People'")
+    # A failed sync writes nothing to a workbook; the status file records it.
+    assert workbook.read_bytes() == before
+    status = CliRunner().invoke(main, ["status", "-c", str(config)])
+    assert "failed (" in status.output and "No tab named 'People'" in status.output
 
 
 def test_second_sync_is_refused_with_locked_status(tmp_path: Path, workbook: Path) -> None:
     config = write_config(tmp_path, workbook)
     before = workbook.read_bytes()
+    no_wait = {"SHEETS_KEEPUP_LOCK_WAIT": "0"}  # `sync` by hand would wait a little first
     with SyncLock(tmp_path / "state"):
         run = CliRunner().invoke(main, ["run", "--once", "-c", str(config)])
-        sync = CliRunner().invoke(main, ["sync", "-c", str(config)])
+        sync = CliRunner().invoke(main, ["sync", "-c", str(config)], env=no_wait)
     assert run.exit_code == ExitStatus.LOCKED
     assert f"another sync (pid {os.getpid()}" in run.output
     assert sync.exit_code == ExitStatus.LOCKED
