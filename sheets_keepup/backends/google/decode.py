@@ -6,12 +6,17 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import requests
 
+from sheets_keepup.backends.google.anchors import ROW_KEY, Anchor, is_anchor_value
 from sheets_keepup.core.model import (
+    HIGHLIGHT_MARK,
+    Area,
     CellValue,
+    Highlight,
+    Rule,
     Tab,
 )
 
@@ -145,13 +150,88 @@ class Grid:
             while line and line[-1] is None:
                 line.pop()
 
-    def tab(self, title: str) -> Tab:
+    def tab(
+        self,
+        title: str,
+        highlight: Highlight | None = None,
+        owned_columns: frozenset[int] = frozenset(),
+    ) -> Tab:
         colours = self.colours
 
         def background(row: int, col: int) -> str | None:
             return colours.get((row, col))
 
-        return Tab(title, self.rows, background=background)
+        return Tab(
+            title,
+            self.rows,
+            background=background,
+            highlight=highlight,
+            owned_columns=owned_columns,
+        )
+
+
+OWNED_KEY = "keepup.owned"
+"""The developer metadata key that marks a tab or a column as created by the tool."""
+
+
+def is_marked(entity: Mapping[str, Any]) -> bool:
+    """Does a sheet or dimension carry the tool's mark among its developer metadata?"""
+    return any(m.get("metadataKey") == OWNED_KEY for m in entity.get("developerMetadata") or ())
+
+
+def marked_columns(sheet: Mapping[str, Any]) -> frozenset[int]:
+    """Columns whose columnMetadata carries the tool's mark."""
+    found: set[int] = set()
+    for block in sheet.get("data") or ():
+        left = int(block.get("startColumn", 0))
+        for offset, column in enumerate(block.get("columnMetadata") or ()):
+            if is_marked(column):
+                found.add(left + offset)
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class OwnRules:
+    """The tool's conditional formats on a tab, and where they sit in its rule list."""
+
+    highlight: Highlight | None
+    indices: tuple[int, ...]
+
+
+def own_rules(sheet: Mapping[str, Any], row_count: int) -> OwnRules:
+    """The rules whose formula carries HIGHLIGHT_MARK, as a Highlight, in list order.
+
+    An area reaching the grid's last row (or with no end) reads as reaching the end of
+    the sheet, which is how the tool writes it.
+    """
+    rules: list[Rule] = []
+    indices: list[int] = []
+    areas: set[tuple[Area, ...]] = set()
+    for index, rule in enumerate(sheet.get("conditionalFormats") or ()):
+        boolean = rule.get("booleanRule") or {}
+        values = (boolean.get("condition") or {}).get("values") or ()
+        formula = str(values[0].get("userEnteredValue", "")) if values else ""
+        if not formula.startswith("=" + HIGHLIGHT_MARK):
+            continue
+        fmt = boolean.get("format") or {}
+        bold = bool((fmt.get("textFormat") or {}).get("bold"))
+        rules.append(Rule(formula, hex_colour(fmt.get("backgroundColor")), bold))
+        indices.append(index)
+        areas.add(tuple(_area(r, row_count) for r in rule.get("ranges") or ()))
+    if not rules:
+        return OwnRules(None, ())
+    shared = next(iter(areas)) if len(areas) == 1 else ()
+    return OwnRules(Highlight(shared, tuple(rules)), tuple(indices))
+
+
+def _area(grid: Mapping[str, Any], row_count: int) -> Area:
+    end_row = grid.get("endRowIndex")
+    return Area(
+        first_row=int(grid.get("startRowIndex", 0)),
+        first_col=int(grid.get("startColumnIndex", 0)),
+        end_col=int(grid.get("endColumnIndex", 0)),
+        end_row=None if end_row is None or int(end_row) >= row_count else int(end_row),
+    )
 
 
 @dataclass(frozen=True)
@@ -175,7 +255,10 @@ class SheetInfo:
         )
 
 
-def find_sheet(sheets: Mapping[str, SheetInfo], title: str) -> SheetInfo | None:
+S = TypeVar("S")
+
+
+def find_sheet(sheets: Mapping[str, S], title: str) -> S | None:
     """A tab by title; Sheets itself matches titles in ranges case-insensitively."""
     if title in sheets:
         return sheets[title]
@@ -184,3 +267,62 @@ def find_sheet(sheets: Mapping[str, SheetInfo], title: str) -> SheetInfo | None:
 
 
 Json = dict[str, Any]
+
+
+def anchors_of(sheet: Mapping[str, Any]) -> tuple[Anchor, ...]:
+    """The row anchors of a sheet, each with the row it sits on now."""
+    found: list[Anchor] = []
+    for block in sheet.get("data") or ():
+        top = int(block.get("startRow", 0))
+        for offset, row in enumerate(block.get("rowMetadata") or ()):
+            for meta in row.get("developerMetadata") or ():
+                value = str(meta.get("metadataValue", ""))
+                key = meta.get("metadataKey", ROW_KEY)
+                if key == ROW_KEY and is_anchor_value(value):
+                    ident = int(meta.get("metadataId", 0))
+                    found.append(Anchor(value, top + offset, ident))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class SheetMeta:
+    """Everything the metadata read says of one tab, besides its values."""
+
+    info: SheetInfo
+    owned: bool
+    columns: frozenset[int]
+    rules: OwnRules
+    anchors: tuple[Anchor, ...]
+    rule_count: int = 0
+
+    @classmethod
+    def of(cls, sheet: Mapping[str, Any]) -> SheetMeta:
+        info = SheetInfo.of(sheet)
+        return cls(
+            info=info,
+            owned=is_marked(sheet),
+            columns=marked_columns(sheet),
+            rules=own_rules(sheet, info.rows),
+            anchors=anchors_of(sheet),
+            rule_count=len(sheet.get("conditionalFormats") or ()),
+        )
+
+
+def column_rows(value_range: Mapping[str, Any]) -> list[list[CellValue]]:
+    """A ValueRange read with majorDimension COLUMNS, as ragged rows from A1.
+
+    UNFORMATTED_VALUE gives numbers, booleans and text; an empty cell inside the range
+    comes as "" and is None here, as in every other read.
+    """
+    columns = value_range.get("values") or []
+    height = max((len(c) for c in columns), default=0)
+    rows: list[list[CellValue]] = [[] for _ in range(height)]
+    for col, values in enumerate(columns):
+        for row, value in enumerate(values):
+            if value == "" or value is None:
+                continue
+            line = rows[row]
+            if len(line) < col:
+                line.extend([None] * (col - len(line)))
+            line.append(value)
+    return rows

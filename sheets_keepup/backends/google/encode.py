@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sheets_keepup.backends.google.decode import Json, SheetInfo
+from sheets_keepup.backends.google.anchors import ROW_KEY
+from sheets_keepup.backends.google.decode import OWNED_KEY, Json, SheetInfo
 from sheets_keepup.core.dates import to_serial
 from sheets_keepup.core.errors import (
     DataError,
 )
 from sheets_keepup.core.model import (
+    Area,
     CellValue,
     ChangeSet,
+    Highlight,
+    Rule,
     TabSetup,
     WriteValue,
 )
@@ -279,6 +283,30 @@ def setup_requests(setup: TabSetup, sheet_id: int) -> list[Json]:
         }
         rule = {"condition": condition, "showCustomUi": True, "strict": dropdown.strict}
         out.append({"setDataValidation": {"range": column(dropdown.col), "rule": rule}})
+    if setup.bold_rows:
+        rows = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": setup.bold_rows}
+        bold = {"userEnteredFormat": {"textFormat": {"bold": True}}}
+        out.append(
+            {
+                "repeatCell": {
+                    "range": rows,
+                    "cell": bold,
+                    "fields": "userEnteredFormat.textFormat.bold",
+                }
+            }
+        )
+    for col in setup.wrap_columns:
+        whole = {"sheetId": sheet_id, "startColumnIndex": col, "endColumnIndex": col + 1}
+        wrap = {"userEnteredFormat": {"wrapStrategy": "WRAP"}}
+        out.append(
+            {
+                "repeatCell": {
+                    "range": whole,
+                    "cell": wrap,
+                    "fields": "userEnteredFormat.wrapStrategy",
+                }
+            }
+        )
     for col, pixels in sorted(setup.widths.items()):
         out.append(
             {
@@ -297,17 +325,22 @@ def setup_requests(setup: TabSetup, sheet_id: int) -> list[Json]:
     return out
 
 
-def _setup_extent(setup: TabSetup | None) -> tuple[int, int]:
+def setup_extent(setup: TabSetup | None) -> tuple[int, int]:
     """(rows, cols) a setup needs the grid to have."""
     if setup is None:
         return 0, 0
-    cols = [*setup.date_columns, *(d.col for d in setup.dropdowns), *setup.widths]
-    return (setup.frozen_rows or 0) + 1, max(cols, default=-1) + 1
+    cols = [
+        *setup.date_columns,
+        *(d.col for d in setup.dropdowns),
+        *setup.widths,
+        *setup.wrap_columns,
+    ]
+    return max((setup.frozen_rows or 0) + 1, setup.bold_rows), max(cols, default=-1) + 1
 
 
 def grid_requests(changes: ChangeSet, sheet: SheetInfo) -> list[Json]:
     """appendDimension when a write lands beyond the grid (new owned columns, say)."""
-    setup_rows, setup_cols = _setup_extent(changes.setup)
+    setup_rows, setup_cols = setup_extent(changes.setup)
     cols = max(
         [c.col + 1 for c in changes.cells]
         + [f.end_col for f in changes.fills]
@@ -349,12 +382,17 @@ def build_requests(changes: ChangeSet, sheet: SheetInfo, create: bool = False) -
 
 def pack_bodies(requests: Sequence[Json], limit: int = MAX_BODY_BYTES) -> list[bytes]:
     """batchUpdate bodies under `limit` bytes each: the fewest, keeping request order."""
-    opening, closing = b'{"requests":[', b"]}"
+    return _pack(requests, b'{"requests":[', limit)
+
+
+def _pack(items: Sequence[Json], opening: bytes, limit: int) -> list[bytes]:
+    """JSON bodies `opening` + items + "]}", each under `limit` bytes, items in order."""
+    closing = b"]}"
     bodies: list[bytes] = []
     current: list[bytes] = []
     size = len(opening) + len(closing)
-    for request in requests:
-        encoded = json.dumps(request, separators=(",", ":"), ensure_ascii=False).encode()
+    for item in items:
+        encoded = json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode()
         extra = len(encoded) + (1 if current else 0)
         if current and size + extra > limit:
             bodies.append(opening + b",".join(current) + closing)
@@ -367,3 +405,184 @@ def pack_bodies(requests: Sequence[Json], limit: int = MAX_BODY_BYTES) -> list[b
     if current:
         bodies.append(opening + b",".join(current) + closing)
     return bodies
+
+
+def _area_range(sheet_id: int, area: Area) -> Json:
+    grid: Json = {
+        "sheetId": sheet_id,
+        "startRowIndex": area.first_row,
+        "startColumnIndex": area.first_col,
+        "endColumnIndex": area.end_col,
+    }
+    if area.end_row is not None:
+        grid["endRowIndex"] = area.end_row
+    return grid
+
+
+def _rule_format(rule: Rule) -> Json:
+    fmt: Json = {}
+    if rule.colour is not None:
+        fmt["backgroundColor"] = rgb(rule.colour)
+    if rule.bold:
+        fmt["textFormat"] = {"bold": True}
+    return fmt
+
+
+def highlight_requests(
+    highlight: Highlight, sheet_id: int, own: Sequence[int], total: int
+) -> list[Json]:
+    """Replace the tool's conditional formats (at list positions `own`) with `highlight`.
+
+    The user's rules keep their order and come first; the tool's follow them, so a
+    rule the user wrote has the last word.
+    """
+    out: list[Json] = [
+        {"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": index}}
+        for index in sorted(own, reverse=True)
+    ]
+    first = total - len(own)
+    ranges = [_area_range(sheet_id, area) for area in highlight.areas]
+    for offset, rule in enumerate(highlight.rules):
+        condition = {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": rule.formula}]}
+        out.append(
+            {
+                "addConditionalFormatRule": {
+                    "index": first + offset,
+                    "rule": {
+                        "ranges": ranges,
+                        "booleanRule": {"condition": condition, "format": _rule_format(rule)},
+                    },
+                }
+            }
+        )
+    return out
+
+
+def _metadata(key: str, value: str, location: Json) -> Json:
+    return {
+        "createDeveloperMetadata": {
+            "developerMetadata": {
+                "metadataKey": key,
+                "metadataValue": value,
+                "location": location,
+                "visibility": "DOCUMENT",
+            }
+        }
+    }
+
+
+def _dimension(sheet_id: int, dimension: str, index: int) -> Json:
+    return {
+        "dimensionRange": {
+            "sheetId": sheet_id,
+            "dimension": dimension,
+            "startIndex": index,
+            "endIndex": index + 1,
+        }
+    }
+
+
+def mark_tab_request(sheet_id: int) -> Json:
+    """Mark a tab as created by the tool."""
+    return _metadata(OWNED_KEY, "tab", {"sheetId": sheet_id})
+
+
+def mark_column_requests(sheet_id: int, cols: Sequence[int]) -> list[Json]:
+    """Mark columns as created by the tool: one piece of metadata each, so that a
+    column the user inserts between two of them is never taken for one."""
+    return [_metadata(OWNED_KEY, "column", _dimension(sheet_id, "COLUMNS", c)) for c in cols]
+
+
+def date_column_request(sheet_id: int, col: int, first_row: int) -> Json:
+    """The date format on a column from `first_row` down (values are written as days)."""
+    grid = {
+        "sheetId": sheet_id,
+        "startRowIndex": first_row,
+        "startColumnIndex": col,
+        "endColumnIndex": col + 1,
+    }
+    cell = {"userEnteredFormat": {"numberFormat": dict(DATE_FORMAT)}}
+    return {"repeatCell": {"range": grid, "cell": cell, "fields": FORMAT_FIELDS}}
+
+
+def anchor_requests(sheet_id: int, create: Mapping[int, str], delete: Sequence[str]) -> list[Json]:
+    """Drop anchors by value (wherever they are) and anchor rows to their people."""
+    out: list[Json] = [
+        {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": _lookup(value)}}}
+        for value in delete
+    ]
+    out += [
+        _metadata(ROW_KEY, value, _dimension(sheet_id, "ROWS", row))
+        for row, value in sorted(create.items())
+    ]
+    return out
+
+
+def raw_value(value: WriteValue | CellValue) -> Any:
+    """A value for a RAW values write: text stays text (never a formula), dates are days,
+    and None is "" (which clears the cell; JSON null would leave it as it is)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return to_serial(day)
+    return value
+
+
+def _row_values(cells: Mapping[int, WriteValue], first_col: int) -> list[Any]:
+    """One row's values from `first_col`, JSON null where a cell is not written."""
+    line: list[Any] = [None] * (max(cells) + 1 - first_col)
+    for col, value in cells.items():
+        line[col - first_col] = raw_value(value)
+    return line
+
+
+def _lookup(value: str) -> Json:
+    return {"metadataKey": ROW_KEY, "metadataValue": value, "locationType": "ROW"}
+
+
+def anchored_value_range(key: str, cells: Mapping[int, WriteValue]) -> Json:
+    """The owned cells of one row, located by the row's anchor (the whole row from A)."""
+    return {
+        "dataFilter": {"developerMetadataLookup": _lookup(key)},
+        "majorDimension": "ROWS",
+        "values": [_row_values(cells, 0)],
+    }
+
+
+def positional_value_range(sheet_id: int, row: int, cells: Mapping[int, WriteValue]) -> Json:
+    """Cells of one row located by position; columns between them are left as they are."""
+    first = min(cells)
+    grid = {
+        "sheetId": sheet_id,
+        "startRowIndex": row,
+        "endRowIndex": row + 1,
+        "startColumnIndex": first,
+        "endColumnIndex": max(cells) + 1,
+    }
+    return {
+        "dataFilter": {"gridRange": grid},
+        "majorDimension": "ROWS",
+        "values": [_row_values(cells, first)],
+    }
+
+
+def grid_value_range(
+    sheet_id: int, top: int, left: int, rows: Sequence[Sequence[WriteValue | None]]
+) -> Json:
+    """A block of values located by position (headers, and tabs the tool owns)."""
+    width = max((len(r) for r in rows), default=0)
+    grid = {
+        "sheetId": sheet_id,
+        "startRowIndex": top,
+        "endRowIndex": top + len(rows),
+        "startColumnIndex": left,
+        "endColumnIndex": left + max(width, 1),
+    }
+    values = [[raw_value(v) for v in row] + [""] * (width - len(row)) for row in rows]
+    return {"dataFilter": {"gridRange": grid}, "majorDimension": "ROWS", "values": values}
+
+
+def pack_value_bodies(data: Sequence[Json], limit: int = MAX_BODY_BYTES) -> list[bytes]:
+    """values.batchUpdateByDataFilter bodies under `limit` bytes each, in order."""
+    return _pack(data, b'{"valueInputOption":"RAW","data":[', limit)

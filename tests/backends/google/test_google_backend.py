@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
 import requests
-from fake_google import FakeGoogle
+from fake_google import FakeGoogle, colour_hex
 from fakesheets import fake_session
 
 from sheets_keepup.app.sync import sync
@@ -40,15 +41,16 @@ def test_request_budget_first_second_and_small_edit(fake: FakeGoogle) -> None:
 
     first = sync(backend, config, TODAY)
     assert first.written
-    # one read, one identity re-read, one write
+    # two reads sent together; the structure (anchors, marks, rules, headers), the values
     assert fake.server.request_count(kind="read") == 2
-    assert fake.server.request_count(kind="write") == 1
-    assert fake.server.request_count() == 3
+    assert fake.server.request_count(kind="write") == 2
+    assert fake.server.request_count() == 4
 
     fake.server.clear_log()
     second = sync(backend, config, TODAY)
     assert not second.written and not second.changes
-    assert fake.server.request_count() == 1
+    assert fake.server.request_count() == 2
+    assert fake.server.request_count(kind="write") == 0
 
     # the user logs a coffee with one person: a 1-row change
     with fake.server.state.edit(key) as book:
@@ -62,52 +64,58 @@ def test_request_budget_first_second_and_small_edit(fake: FakeGoogle) -> None:
     assert third.written and third.changes.rows_touched == 1
     assert fake.server.request_count() == 3
     assert fake.server.request_count(kind="write") == 1
+    [write] = fake.server.find_requests(kind="write")
+    assert write.name.endswith("batchUpdateByDataFilter")
 
 
-def test_a_second_sync_after_colouring_every_status_sends_only_the_read(
+def test_a_second_sync_after_colouring_every_status_sends_only_the_reads(
     fake: FakeGoogle,
 ) -> None:
-    """Colours of all five statuses read back as exactly what was written (no step lost
-    on the way through Google's 8-bit channels), so the second sync writes nothing."""
+    """Every status shows its colour through the tool's rules, and the rules read back
+    as exactly what was written (no step lost on the way through Google's 8-bit
+    channels), so the second sync writes nothing. No cell is painted."""
     key = sample_key(fake)
     backend = fake.backend(key)
     config = google_config(key)
     first = sync(backend, config, TODAY)
     assert first.written
     wanted = set(config.colours.model_dump().values())
-    written = {fake.background(key, "Contacts", row, 0) for row in range(3, 40)}
-    assert wanted <= written
+    shown = [
+        fake.server.state.shown_format(key, "Contacts", row, 1, TODAY)["backgroundColor"]
+        for row in range(4, 41)
+    ]
+    assert wanted <= {colour_hex(c) for c in shown if c}
+    assert all(fake.background(key, "Contacts", row, 0) is None for row in range(3, 40))
 
     fake.server.clear_log()
     second = sync(backend, config, TODAY)
     assert not second.written and not second.changes.fills and not second.changes.cells
-    assert fake.server.request_count() == 1
+    assert second.changes.highlight is None
+    assert fake.server.request_count() == 2
     assert fake.server.request_count(kind="write") == 0
 
 
 def test_the_write_is_one_batch_update_with_exact_fields(fake: FakeGoogle) -> None:
     key = sample_key(fake)
     sync(fake.backend(key), google_config(key), TODAY)
-    [write] = fake.server.find_requests(kind="write")
-    assert write.path.endswith(":batchUpdate") and "/values" not in write.path
-    kinds = {next(iter(r)) for r in write.body["requests"]}
-    assert kinds == {"updateCells", "repeatCell"}
-    for request in write.body["requests"]:
-        if "updateCells" in request:
-            update = request["updateCells"]
-            assert "start" in update and "range" not in update
-            assert update["fields"] == "userEnteredValue"
-        else:
+    structure, values = fake.server.find_requests(kind="write")
+    assert structure.path.endswith(":batchUpdate") and "/values" not in structure.path
+    kinds = {next(iter(r)) for r in structure.body["requests"]}
+    # Marks, rules, anchors and the Due column's date format; no cell is painted.
+    assert kinds == {"repeatCell", "createDeveloperMetadata", "addConditionalFormatRule"}
+    for request in structure.body["requests"]:
+        if "repeatCell" in request:
             repeat = request["repeatCell"]
-            assert repeat["fields"] in (
-                "userEnteredFormat.backgroundColor",
-                "userEnteredFormat.numberFormat",
-            )
-            assert set(repeat["cell"].get("userEnteredFormat", {})) <= {
-                repeat["fields"].split(".")[1]
-            }
-    assert "formulaValue" not in json.dumps(write.body)
-    assert "USER_ENTERED" not in json.dumps(write.body)
+            assert repeat["fields"] == "userEnteredFormat.numberFormat"
+    assert values.path.endswith("values:batchUpdateByDataFilter")
+    assert values.body["valueInputOption"] == "RAW"
+    filters = [d["dataFilter"] for d in values.body["data"]]
+    # The header row by position, every contact row through its anchor.
+    assert [f for f in filters if "gridRange" in f] == [filters[0]]
+    assert all("developerMetadataLookup" in f for f in filters[1:])
+    for write in (structure, values):
+        assert "formulaValue" not in json.dumps(write.body)
+        assert "USER_ENTERED" not in json.dumps(write.body)
 
 
 def test_user_cells_are_untouched_and_owned_cells_are_written(fake: FakeGoogle) -> None:
@@ -129,7 +137,7 @@ def test_user_cells_are_untouched_and_owned_cells_are_written(fake: FakeGoogle) 
     assert isinstance(formula_row[0], str)  # still text, never a live formula
     dues = [r[width + 1] for r in after[3:] if len(r) > width + 1 and r[width + 1] is not None]
     assert dues and all(isinstance(d, dt.date) for d in dues)
-    assert fake.background(key, "Contacts", 3, 0) is not None
+    assert fake.server.state.conditional_formats(key, "Contacts")
 
 
 def _sort_by_name_descending(fake: FakeGoogle, key: str, first: int, last: int) -> None:
@@ -165,9 +173,11 @@ def test_rows_moved_between_read_and_write_are_never_written_into_the_wrong_row(
     monkeypatch.setattr(backend, "apply", meddle_then_apply)
     before = fake.rows(key, "Contacts")
     result = sync(backend, google_config(key), TODAY)
-    assert meddled and result.written and result.attempts == 2
+    # The write goes through row anchors: no retry, and no one's values on another.
+    # (An anchor placed from the stale read lands a row off and is moved: one more.)
+    assert meddled and result.written and result.attempts == 1
     ours = [w for w in fake.writes() if "sortRange" not in json.dumps(w)]
-    assert len(ours) == 1
+    assert len(ours) == 3
     if edit == "sort":
         names = [r[0] for r in fake.rows(key, "Contacts")[3:36]]
         assert names == sorted(names, reverse=True) != [r[0] for r in before[3:36]]
@@ -179,25 +189,18 @@ def test_rows_moved_between_read_and_write_are_never_written_into_the_wrong_row(
     memory = MemoryBackend.from_rows({"Contacts": user_only, "Log": sample_tabs(TODAY)["Log"]})
     sync(memory, google_config(key), TODAY)
     expected = memory.tabs["Contacts"]
+    # The newcomer arrived after the read: no plan covered them yet (the next sync will).
     for row in range(3, len(final)):
         got = (final[row] + [None] * 16)[width : width + OWNED]
         want = (list(expected[row]) + [None] * 16)[width : width + OWNED]
-        assert got == want, (row, final[row][0])
+        if final[row][0] == "Newcomer Nobody":
+            want = [None] * OWNED
+        # A "Check ..." message names the cell it was planned for, where the row was.
+        assert [_where_free(v) for v in got] == [_where_free(v) for v in want], final[row][0]
 
 
-def test_identity_mismatch_raises_and_writes_nothing(fake: FakeGoogle) -> None:
-    key = fake.create({"Contacts": [["Name", "Email"], ["Ada", "ada@example.com"]]})
-    backend = fake.backend(key)
-    backend.read(["Contacts"])
-    changes = ChangeSet(
-        tab="Contacts",
-        cells=[CellWrite(1, 2, "Email Ada")],
-        identity=Identity(0, 1, {1: ("Bob", "bob@example.com")}),
-    )
-    with pytest.raises(SheetChangedError, match="Row 2"):
-        backend.apply(changes)
-    assert fake.server.request_count(kind="write") == 0
-    assert fake.rows(key, "Contacts")[1] == ["Ada", "ada@example.com"]
+def _where_free(value: Any) -> Any:
+    return re.sub(r"\([A-Z]+[0-9]+\)", "(cell)", value) if isinstance(value, str) else value
 
 
 def test_a_deleted_tab_is_a_sheet_change(fake: FakeGoogle) -> None:
@@ -211,7 +214,9 @@ def test_a_deleted_tab_is_a_sheet_change(fake: FakeGoogle) -> None:
     )
     with pytest.raises(SheetChangedError):
         backend.apply(changes)
-    assert fake.server.request_count(kind="write") == 0
+    # Google refuses the whole batchUpdate: nothing of it lands anywhere.
+    assert [r.status for r in fake.server.find_requests(kind="write")] == [400]
+    assert fake.rows(key, "Other") == [["x"]]
 
 
 def test_missing_log_tab_is_skipped(fake: FakeGoogle) -> None:
@@ -226,31 +231,31 @@ def test_read_request_counts_with_and_without_the_log_tab(fake: FakeGoogle) -> N
     with_log = fake.create({"Contacts": [["Name"], ["Ada"]], "Log": [["Date", "Who"]]})
     backend = fake.backend(with_log)
     backend.read(["Contacts", "Log"])
-    assert fake.server.request_count() == 1
+    assert fake.server.request_count() == 2
 
     without = fake.create({"Contacts": [["Name"], ["Ada"]]})
     backend = fake.backend(without)
     fake.server.clear_log()
     backend.read(["Contacts", "Log"])
-    # the ranged get fails (400 "Unable to parse range"), then titles, then the get again
-    assert [r.status for r in fake.server.requests] == [400, 200, 200]
+    # the values read fails (400 "Unable to parse range") and goes again for Contacts
+    assert sorted(r.status for r in fake.server.requests) == [200, 200, 400]
     fake.server.clear_log()
     data = backend.read(["Contacts", "Log"])  # the backend remembers the Log is missing
     assert list(data.tabs) == ["Contacts"]
-    assert fake.server.request_count() == 1
+    assert fake.server.request_count() == 2
 
 
-def test_syncs_without_a_log_tab_cost_two_more_reads_once(fake: FakeGoogle) -> None:
+def test_syncs_without_a_log_tab_cost_one_more_read_once(fake: FakeGoogle) -> None:
     tabs = sample_tabs(TODAY)
     key = fake.create({"Contacts": tabs["Contacts"]})
     backend = fake.backend(key)
     config = google_config(key)
     assert sync(backend, config, TODAY).written
-    # read (3 requests, see above), identity check, write
+    # read (3 requests, see above), structure, values
     assert fake.server.request_count() == 5
     fake.server.clear_log()
     assert not sync(backend, config, TODAY).written
-    assert fake.server.request_count() == 1
+    assert fake.server.request_count() == 2
 
 
 def test_the_log_tab_created_later_is_read_again(fake: FakeGoogle) -> None:
@@ -258,12 +263,14 @@ def test_the_log_tab_created_later_is_read_again(fake: FakeGoogle) -> None:
     backend = fake.backend(key)
     backend.read(["Contacts", "Log"])
     fake.server.state.apply(key, {"addSheet": {"properties": {"title": "Log"}}})
-    # the next read skips the Log; a new backend (the next run) finds it in one request
-    assert list(backend.read(["Contacts", "Log"]).tabs) == ["Contacts"]
+    # the metadata read shows the new tab: the same backend reads its values at once
+    fake.server.clear_log()
+    assert list(backend.read(["Contacts", "Log"]).tabs) == ["Contacts", "Log"]
+    assert fake.server.request_count() == 3
     fake.server.clear_log()
     fresh = fake.backend(key)
     assert list(fresh.read(["Contacts", "Log"]).tabs) == ["Contacts", "Log"]
-    assert fake.server.request_count() == 1
+    assert fake.server.request_count() == 2
 
 
 def test_the_request_counter_counts_every_request_and_retry(fake: FakeGoogle) -> None:
@@ -273,7 +280,7 @@ def test_the_request_counter_counts_every_request_and_retry(fake: FakeGoogle) ->
     fake.server.faults.queue_error(429, count=2, method="GET")
     fake.server.faults.queue_error(503, count=1, method="POST")
     assert sync(backend, google_config(key), TODAY).written
-    assert backend.requests == len(fake.server.requests) == 6
+    assert backend.requests == len(fake.server.requests) == 7
 
 
 def test_transient_errors_are_retried_then_succeed(fake: FakeGoogle) -> None:
@@ -303,7 +310,7 @@ def test_quota_exhaustion_says_so(fake: FakeGoogle) -> None:
     fake.server.faults.queue_error(429, count=10)
     with pytest.raises(NetworkError, match="quota"):
         fake.backend(key, max_retries=1).read(["Contacts"])
-    assert fake.server.request_count() == 2
+    assert fake.server.request_count() == 4  # both reads, each tried twice
 
 
 def test_timeouts_are_retried_and_bounded(fake: FakeGoogle) -> None:
@@ -379,7 +386,7 @@ def test_every_request_asks_for_compact_json(fake: FakeGoogle) -> None:
     key = sample_key(fake)
     first = sync(fake.backend(key), google_config(key), TODAY)
     assert first.written
-    assert len(fake.server.requests) == 3
+    assert len(fake.server.requests) == 4
     for record in fake.server.requests:
         assert record.query.get("prettyPrint") == ["false"], record.path
 
