@@ -87,15 +87,43 @@ class AnchorPlan:
     values two anchors share (both go; the row that is touched gets one again)."""
 
 
-def plan_anchors(keys: Mapping[int, str], anchors: Sequence[Anchor], rows: set[int]) -> AnchorPlan:
-    """Anchors to create for `rows` (the rows the write touches) and stale ones to drop."""
+ANCHOR_CHARACTERS = 27_000
+"""How much metadata (keys and values) the anchors of one tab may take. Google caps the
+metadata of a sheet at 30,000 characters; the rest is left for the tool's column marks
+and anyone else's metadata. At 23 characters an anchor, that is about 1,170 rows."""
+
+
+def anchor_size(value: str) -> int:
+    return len(ROW_KEY) + len(value)
+
+
+def plan_anchors(
+    keys: Mapping[int, str],
+    anchors: Sequence[Anchor],
+    rows: set[int],
+    budget: int = ANCHOR_CHARACTERS,
+) -> AnchorPlan:
+    """Anchors to create for `rows` (the rows the write touches) and stale ones to drop.
+
+    New anchors stop at `budget` characters for the tab, in row order; the rows past it
+    keep no anchor (`AnchorPlan.create` leaves them out) and are written by position.
+    """
     wanted = set(keys.values())
     count: dict[str, int] = {}
     for anchor in anchors:
         count[anchor.value] = count.get(anchor.value, 0) + 1
     delete = sorted(v for v, n in count.items() if v not in wanted or n > 1)
     have = {v for v, n in count.items() if n == 1}
-    create = {row: keys[row] for row in sorted(rows) if row in keys and keys[row] not in have}
+    room = budget - sum(anchor_size(v) for v in have)
+    create: dict[int, str] = {}
+    for row in sorted(rows):
+        value = keys.get(row)
+        if value is None or value in have:
+            continue
+        room -= anchor_size(value)
+        if room < 0:
+            break
+        create[row] = value
     return AnchorPlan(create, tuple(delete))
 
 

@@ -1,10 +1,11 @@
 """Google Sheets through gspread 6: the only module that sends requests to Google.
 
-A sync costs one read (`spreadsheets.get` with `ranges`, grid data and a tight field
-mask: sheet ids, locale, values and row colours of the Contacts and Log tabs) and, when
-something changed, one cheap re-read of the identity columns plus one atomic
-`spreadsheets.batchUpdate`. Only a write whose body would pass Google's 2 MB advice is
-split, into the fewest requests, in row order.
+A sync reads with two requests sent together (a metadata `spreadsheets.get` with a
+field mask and no cells, and one `values.batchGet` of the Contacts and Log tabs) and,
+when something changed, writes structure (if any) in one `spreadsheets.batchUpdate`
+and every value in one `values.batchUpdateByDataFilter`, contact rows located by their
+row anchors (`anchors.py`). Only a write whose body would pass Google's 2 MB advice is
+split, into the fewest requests, in order.
 
 Example, against any `requests.Session` (the offline fake uses this seam)::
 
@@ -35,7 +36,12 @@ from tenacity import (
 )
 
 from sheets_keepup.backends.base import BackendBase, WriteStats
-from sheets_keepup.backends.google.anchors import misplaced, plan_anchors, row_keys
+from sheets_keepup.backends.google.anchors import (
+    ANCHOR_CHARACTERS,
+    misplaced,
+    plan_anchors,
+    row_keys,
+)
 from sheets_keepup.backends.google.decode import (
     Grid,
     Json,
@@ -159,6 +165,7 @@ class GoogleBackend(BackendBase):
         timeout_seconds: float = 60.0,
         retry_wait: float = 1.0,
         max_body_bytes: int = MAX_BODY_BYTES,
+        anchor_budget: int = ANCHOR_CHARACTERS,
     ) -> None:
         self.client = client
         self.key = spreadsheet_key
@@ -167,6 +174,7 @@ class GoogleBackend(BackendBase):
         self.max_retries = max_retries
         self.retry_wait = retry_wait
         self.max_body_bytes = max_body_bytes
+        self.anchor_budget = anchor_budget
         self.client.set_timeout(timeout_seconds)
         self.sheets: dict[str, SheetInfo] = {}
         self.title = ""
@@ -316,6 +324,9 @@ class GoogleBackend(BackendBase):
         sub_requests = len(structure)
         if structure:
             bodies += self._write_structure(structure, plans)
+        for plan in plans:
+            if plan.by_position:
+                self._check_positions(plan)
         data = [item for plan in plans for item in plan.values_for()]
         if data:
             value_bodies = pack_value_bodies(data, self.max_body_bytes)
@@ -366,7 +377,7 @@ class GoogleBackend(BackendBase):
             structure += append_requests(changes, sheet.sheet_id)
         if changes.setup is not None and (create or not changes.replace):
             structure += setup_requests(changes.setup, sheet.sheet_id)
-        plan.place_anchors(self.rows.get(sheet.title, []), meta)
+        plan.place_anchors(self.rows.get(sheet.title, []), meta, self.anchor_budget)
         return plan
 
     def _target(self, changes: ChangeSet) -> tuple[SheetInfo, bool]:
@@ -417,6 +428,43 @@ class GoogleBackend(BackendBase):
             "Rows kept moving while sheets-keepup placed its row anchors; no value was "
             "written. Sync again when the sheet is not being edited."
         )
+
+    def _check_positions(self, plan: _TabPlan) -> None:
+        """Before writing rows by position, re-read who is on them (one small read).
+
+        Only for rows without an anchor (a tab past its metadata budget): if one now
+        holds someone else, nothing is written and the sync plans again.
+        """
+        identity = plan.changes.identity
+        assert identity is not None
+        cols = sorted({c for c in (identity.name_col, identity.email_col) if c is not None})
+        first, last = min(plan.by_position), max(plan.by_position) + 1
+        title = quote_title(plan.sheet.title)
+        ranges = [f"{title}!{column_letter(c)}{first + 1}:{column_letter(c)}{last}" for c in cols]
+        http = self.client.http_client
+        params = {**VALUES_PARAMS, **COMPACT}
+        try:
+            answer = self._call(
+                "identity check", lambda: http.values_batch_get(self.key, ranges, dict(params))
+            )
+        except _BadRange:
+            raise SheetChangedError(
+                f"Tab '{plan.sheet.title}' was renamed, deleted or shortened while syncing; "
+                "nothing was written."
+            ) from None
+        width = cols[-1] + 1
+        rows: list[list[CellValue]] = [[None] * width for _ in range(last)]
+        for col, found in zip(cols, answer.get("valueRanges") or (), strict=False):
+            column = ((found.get("values") or [[]])[0:1] or [[]])[0]
+            for offset, value in enumerate(column):
+                rows[first + offset][col] = None if value == "" else value
+        now = row_keys(rows, identity, identity.first)
+        for row, key in plan.by_position.items():
+            if now.get(row, "").split(".")[0] != key.split(".")[0]:
+                raise SheetChangedError(
+                    f"Row {row + 1} of '{plan.sheet.title}' no longer holds the same person "
+                    "(the sheet was edited during the sync); nothing was written."
+                )
 
     def _post(
         self, url: str, body: bytes, what: str, *, repeatable: bool, fields: str | None = None
@@ -551,17 +599,28 @@ class _TabPlan:
     """Anchors placed by this write and not yet seen where they landed: value -> row."""
     lost: set[str] = field(default_factory=set)
     """Anchors whose person left the sheet during the write: their values are not sent."""
+    by_position: dict[int, str] = field(default_factory=dict)
+    """Rows written by position (no room for their anchor): row -> who must be there."""
 
-    def place_anchors(self, rows: list[list[CellValue]], meta: SheetMeta | None) -> None:
+    def place_anchors(
+        self, rows: list[list[CellValue]], meta: SheetMeta | None, budget: int
+    ) -> None:
         """Anchor the rows this write changes; drop anchors no one on the sheet matches."""
         identity = self.changes.identity
         if identity is None or self.create or identity.name_col is identity.email_col is None:
             return
-        self.keys = row_keys(rows, identity, identity.first)
-        touched = {c.row for c in self.changes.cells if c.row in self.keys}
-        plan = plan_anchors(self.keys, meta.anchors if meta is not None else (), touched)
+        keys = row_keys(rows, identity, identity.first)
+        touched = {c.row for c in self.changes.cells if c.row in keys}
+        anchors = meta.anchors if meta is not None else ()
+        plan = plan_anchors(keys, anchors, touched, budget)
         self.structure += anchor_requests(self.sheet.sheet_id, plan.create, plan.delete)
         self.new_anchors = {value: row for row, value in plan.create.items()}
+        anchored = {a.value for a in anchors if a.value not in plan.delete}
+        anchored |= set(plan.create.values())
+        # Rows past the tab's metadata budget have no anchor: written by position, after
+        # checking they still hold the same people (`by_position`).
+        self.keys = {row: key for row, key in keys.items() if key in anchored}
+        self.by_position = {row: keys[row] for row in touched if keys[row] not in anchored}
 
     def response_range(self) -> str:
         identity = self.changes.identity
@@ -605,6 +664,7 @@ class _TabPlan:
                 if key not in self.lost:
                     out.append(anchored_value_range(key, cells))
                 continue
+            # A header, a row that holds no one, or one past the anchor budget (checked).
             out.append(positional_value_range(self.sheet.sheet_id, row, cells))
         return out
 
