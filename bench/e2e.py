@@ -493,9 +493,7 @@ def _line(r: SyncResult) -> str:
     )
 
 
-def main(
-    sizes: list[int], cap: int, approaches: tuple[str, ...] = APPROACHES
-) -> list[SyncResult]:
+def main(sizes: list[int], cap: int, approaches: tuple[str, ...] = APPROACHES) -> list[SyncResult]:
     results: list[SyncResult] = []
     for rows in sizes:
         # A fresh server per size keeps the fake's memory bounded.
