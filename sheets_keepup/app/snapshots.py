@@ -134,6 +134,7 @@ class SnapshotStore:
                 "name_col": identity.name_col,
                 "email_col": identity.email_col,
                 "rows": [[r, *v] for r, v in identity.rows.items()],
+                "first": identity.first,
             },
             # The colour record as it was, so that a restore puts it back with the colours.
             "painted": self._painted_body(),
@@ -273,7 +274,11 @@ class SnapshotStore:
             None
             if ident is None
             else Identity(
-                ident["name_col"], ident["email_col"], {r[0]: (r[1], r[2]) for r in ident["rows"]}
+                ident["name_col"],
+                ident["email_col"],
+                {r[0]: (r[1], r[2]) for r in ident["rows"]},
+                # Older snapshots did not keep it: the header row writes by position anyway.
+                int(ident.get("first", 0)),
             )
         )
         return ChangeSet(tab=body["tab"], cells=cells, fills=fills, identity=identity)

@@ -20,7 +20,7 @@ from pathlib import Path
 from sheets_keepup.app.owned_tabs import OwnedTab, read_checked
 from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.backends import Backend
-from sheets_keepup.core.errors import SheetChangedError
+from sheets_keepup.core.errors import SheetChangedError, UserError
 from sheets_keepup.core.model import ChangeSet, Problem
 from sheets_keepup.core.parse import ContactSheet
 from sheets_keepup.core.pipeline import PlannedSheet, plan_sheet
@@ -106,6 +106,13 @@ def sync(
                 raise
             log.info("sheet changed while syncing; planning again (attempt %d)", attempt + 1)
             continue
+        except UserError as error:
+            if error.may_have_written and snapshots is not None and snapshot is not None:
+                # Part of it may have landed: keep what it replaced, for `restore`.
+                snapshots.kept(snapshot, moment)
+            else:
+                _discard(snapshots, snapshot)
+            raise
         except BaseException:
             _discard(snapshots, snapshot)
             raise

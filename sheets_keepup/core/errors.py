@@ -29,6 +29,9 @@ class UserError(Exception):
     """Something the user can fix; the message says what to do."""
 
     exit_status: ExitStatus = ExitStatus.ERROR
+    may_have_written: bool = False
+    """True when part of a write may have landed before the error (a lost answer, a
+    write split in parts), so that the snapshot taken before it is kept for `restore`."""
 
 
 class ConfigError(UserError):

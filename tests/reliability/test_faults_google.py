@@ -2,16 +2,18 @@
 
 Each fault (429, 500 and 503 bursts, latency past the timeout, a connection dropped
 after the request was served, an expired token, revoked permission) is injected on
-each of a sync's three requests: the read, the identity check and the write. For every
-case: the outcome (retried and succeeded, or the error and exit status a user sees),
-the sheet afterwards equal to the state before or to the correct result and never a
-mix, and the owned cells restorable from the snapshot.
+each of a first sync's four requests: the metadata and values reads (sent together),
+the structure write (anchors, marks, rules) and the values write. For every case: the
+outcome (retried and succeeded, or the error and exit status a user sees), the sheet's
+cells afterwards equal to the state before or to the correct result and never a mix,
+and the owned cells restorable from the snapshot.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 import tempfile
 import threading
 import time
@@ -22,11 +24,21 @@ from typing import Any
 
 import pytest
 import requests
+from core_helpers import HEADERS
 from fakesheets.session import FakeSession, NonLoopbackRequestError
-from harness import FORMULA_STARTS, TODAY, GoogleTarget, contacts, person, sheets_server
+from harness import (
+    FORMULA_STARTS,
+    OWNED_HEADERS,
+    TODAY,
+    GoogleTarget,
+    contacts,
+    person,
+    sheets_server,
+)
 
 from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.app.sync import sync
+from sheets_keepup.core.diff import as_date
 from sheets_keepup.core.errors import (
     AccessError,
     AuthError,
@@ -38,10 +50,12 @@ from sheets_keepup.core.errors import (
 from sheets_keepup.core.model import ChangeSet
 
 PHASES = {
-    "read": {"method": "GET", "path_pattern": r"/spreadsheets/[^/:]+$"},
-    "identity check": {"method": "GET", "path_pattern": r"values:batchGet"},
-    "write": {"method": "POST", "path_pattern": r":batchUpdate$"},
+    "metadata read": {"method": "GET", "path_pattern": r"/spreadsheets/[^/:]+$"},
+    "values read": {"method": "GET", "path_pattern": r"values:batchGet"},
+    "structure write": {"method": "POST", "path_pattern": r":batchUpdate$"},
+    "values write": {"method": "POST", "path_pattern": r"values:batchUpdateByDataFilter$"},
 }
+WRITES = ("structure write", "values write")
 TIMEOUT = 0.5
 
 
@@ -153,11 +167,15 @@ def test_fault_matrix(fault: str, phase: str) -> None:
             after = state_of(t)
             assert after in (before, expected), "the sheet must never be left half-written"
             if after == expected:
-                # Only a write whose answer was lost can have landed; say so honestly.
-                assert phase == "write" and "dropped" in fault
+                # Only a values write whose answer was lost can have landed; say so.
+                assert phase == "values write" and "dropped" in fault
                 assert "may have been written" in str(raised.value)
             elif isinstance(raised.value, NetworkError):
-                assert "Nothing was" in str(raised.value)
+                # A structure write whose answer was lost may have landed (anchors,
+                # marks and rules: no cell), so it claims nothing either way.
+                lost_answer = phase in WRITES and "dropped" in fault
+                wording = "may have been written" if lost_answer else "Nothing was"
+                assert wording in str(raised.value)
         t.server.faults.clear()
         restore_latest(t, store)
         assert state_of(t) == before, "undo must put back exactly what was there"
@@ -190,25 +208,47 @@ def _rename(t: GoogleTarget, title: str | None) -> None:
         )
 
 
+def _when_read_again(t: GoogleTarget, edit: Callable[[], None]) -> None:
+    """Run `edit` just before the second values read of the next sync: the one that
+    goes again for the tabs that exist after the first failed on a missing tab."""
+
+    def arm(state: Any, info: Any) -> None:
+        t.server.faults.before_request(lambda s, i: edit(), once=True, **PHASES["values read"])
+
+    t.server.faults.before_request(arm, once=True, **PHASES["values read"])
+
+
 @pytest.mark.parametrize("change", ["renamed", "deleted"])
-@pytest.mark.parametrize("when", ["between runs", "between read and write"])
+@pytest.mark.parametrize("when", ["between runs", "during the read", "before the write"])
 def test_tab_renamed_or_deleted(change: str, when: str) -> None:
-    t = new_target()
+    """The user is told which tab is missing; nothing is written. (Renamed just before
+    the values write, the tab keeps its id and the values still reach their people.)"""
+    tabs = people()
+    if when == "during the read":
+        # No Log tab: the first values read fails and goes again for Contacts alone.
+        tabs["Notes"] = tabs.pop("Log")
+    t = GoogleTarget(tabs, timeout_seconds=TIMEOUT)
     title = "Friends" if change == "renamed" else None
     if when == "between runs":
         assert sync(t.backend(), t.config(), TODAY).written
         _rename(t, title)
+    elif when == "during the read":
+        _when_read_again(t, lambda: _rename(t, title))
     else:
         t.server.faults.before_request(
-            lambda state, info: _rename(t, title), once=True, **PHASES["identity check"]
+            lambda state, info: _rename(t, title), once=True, **PHASES["structure write"]
         )
-    before = state_of(t) if when == "between runs" else None
+    # The sheet as the user left it: what the failed sync must not have changed.
+    edited = t if when == "between runs" else GoogleTarget(tabs)
+    if edited is not t:
+        _rename(edited, title)
+    before, stamp = state_of(edited), t.write_stamp()
     with pytest.raises(DataError, match="No tab named 'Contacts'") as raised:
         sync(t.backend(), t.config(), TODAY + dt.timedelta(days=30))
     assert raised.value.exit_status == ExitStatus.DATA
-    if before is not None:
-        assert state_of(t) == before
-    assert t.write_stamp() == (1 if when == "between runs" else 0)
+    if when != "before the write":  # there the refused write is the one request sent
+        assert t.write_stamp() == stamp
+    assert state_of(t) == before
 
 
 def _insert(t: GoogleTarget) -> None:
@@ -229,37 +269,76 @@ def _sort(t: GoogleTarget) -> None:
 EDITS = {"rows inserted": _insert, "rows deleted": _delete, "rows sorted": _sort}
 
 
-@pytest.mark.parametrize("edit", list(EDITS))
-def test_rows_moved_between_read_and_write_are_replanned(edit: str) -> None:
+def owned_by_name(t: GoogleTarget) -> dict[str, list[Any]]:
+    """Each person's owned cells (Next action, Due, Status), by name; a Due day the
+    same whether Sheets shows it as a date or as its day number."""
+    rows = t.fake.rows(t.key, "Contacts")
+    owned = [rows[0].index(h) for h in OWNED_HEADERS]
+    out: dict[str, list[Any]] = {}
+    for row in rows[1:]:
+        cells = [row[c] if c < len(row) else None for c in owned]
+        cells[1] = as_date(cells[1])
+        out[str(row[0])] = cells
+    return out
+
+
+def user_cells(t: GoogleTarget) -> dict[Any, Any]:
+    return {k: v for k, v in t.cells().items() if k[2] < len(HEADERS)}
+
+
+def planned_by_name(result: Any) -> dict[str, list[Any]]:
+    """What a sync's plan gave each person it saw, by name."""
+    plan = result.plan.rows
+    dues = [None if d is None or d != d else d.date() for d in plan["due"]]
+    return {
+        str(name): [action or None, due, status]
+        for name, action, due, status in zip(
+            plan["name"], plan["next_action"], dues, plan["status"], strict=True
+        )
+    }
+
+
+def edited_twin(edit: str) -> GoogleTarget:
+    """The sheet with the edit made before any sync, then synced: the right result."""
     twin = new_target()
     EDITS[edit](twin)
     sync(twin.backend(), twin.config(), TODAY)
-    expected = state_of(twin)
+    return twin
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_rows_moved_during_the_read_are_synced_at_once(edit: str) -> None:
+    """The two reads go out together; an edit while they do is read whole."""
+    expected = state_of(edited_twin(edit))
     t = new_target()
     t.server.faults.before_request(
-        lambda state, info: EDITS[edit](t), once=True, **PHASES["identity check"]
+        lambda state, info: EDITS[edit](t), once=True, **PHASES["values read"]
     )
     result = sync(t.backend(), t.config(), TODAY)
-    assert result.written and result.attempts == 2
+    assert result.written and result.attempts == 1
     assert state_of(t) == expected
-    assert t.write_stamp() == 1
+    assert t.write_stamp() == 2  # the structure, then the values
 
 
+@pytest.mark.parametrize("moment", WRITES)
 @pytest.mark.parametrize("edit", list(EDITS))
-def test_rows_moved_between_identity_check_and_write(edit: str) -> None:
-    """The one window no check can close: Sheets has no conditional write. The user's
-    cells are still never touched, and the next run puts every owned cell right."""
-    twin = new_target()
-    EDITS[edit](twin)
-    user_cells = {k: v for k, v in twin.cells().items() if k[2] < 11}
-    sync(twin.backend(), twin.config(), TODAY)
-    expected = state_of(twin)
+def test_rows_moved_between_read_and_write_land_on_their_people(edit: str, moment: str) -> None:
+    """No re-plan: the values follow each person's row anchor wherever the row went.
+    The user's cells are never touched, every person the plan saw gets what the plan
+    gave them and no one else's, and the next run takes in the edit."""
+    twin = edited_twin(edit)
     t = new_target()
-    t.server.faults.before_request(lambda state, info: EDITS[edit](t), once=True, **PHASES["write"])
+    t.server.faults.before_request(lambda state, info: EDITS[edit](t), once=True, **PHASES[moment])
+    result = sync(t.backend(), t.config(), TODAY)
+    assert result.written and result.attempts == 1
+    assert user_cells(t) == user_cells(twin)
+    planned = planned_by_name(result)
+    for name, cells in owned_by_name(t).items():
+        assert cells == planned.get(name, [None, None, None]), name
     sync(t.backend(), t.config(), TODAY)
-    assert {k: v for k, v in t.cells().items() if k[2] < 11} == user_cells
-    sync(t.backend(), t.config(), TODAY)
-    assert state_of(t) == expected
+    assert user_cells(t) == user_cells(twin)
+    assert owned_by_name(t) == owned_by_name(twin)
+    assert not sync(t.backend(), t.config(), TODAY).changes
 
 
 def test_two_syncs_at_once() -> None:
@@ -286,26 +365,55 @@ def test_two_syncs_at_once() -> None:
     t.server.faults.set_latency(0)
     assert all(not isinstance(r, UserError) for r in results), results
     assert state_of(t) == expected
+    # Both added the colour rules (Sheets has no conditional write): the next run
+    # takes the second set off and changes no cell; the one after changes nothing.
+    tidy = sync(t.backend(), t.config(), TODAY).changes
+    assert not tidy.cells and not tidy.fills and not tidy.appends
+    assert state_of(t) == expected
     assert not sync(t.backend(), t.config(), TODAY).changes
 
 
-def test_a_write_split_in_parts_that_fails_half_way_is_reported_and_undoable() -> None:
-    """Above Google's 2 MB advice the write goes out in parts (here forced small). A
-    failure after part 1 leaves a mix: the error says which parts landed, the snapshot
-    undoes them, and the next run completes the sheet."""
-    expected = correct_result()
-    t = new_target(max_body_bytes=1_500)
-    before = state_of(t)
+def _fail_after_the_first_part(t: GoogleTarget, phase: str) -> None:
+    """Let the first request of `phase` through, then refuse every later one."""
     t.server.faults.before_request(
-        lambda state, info: t.server.faults.queue_error(503, 10, **PHASES["write"]),
+        lambda state, info: t.server.faults.queue_error(503, 10, **PHASES[phase]),
         once=True,
-        **PHASES["write"],
+        **PHASES[phase],
     )
+
+
+def test_a_structure_write_split_in_parts_that_fails_half_way_writes_no_cell() -> None:
+    """Above Google's 2 MB advice a write goes out in parts (here forced small). The
+    structure goes before any value: a failure in its second part leaves every cell as
+    it was, and the next run completes the sheet."""
+    expected = correct_result()
+    t = new_target(max_body_bytes=500)
+    before = state_of(t)
+    _fail_after_the_first_part(t, "structure write")
+    with pytest.raises(NetworkError, match=r"write 2 of \d+"):
+        sync(t.backend(), t.config(), TODAY)
+    assert state_of(t) == before
+    assert t.server.request_count(path_contains=t.key, name="batchUpdateByDataFilter") == 0
+    t.server.faults.clear()
+    sync(t.backend(), t.config(), TODAY)
+    assert state_of(t) == expected
+
+
+def test_a_values_write_split_in_parts_that_fails_half_way_is_reported_and_undoable() -> None:
+    """A failure after part 1 of the values leaves a mix: the error says that part
+    landed (never "nothing was written"), the snapshot undoes it, and the next run
+    completes the sheet."""
+    expected = correct_result()
+    t = new_target(max_body_bytes=500)
+    before = state_of(t)
+    _fail_after_the_first_part(t, "values write")
     with tempfile.TemporaryDirectory() as state:
         store = SnapshotStore(Path(state), t.backend().describe())
-        with pytest.raises(NetworkError, match=r"Parts 1 to 1 of \d+ were written"):
+        with pytest.raises(NetworkError) as raised:
             sync(t.backend(), t.config(), TODAY, snapshots=store)
         assert state_of(t) not in (before, expected)
+        assert "Nothing was written" not in str(raised.value)
+        assert re.search(r"[Pp]arts? .*written", str(raised.value))
         restore_latest(t, store)
         assert state_of(t) == before
     sync(t.backend(), t.config(), TODAY)
@@ -318,7 +426,7 @@ def test_an_append_whose_answer_was_lost_is_not_appended_twice() -> None:
     t = new_target()
     backend = t.backend()
     backend.read(["Log"])
-    t.server.faults.drop_connection(1, **PHASES["write"])
+    t.server.faults.drop_connection(1, **PHASES["structure write"])
     changes = ChangeSet(tab="Log", appends=[[dt.date(2026, 11, 22), "Ann", "email"]])
     try:
         backend.apply(changes)
@@ -332,31 +440,40 @@ def test_an_append_whose_answer_was_lost_is_not_appended_twice() -> None:
 
 
 def test_requests_write_contact_text_only_as_string_values() -> None:
+    """Cells go out in RAW values writes (never parsed, so "=..." stays text) and any
+    cell in a structure write is a stringValue: no formula reaches the sheet."""
     t = new_target()
     t.server.clear_log()
     sync(t.backend(), t.config(columns={"owned": {"next_action": "=Next"}}), TODAY)
     bodies = t.writes()
     assert bodies
-    seen: list[Any] = []
+    entered: list[Any] = []
+    raw: list[Any] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             assert "formulaValue" not in node
             for key, value in node.items():
-                if key == "userEnteredValue" and value:
-                    seen.append(value)
+                # (a colour rule's condition holds its formula as plain text)
+                if key == "userEnteredValue" and isinstance(value, dict):
+                    entered.append(value)
                 walk(value)
         elif isinstance(node, list):
             for item in node:
                 walk(item)
 
     walk(bodies)
-    texts = [v["stringValue"] for v in seen if "stringValue" in v]
-    assert "=Next" in texts  # a header that looks like a formula is still a string
-    for value in seen:
+    for body in bodies:
+        if "data" in body:
+            assert body["valueInputOption"] == "RAW"
+            raw += [v for d in body["data"] for row in d["values"] for v in row]
+    assert "=Next" in raw  # a header that looks like a formula is still text
+    texts = [v for v in raw if isinstance(v, str)]
+    texts += [v["stringValue"] for v in entered if "stringValue" in v]
+    for value in entered:
         assert set(value) <= {"stringValue", "numberValue", "boolValue"}
-        if "stringValue" in value and value["stringValue"] != "=Next":
-            assert not value["stringValue"].startswith(FORMULA_STARTS)
+    for text in texts:
+        assert text == "=Next" or not text.startswith(FORMULA_STARTS), text
 
 
 def test_offline_api_listens_on_loopback_only() -> None:

@@ -21,7 +21,7 @@ import logging
 import random
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import gspread
@@ -60,6 +60,7 @@ from sheets_keepup.backends.google.encode import (
     append_requests,
     colour_requests,
     date_column_request,
+    date_format_requests,
     grid_requests,
     grid_value_range,
     highlight_requests,
@@ -92,6 +93,7 @@ from sheets_keepup.core.errors import (
 from sheets_keepup.core.headers import column_letter
 from sheets_keepup.core.model import (
     CellValue,
+    CellWrite,
     ChangeSet,
     SheetData,
     Tab,
@@ -223,14 +225,22 @@ class GoogleBackend(BackendBase):
                 ranges: list[Json] | None = values_call.result()
             except _BadRange:
                 ranges = None
-        sheets = [SheetMeta.of(sheet) for sheet in meta.get("sheets") or ()]
-        self.meta = {m.info.title: m for m in sheets}
-        self.sheets = {m.info.title: m.info for m in sheets}
-        present = [t for t in tabs if find_sheet(self.sheets, t) is not None]
-        self.missing_tabs = {t.casefold() for t in tabs if t not in present}
-        if ranges is None or len(ranges) != len(asked) or asked != present:
-            ranges = self._values(present) if present else []
+        for _round in range(2):
+            present = self._learn(meta, tabs)
+            if ranges is not None and len(ranges) == len(asked) and asked == present:
+                break
             asked = present
+            try:
+                ranges = self._values(present) if present else []
+                break
+            except _BadRange:
+                # A tab went between the two reads: learn the tabs again, read again.
+                meta, ranges = self._get([], META_FIELDS), None
+        if ranges is None:
+            raise SheetChangedError(
+                "Tabs were renamed or deleted while they were being read; nothing was "
+                "written. Run the sync again."
+            )
         props = meta.get("properties") or {}
         self.title = str(props.get("title", ""))
         found: dict[str, Tab] = {}
@@ -250,9 +260,18 @@ class GoogleBackend(BackendBase):
             tabs=found,
             locale=props.get("locale"),
             title=self.title,
-            owned_tabs=frozenset(m.info.title for m in sheets if m.owned),
-            titles=[m.info.title for m in sheets],
+            owned_tabs=frozenset(m.info.title for m in self.meta.values() if m.owned),
+            titles=list(self.meta),
         )
+
+    def _learn(self, meta: Json, tabs: Sequence[str]) -> list[str]:
+        """Keep what a metadata read says of every tab; the asked tabs that exist."""
+        sheets = [SheetMeta.of(sheet) for sheet in meta.get("sheets") or ()]
+        self.meta = {m.info.title: m for m in sheets}
+        self.sheets = {m.info.title: m.info for m in sheets}
+        present = [t for t in tabs if find_sheet(self.sheets, t) is not None]
+        self.missing_tabs = {t.casefold() for t in tabs if t not in present}
+        return present
 
     def _values(self, tabs: Sequence[str]) -> list[Json]:
         """One values.batchGet of whole tabs; raises _BadRange when one does not exist."""
@@ -334,7 +353,19 @@ class GoogleBackend(BackendBase):
                 what = (
                     "write" if len(value_bodies) == 1 else f"write {number} of {len(value_bodies)}"
                 )
-                self._post(VALUES_UPDATE_URL % self.key, body, what, repeatable=True)
+                try:
+                    self._post(VALUES_UPDATE_URL % self.key, body, what, repeatable=True)
+                except UserError as error:
+                    # The structure write, if any, landed before this one.
+                    error.may_have_written = error.may_have_written or bool(structure)
+                    if number > 1:
+                        error.may_have_written = True
+                        said = str(error).replace(" Nothing was written.", "")
+                        error.args = (
+                            f"{said} Parts 1 to {number - 1} of {len(value_bodies)} of the "
+                            "values were written; syncing again finishes the job.",
+                        )
+                    raise
                 bodies.append(len(body))
             sub_requests += len(data)
         for plan in plans:
@@ -375,8 +406,17 @@ class GoogleBackend(BackendBase):
         if not (changes.replace or create):
             # A tab rewritten whole takes its new rows in the values write.
             structure += append_requests(changes, sheet.sheet_id)
-        if changes.setup is not None and (create or not changes.replace):
+        adopting = meta is not None and changes.create_tab and not meta.owned
+        if changes.setup is not None and (create or adopting or not changes.replace):
             structure += setup_requests(changes.setup, sheet.sheet_id)
+        due = changes.owned_columns.get("due")
+        dated_by_setup = set(changes.setup.date_columns) if changes.setup is not None else set()
+        skip = {due} if due is not None else set()
+        if changes.replace and not (create or adopting):
+            skip |= dated_by_setup  # formatted when the tab was set up
+        structure += date_format_requests(
+            _with_appends_as_cells(changes), sheet.sheet_id, sorted(skip)
+        )
         plan.place_anchors(self.rows.get(sheet.title, []), meta, self.anchor_budget)
         return plan
 
@@ -398,32 +438,35 @@ class GoogleBackend(BackendBase):
         """Send the structure write; move any new anchor that landed on someone else."""
         anchored = [plan for plan in plans if plan.new_anchors]
         sizes: list[int] = []
-        bodies = pack_bodies(structure, self.max_body_bytes)
+        # The last body also asks for the sheet back (`_with_answer`): leave room for that.
+        room = len(_with_answer(b'{"requests":[]}', anchored)) - 15 if anchored else 0
+        bodies = pack_bodies(structure, self.max_body_bytes - room)
         repeatable = not any(plan.changes.appends or plan.create for plan in plans)
         for number, body in enumerate(bodies, start=1):
             what = "write" if len(bodies) == 1 else f"write {number} of {len(bodies)}"
             verify = bool(anchored) and number == len(bodies)
+            sent = _with_answer(body, anchored) if verify else body
             answer = self._post(
                 SPREADSHEET_BATCH_UPDATE_URL % self.key,
-                _with_answer(body, anchored) if verify else body,
+                sent,
                 what,
                 repeatable=repeatable,
                 fields=VERIFY_FIELDS if verify else None,
             )
-            sizes.append(len(body))
+            sizes.append(len(sent))
         for _round in range(MAX_ANCHOR_ROUNDS):
             fixes = [req for plan in anchored for req in plan.fixes(answer)]
             if not fixes:
                 return sizes
-            body = pack_bodies(fixes, self.max_body_bytes)[0]
+            sent = _with_answer(pack_bodies(fixes, self.max_body_bytes)[0], anchored)
             answer = self._post(
                 SPREADSHEET_BATCH_UPDATE_URL % self.key,
-                _with_answer(body, anchored),
+                sent,
                 "write",
                 repeatable=True,
                 fields=VERIFY_FIELDS,
             )
-            sizes.append(len(body))
+            sizes.append(len(sent))
         raise SheetChangedError(
             "Rows kept moving while sheets-keepup placed its row anchors; no value was "
             "written. Sync again when the sheet is not being edited."
@@ -476,7 +519,12 @@ class GoogleBackend(BackendBase):
         def post() -> Any:
             return http.request("post", url, params=params, data=body, headers=dict(headers))
 
-        response = self._call(what, post, repeatable=repeatable)
+        try:
+            response = self._call(what, post, repeatable=repeatable)
+        except _BadRange:
+            raise SheetChangedError(
+                "A tab was renamed or deleted while syncing; nothing was written."
+            ) from None
         try:
             return dict(response.json())
         except ValueError:
@@ -510,10 +558,12 @@ class GoogleBackend(BackendBase):
             raise self._api_error(what, error) from None
         except (requests.RequestException, OSError) as error:
             if not repeatable and not surely_not_applied(error):
-                raise NetworkError(
+                broke = NetworkError(
                     f"The connection broke during the {what} ({type(error).__name__}); Google "
                     "may or may not have applied it. Check the sheet before running again."
-                ) from None
+                )
+                broke.may_have_written = True
+                raise broke from None
             # Setting cells is repeatable, but a write whose answer was lost may still
             # have landed: do not claim that nothing was written.
             outcome = (
@@ -522,11 +572,13 @@ class GoogleBackend(BackendBase):
                 if what.startswith("write") and not surely_not_applied(error)
                 else _nothing_written(what)
             )
-            raise NetworkError(
+            failed = NetworkError(
                 f"Google Sheets could not be reached for the {what} after "
                 f"{self.max_retries + 1} tries ({type(error).__name__}). {outcome} "
                 "Check the connection and run again."
-            ) from None
+            )
+            failed.may_have_written = what.startswith("write") and not surely_not_applied(error)
+            raise failed from None
         except Exception as error:
             mapped = _auth_error(error)
             if mapped is None:
@@ -611,6 +663,15 @@ class _TabPlan:
             return
         keys = row_keys(rows, identity, identity.first)
         touched = {c.row for c in self.changes.cells if c.row in keys}
+        for row in touched:
+            expected = identity.rows.get(row)
+            if expected is not None and identity.of(rows[row]) != expected:
+                # Planned on another read (a restore of an older snapshot): the row now
+                # holds someone else, so nothing is written and the caller plans again.
+                raise SheetChangedError(
+                    f"Row {row + 1} of '{self.sheet.title}' no longer holds the same person; "
+                    "nothing was written."
+                )
         anchors = meta.anchors if meta is not None else ()
         plan = plan_anchors(keys, anchors, touched, budget)
         self.structure += anchor_requests(self.sheet.sheet_id, plan.create, plan.delete)
@@ -690,6 +751,20 @@ def _with_answer(body: bytes, plans: Sequence[_TabPlan]) -> bytes:
     request["responseIncludeGridData"] = True
     request["responseRanges"] = [plan.response_range() for plan in plans]
     return json.dumps(request, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _with_appends_as_cells(changes: ChangeSet) -> ChangeSet:
+    """A tab written whole takes its appended rows as cells below the others (see
+    `_TabPlan._whole_tab`); elsewhere appended rows carry their own formats."""
+    if not (changes.replace or changes.create_tab) or not changes.appends:
+        return changes
+    top = max([c.row + 1 for c in changes.cells] or [0])
+    extra = [
+        CellWrite(top + offset, col, value)
+        for offset, values in enumerate(changes.appends)
+        for col, value in enumerate(values)
+    ]
+    return replace(changes, cells=[*changes.cells, *extra])
 
 
 def _fitted(sheet: SheetInfo, changes: ChangeSet) -> SheetInfo:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -147,6 +148,14 @@ def _segments(cols: Sequence[int]) -> Iterator[tuple[int, int]]:
             start = col
         previous = col
     yield start, previous - start + 1
+
+
+def date_format_requests(changes: ChangeSet, sheet_id: int, skip: Sequence[int] = ()) -> list[Json]:
+    """The date format on the cells where `changes` writes a date, outside the columns
+    `skip` (the Due column, formatted whole when created). Values go out as day numbers,
+    which the cell's format shows as a date."""
+    cells = [c for c in changes.cells if c.col not in skip]
+    return [req for _row, req in _date_formats(dataclasses.replace(changes, cells=cells), sheet_id)]
 
 
 def _date_formats(changes: ChangeSet, sheet_id: int) -> list[tuple[int, Json]]:

@@ -72,8 +72,9 @@ def test_demo_google_runs_the_google_path_and_counts_requests(runner: CliRunner)
     result = runner.invoke(main, ["demo", "--google", "--today", "2026-11-23"])
     assert result.exit_code == 0, result.output
     assert "33 contacts" in result.output and "This week's picks" in result.output
-    assert "Google Sheets API requests: 3 (2 read(s), 1 write(s)" in result.output
-    assert "Syncing again at once: 1 request(s), and nothing to write." in result.output
+    # A first sync: the metadata and values reads, then the structure and values writes.
+    assert "Google Sheets API requests: 4 (2 read(s), 2 write(s)" in result.output
+    assert "Syncing again at once: 2 request(s), and nothing to write." in result.output
 
 
 # --- check ----------------------------------------------------------------------------------
@@ -235,32 +236,54 @@ def test_restore_on_xlsx_puts_back_and_can_be_undone(runner: CliRunner, tmp_path
     assert [c.value for c in load_workbook(book)["Contacts"][4]] == synced
 
 
-def test_restore_on_google_is_identity_checked(fake: FakeGoogle, tmp_path: Path) -> None:
-    key = fake.create(sample_tabs(TODAY))
-    before = fake.rows(key, "Contacts")
+def synced_with_snapshot(fake: FakeGoogle, key: str, tmp_path: Path) -> SnapshotStore:
+    """The sheet synced once, and the store holding the snapshot that undoes that sync."""
     backend = fake.backend(key)
     store = SnapshotStore(tmp_path, backend.describe())
     config = Config(source=SourceConfig(kind="google", spreadsheet=key))
     sync(backend, config, TODAY, snapshots=store, now=dt.datetime(2026, 11, 23, 6))
+    return store
+
+
+def test_restore_on_google_puts_back_in_one_values_write(fake: FakeGoogle, tmp_path: Path) -> None:
+    key = fake.create(sample_tabs(TODAY))
+    before = fake.rows(key, "Contacts")
+    store = synced_with_snapshot(fake, key, tmp_path)
     assert fake.rows(key, "Contacts") != before
 
-    snapshot = pick_snapshot(store, None)
     fake.server.clear_log()
-    restore_snapshot(fake.backend(key), store, snapshot, dt.datetime(2026, 11, 23, 7))
+    restore_snapshot(fake.backend(key), store, pick_snapshot(store, None), dt.datetime.now())
     assert fake.rows(key, "Contacts") == before
     assert fake.background(key, "Contacts", 3, 0) is None
-    assert fake.server.request_count(kind="write") == 1
+    # Every row the sync wrote is anchored already: the restore needs no structure.
+    writes = [r.name for r in fake.server.find_requests(kind="write")]
+    assert writes == ["sheets.spreadsheets.values.batchUpdateByDataFilter"]
 
-    # after the user sorts the sheet, restoring that snapshot is refused
-    sync(backend, config, TODAY, snapshots=store, now=dt.datetime(2026, 11, 23, 8))
-    with fake.server.state.edit(key) as book:
-        sheet = book.sheet_by_title("Contacts")
-        assert sheet is not None
-        sheet.cells = {((38 - r) if 3 <= r <= 35 else r, c): v for (r, c), v in sheet.cells.items()}
+
+def test_restore_on_google_after_a_sort_puts_back_each_persons_own_cells(
+    fake: FakeGoogle, tmp_path: Path
+) -> None:
+    """Restoring after the user sorted the rows either refuses and writes nothing, or
+    gives every person back their own cells: never one person's cells to another."""
+    key = fake.create(sample_tabs(TODAY))
+    store = synced_with_snapshot(fake, key, tmp_path)
+    header = 2
+    width = len(sample_tabs(TODAY)["Contacts"][header])
+    sheet_id = fake.server.state.sheet_properties(key, "Contacts")["sheetId"]
+    grid = {"sheetId": sheet_id, "startRowIndex": header + 1}
+    spec = {"dimensionIndex": 0, "sortOrder": "DESCENDING"}
+    fake.server.state.apply(key, {"sortRange": {"range": grid, "sortSpecs": [spec]}})
     sorted_rows = fake.rows(key, "Contacts")
-    with pytest.raises(SheetChangedError):
+    try:
         restore_snapshot(fake.backend(key), store, pick_snapshot(store, None), dt.datetime.now())
-    assert fake.rows(key, "Contacts") == sorted_rows
+    except SheetChangedError:
+        assert fake.rows(key, "Contacts") == sorted_rows
+        return
+    rows = fake.rows(key, "Contacts")
+    # The snapshot was taken before the first sync: nobody had owned cells then.
+    holding = {str(r[0]): r[width:] for r in rows[header + 1 :] if any(r[width:])}
+    assert holding == {}
+    assert [r[:width] for r in rows] == [r[:width] for r in sorted_rows]
 
 
 def test_open_google_backend_from_the_config(fake: FakeGoogle, service_account_key: Path) -> None:

@@ -1,10 +1,16 @@
-"""Import and log on the Google backend, against the offline fake API: requests counted."""
+"""Import and log on the Google backend, against the offline fake API: requests counted.
+
+A read is the metadata and the values of the asked tabs, sent together (so the two may
+reach the server in either order); a write is the structure (new rows, tabs, anchors)
+and then every value in one request, each sent only when there is any.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fake_google import FakeGoogle
@@ -25,11 +31,32 @@ def google_config(key: str) -> Config:
     return Config(source=SourceConfig(kind="google", spreadsheet=key))
 
 
+READ = ["get", "values.batchGet"]
+"""The two requests of one read, sorted by name."""
+STRUCTURE, VALUES = "batchUpdate", "values.batchUpdateByDataFilter"
+
+
+def method(record: Any) -> str:
+    return str(record.name).removeprefix("sheets.spreadsheets.")
+
+
+def reads(fake: FakeGoogle) -> list[str]:
+    """The read requests by API method, sorted: the two of a read go out together."""
+    return sorted(method(r) for r in fake.server.find_requests(kind="read"))
+
+
 def writes(fake: FakeGoogle) -> list[str]:
-    return [r.path for r in fake.server.find_requests(kind="write")]
+    """The write requests by API method, in the order they were sent."""
+    return [method(r) for r in fake.server.find_requests(kind="write")]
 
 
-def test_import_is_one_read_and_one_batch_update(fake: FakeGoogle) -> None:
+def kinds(body: dict[str, Any]) -> list[str]:
+    return [next(iter(r)) for r in body["requests"]]
+
+
+def test_import_with_fills_is_one_read_a_structure_write_and_a_values_write(
+    fake: FakeGoogle,
+) -> None:
     tabs = sample_tabs(TODAY)
     tabs["Contacts"].append(["Jane Doe", "jane.doe@example.com"])
     key = fake.create(tabs)
@@ -39,13 +66,16 @@ def test_import_is_one_read_and_one_batch_update(fake: FakeGoogle) -> None:
     fake.server.clear_log()
     summary = import_contacts(backend, FIXTURES / "google_contacts.csv", config, fill_empty=True)
     assert summary.written and summary.new and summary.fills
-    [write] = fake.server.find_requests(kind="write")
-    assert write.path.endswith(":batchUpdate")
-    kinds = {next(iter(r)) for r in write.body["requests"]}
-    assert "appendCells" in kinds and "updateCells" in kinds
-    assert "formulaValue" not in json.dumps(write.body)
-    # the read, then the identity re-read of the rows being filled (append-only writes skip it)
-    assert fake.server.request_count(kind="read") == 2
+    assert reads(fake) == READ
+    assert writes(fake) == [STRUCTURE, VALUES]
+    structure, values = fake.server.find_requests(kind="write")
+    # New people are appended; Jane's row is anchored so that her fills reach her.
+    assert set(kinds(structure.body)) == {"appendCells", "createDeveloperMetadata"}
+    [fill] = values.body["data"]
+    assert set(fill["dataFilter"]) == {"developerMetadataLookup"}
+    assert values.body["valueInputOption"] == "RAW"
+    for write in (structure, values):
+        assert "formulaValue" not in json.dumps(write.body)
     after = fake.rows(key, "Contacts")
     jane = len(before) - 1
     assert after[jane][:3] == ["Jane Doe", "jane.doe@example.com", "+1 555 0100"]
@@ -54,7 +84,7 @@ def test_import_is_one_read_and_one_batch_update(fake: FakeGoogle) -> None:
     fake.server.clear_log()
     again = import_contacts(backend, FIXTURES / "google_contacts.csv", config, fill_empty=True)
     assert again.new == [] and again.fills == [] and not again.written
-    assert writes(fake) == [] and fake.server.request_count() == 1
+    assert reads(fake) == READ and writes(fake) == []
 
 
 def test_import_of_new_people_is_one_read_and_one_write(fake: FakeGoogle) -> None:
@@ -64,8 +94,10 @@ def test_import_of_new_people_is_one_read_and_one_write(fake: FakeGoogle) -> Non
         fake.backend(key), FIXTURES / "linkedin_connections.csv", google_config(key)
     )
     assert summary.written and len(summary.new) == 5
-    assert fake.server.request_count(kind="read") == 1
-    assert len(writes(fake)) == 1 and fake.server.request_count() == 2
+    # Appended rows need no anchor (no value goes through one): the structure write only.
+    assert reads(fake) == READ and writes(fake) == [STRUCTURE]
+    [write] = fake.server.find_requests(kind="write")
+    assert kinds(write.body) == ["appendCells"]
     added = fake.rows(key, "Contacts")[-5:]
     assert added[0][:4] == [
         "Jane Doe",
@@ -83,7 +115,7 @@ def test_import_dry_run_only_reads(fake: FakeGoogle) -> None:
         fake.backend(key), FIXTURES / "contacts_v4.vcf", google_config(key), dry_run=True
     )
     assert summary.new and not summary.written
-    assert fake.server.request_count() == 1 and writes(fake) == []
+    assert reads(fake) == READ and writes(fake) == []
 
 
 def test_formula_looking_names_are_written_as_strings(fake: FakeGoogle, tmp_path: Path) -> None:
@@ -107,15 +139,31 @@ def test_log_creates_the_tab_in_one_write_and_sync_sees_it(fake: FakeGoogle) -> 
     fake.server.clear_log()
     plan = log_touch(backend, config, "bruno castillo", "coffee", note="x", day=DAY, today=TODAY)
     assert plan.written and plan.created_tab
-    # Reading a missing tab costs the backend extra metadata reads; still one write.
-    assert len(writes(fake)) == 1
-    [write] = fake.server.find_requests(kind="write")
-    kinds = [next(iter(r)) for r in write.body["requests"]]
-    assert kinds[0] == "addSheet" and "appendCells" in kinds
-    assert fake.rows(key, "Log") == [LOG_HEADERS, [DAY, "Bruno Castillo", "coffee", "x"]]
+    # The missing Log fails the values read (400), which goes again for Contacts alone.
+    assert reads(fake) == ["get", "values.batchGet", "values.batchGet"]
+    assert [r.status for r in fake.server.find_requests(name="values.batchGet")] == [400, 200]
+    assert writes(fake) == [STRUCTURE, VALUES]
+    structure, values = fake.server.find_requests(kind="write")
+    # The new tab and the mark that makes it the tool's; its rows go by position.
+    # The new tab, its mark, and the date format of the touch's date cell.
+    assert kinds(structure.body) == ["addSheet", "createDeveloperMetadata", "repeatCell"]
+    [rows] = values.body["data"]
+    assert set(rows["dataFilter"]) == {"gridRange"}
+    log = fake.rows(key, "Log")
+    assert log[0] == LOG_HEADERS and log[1][1:] == ["Bruno Castillo", "coffee", "x"]
     result = sync(fake.backend(key), config, TODAY)
     bruno = result.plan.rows[result.plan.rows["name"] == "Bruno Castillo"].iloc[0]
     assert "thank-you" in bruno["next_action"]
+
+
+def test_log_that_creates_the_tab_writes_its_date_as_a_date(fake: FakeGoogle) -> None:
+    """The date of the first touch in a Log tab the tool adds shows as a date, not as
+    the day number the values write carries."""
+    tabs = sample_tabs(TODAY)
+    del tabs["Log"]
+    key = fake.create(tabs)
+    log_touch(fake.backend(key), google_config(key), "bruno castillo", "call", day=DAY)
+    assert fake.rows(key, "Log")[1][0] == DAY
 
 
 def test_log_appends_one_row_under_the_existing_headers(fake: FakeGoogle) -> None:
@@ -124,8 +172,8 @@ def test_log_appends_one_row_under_the_existing_headers(fake: FakeGoogle) -> Non
     log_before = fake.rows(key, "Log")
     fake.server.clear_log()
     log_touch(backend, google_config(key), "dara@example.com", "call", day=DAY, today=TODAY)
-    # an append checks no row's identity, so no pre-write read: one read, one write
-    assert len(writes(fake)) == 1 and fake.server.request_count() == 2
+    # An appended row needs no anchor and no values write: one read, one write.
+    assert reads(fake) == READ and writes(fake) == [STRUCTURE]
     assert fake.rows(key, "Log") == [*log_before, [DAY, "Dara Nwosu", "call"]]
 
 
@@ -134,4 +182,23 @@ def test_log_for_an_unknown_person_sends_no_write(fake: FakeGoogle) -> None:
     fake.server.clear_log()
     with pytest.raises(DataError):
         log_touch(fake.backend(key), google_config(key), "Nobody", "call", day=DAY)
-    assert writes(fake) == [] and fake.server.request_count() == 1
+    assert reads(fake) == READ and writes(fake) == []
+
+
+def test_an_imported_date_filled_into_an_existing_row_is_a_date(
+    fake: FakeGoogle, tmp_path: Path
+) -> None:
+    """A date that fills an empty cell of a row already there shows as a date, like the
+    dates of the rows the same import appends."""
+    tabs = {"Contacts": [["Name", "Email", "Last contact"], ["Jane Doe", "jane.doe@example.com"]]}
+    key = fake.create(tabs)
+    summary = import_contacts(
+        fake.backend(key),
+        FIXTURES / "linkedin_connections.csv",
+        google_config(key),
+        fill_empty=True,
+    )
+    assert [f.field for f in summary.fills] == ["last_contact"]
+    rows = fake.rows(key, "Contacts")
+    assert all(isinstance(r[2], dt.date) for r in rows[2:] if len(r) > 2)  # the appended
+    assert rows[1][2] == dt.date(2024, 11, 12)

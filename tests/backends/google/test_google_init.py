@@ -1,4 +1,5 @@
-"""`init` on a Google Sheet: everything in one batchUpdate, checked by the offline fake."""
+"""`init` on a Google Sheet, checked by the offline fake: one read, then the structure in
+one batchUpdate and the headers and sample rows in one values write."""
 
 from __future__ import annotations
 
@@ -48,27 +49,57 @@ def kinds(body: dict[str, Any]) -> list[str]:
     return [next(iter(r)) for r in body["requests"]]
 
 
-def test_blank_spreadsheet_is_set_up_in_one_batch_update(fake: FakeGoogle) -> None:
+def method(record: Any) -> str:
+    return str(record.name).removeprefix("sheets.spreadsheets.")
+
+
+def reads(fake: FakeGoogle) -> list[tuple[str, int]]:
+    """The read requests (API method, status), sorted: a read's two go out together."""
+    return sorted((method(r), r.status) for r in fake.server.find_requests(kind="read"))
+
+
+def split_write(fake: FakeGoogle) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The bodies of the structure write and the values write, the only two writes."""
+    structure, values = fake.server.find_requests(kind="write")
+    assert method(structure) == "batchUpdate"
+    assert method(values) == "values.batchUpdateByDataFilter"
+    return structure.body, values.body
+
+
+def by_position(values: dict[str, Any]) -> bool:
+    """Every range of a values write is a grid position: tabs the tool sets up have no
+    row anchors, and header cells are placed where the header is."""
+    return all(set(d["dataFilter"]) == {"gridRange"} for d in values["data"])
+
+
+def test_blank_spreadsheet_is_set_up_in_one_structure_and_one_values_write(
+    fake: FakeGoogle,
+) -> None:
     key = fake.create({"Sheet1": []})
     backend = fake.backend(key)
     config = google_config(key)
     fake.server.clear_log()
     result = init_sheet(backend, config, TODAY, sample=True)
     assert result.written
-    [body] = fake.writes()
+    # Neither tab exists: the values read fails (400) and has nothing to read again.
+    assert reads(fake) == [("get", 200), ("values.batchGet", 400)]
+    body, value_write = split_write(fake)
     found = kinds(body)
     assert found.count("addSheet") == 2
     assert found.count("updateSheetProperties") == 2
     assert found.count("setDataValidation") == 2
-    assert {"updateCells", "repeatCell", "updateDimensionProperties"} <= set(found)
+    # Both new tabs and the three owned columns carry the tool's mark.
+    assert found.count("createDeveloperMetadata") == 5
+    assert {"repeatCell", "updateDimensionProperties"} <= set(found)
     assert set(found) <= {
         "addSheet",
-        "updateCells",
+        "createDeveloperMetadata",
         "repeatCell",
         "setDataValidation",
         "updateSheetProperties",
         "updateDimensionProperties",
     }
+    assert by_position(value_write) and value_write["valueInputOption"] == "RAW"
 
     rows = fake.rows(key, "Contacts")
     assert rows[0] == HEADERS
@@ -102,7 +133,7 @@ def test_blank_spreadsheet_is_set_up_in_one_batch_update(fake: FakeGoogle) -> No
 
 
 def test_existing_contacts_get_only_what_is_missing(fake: FakeGoogle) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["My contacts"],
         [],
         ["Name", "E-mail", "My column", "Tier"],
@@ -114,8 +145,13 @@ def test_existing_contacts_get_only_what_is_missing(fake: FakeGoogle) -> None:
     fake.server.clear_log()
     result = init_sheet(backend, google_config(key), TODAY)
     assert result.written
-    [body] = fake.writes()
+    # The missing Log fails the values read, which goes again for Contacts alone.
+    assert reads(fake) == [("get", 200), ("values.batchGet", 200), ("values.batchGet", 400)]
+    body, value_write = split_write(fake)
     assert kinds(body).count("addSheet") == 1  # the Log
+    assert "addConditionalFormatRule" not in kinds(body)  # colours are the sync's
+    # The three new headers of Contacts and the Log's header row, by position.
+    assert by_position(value_write) and len(value_write["data"]) == 2
     after = fake.rows(key, "Contacts")
     assert after[2] == [*rows[2], "Next action", "Due", "Status"]
     assert after[3:] == [rows[3], ["Grace", None, "y", "Core"]]
