@@ -17,7 +17,8 @@ from typing import Any
 from bench.generate import edit_last_contacts, generate
 from bench.planner import TODAY, bench_config
 from sheets_keepup.app.sync import PlannedSheet, plan_sheet
-from sheets_keepup.backends.google.backend import SheetInfo, build_requests, pack_bodies
+from sheets_keepup.backends.google.decode import SheetInfo
+from sheets_keepup.backends.google.encode import build_requests, pack_bodies
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.core.headers import column_letter
 

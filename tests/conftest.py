@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from core_helpers import HEADERS, TODAY, contacts, make_config, person
 
+from sheets_keepup.app.logs import LOGGER_NAME
 from sheets_keepup.core.settings import Config
 
 __all__ = ["HEADERS", "TODAY", "contacts", "make_config", "person"]
@@ -32,3 +35,14 @@ def private_user_dirs(
         monkeypatch.setenv(name, str(home / name.lower()))
     monkeypatch.delenv("SHEETS_KEEPUP_CONFIG", raising=False)
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def reset_logging() -> Iterator[None]:
+    """`run` installs log handlers on the package logger; remove them after each test."""
+    yield
+    logger = logging.getLogger(LOGGER_NAME)
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    logger.propagate = True

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import logging
 import os
 import resource
 import signal
@@ -28,7 +27,6 @@ from fake_clock import FakeClock
 from jobs_support import HANG_TIMEOUT, REPO_ROOT
 from nightly_support import MONDAY, london, nightly_config, sheet_tabs
 
-from sheets_keepup.app.logs import LOGGER_NAME
 from sheets_keepup.app.run import NightlyJob, sync_locked
 from sheets_keepup.app.scheduler import NightlyRunner
 from sheets_keepup.app.status import read_status
@@ -37,17 +35,6 @@ from sheets_keepup.cli import main
 from sheets_keepup.cli.common import handle_errors
 from sheets_keepup.core.errors import DataError, ExitStatus
 from sheets_keepup.core.settings import Config
-
-
-@pytest.fixture(autouse=True)
-def reset_logging() -> Iterator[None]:
-    """`run` installs log handlers on the package logger; remove them after each test."""
-    yield
-    logger = logging.getLogger(LOGGER_NAME)
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
-    logger.propagate = True
 
 
 def write_config(tmp_path: Path, workbook: Path, **extra: Any) -> Path:

@@ -9,7 +9,6 @@ older version), is the tool's.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,6 @@ from fake_clock import FakeClock
 from nightly_support import MONDAY, RecordingBackend, london, nightly_config, recording, sheet_tabs
 from openpyxl import load_workbook
 
-from sheets_keepup.app.logs import LOGGER_NAME
 from sheets_keepup.app.run import make_digest, sync_locked
 from sheets_keepup.backends.xlsx import write_new_workbook
 from sheets_keepup.cli import main
@@ -29,17 +27,6 @@ from sheets_keepup.core import health
 from sheets_keepup.core.errors import DataError, ExitStatus
 
 USER_ROWS = [["My notes", "keep these"], ["2026 goals", "call mum"]]
-
-
-@pytest.fixture(autouse=True)
-def reset_logging() -> Iterator[None]:
-    """`run` installs log handlers on the package logger; remove them after each test."""
-    yield
-    logger = logging.getLogger(LOGGER_NAME)
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
-    logger.propagate = True
 
 
 def workbook_with(tmp_path: Path, **extra_tabs: list[list[Any]]) -> tuple[Path, Path]:

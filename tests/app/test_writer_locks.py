@@ -8,11 +8,9 @@ with a wait they go through as soon as the other writer lets go.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,24 +21,12 @@ from nightly_support import sheet_tabs
 from openpyxl import load_workbook
 
 from sheets_keepup.app.lock import SyncLock
-from sheets_keepup.app.logs import LOGGER_NAME
 from sheets_keepup.backends.xlsx import write_new_workbook
 from sheets_keepup.cli import main
 from sheets_keepup.core.errors import ExitStatus
 
 EXPORTS = REPO_ROOT / "tests" / "core" / "importers" / "fixtures"
 NO_WAIT = {"SHEETS_KEEPUP_LOCK_WAIT": "0"}
-
-
-@pytest.fixture(autouse=True)
-def reset_logging() -> Iterator[None]:
-    """`run` installs log handlers on the package logger; remove them after each test."""
-    yield
-    logger = logging.getLogger(LOGGER_NAME)
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
-    logger.propagate = True
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,24 +19,12 @@ from nightly_support import sheet_tabs
 from openpyxl import load_workbook
 
 from sheets_keepup.app.lock import SyncLock
-from sheets_keepup.app.logs import LOGGER_NAME
 from sheets_keepup.backends.xlsx import write_new_workbook
 from sheets_keepup.cli import main
 from sheets_keepup.core.errors import ExitStatus
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HANG_TIMEOUT = 30.0
-
-
-@pytest.fixture(autouse=True)
-def reset_logging() -> Iterator[None]:
-    """`run` installs log handlers on the package logger; remove them after each test."""
-    yield
-    logger = logging.getLogger(LOGGER_NAME)
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
-    logger.propagate = True
 
 
 @pytest.fixture
