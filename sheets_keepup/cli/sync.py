@@ -26,7 +26,8 @@ from sheets_keepup.cli.common import (
     today_option,
     writer_lock,
 )
-from sheets_keepup.core.headers import cell_name
+from sheets_keepup.core.headers import cell_name, column_letter
+from sheets_keepup.core.model import Highlight
 from sheets_keepup.core.planner import DUE_SOON, OVERDUE
 from sheets_keepup.core.settings import Config, default_config
 
@@ -287,7 +288,21 @@ def print_changes(out: Console, result: SyncResult) -> None:
             else None
         )
         table.add_row(span, f"colour {was or 'none'}", f"colour {fill.colour or 'none'}")
+    if changes.highlight is not None:
+        table.add_row("colour rules", "replaced", _rules_shown(changes.highlight))
     out.print(table)
+
+
+def _rules_shown(highlight: Highlight) -> str:
+    """The tool's conditional formats, as the dry run lists them: how many, and where."""
+    if not highlight.rules:
+        return "none (highlight: none)"
+    areas = ", ".join(
+        f"{cell_name(a.first_row, a.first_col)}:{column_letter(a.end_col - 1)}"
+        + ("" if a.end_row is None else str(a.end_row))
+        for a in highlight.areas
+    )
+    return f"{len(highlight.rules)} rules keyed on Status, on {areas}"
 
 
 # Commands kept in their own modules register themselves on `main` when imported.

@@ -64,6 +64,22 @@ def test_sync_dry_run_lists_changes_and_writes_nothing(runner: CliRunner, tmp_pa
     assert workbook.read_bytes() == before
 
 
+def test_a_dry_run_of_a_highlight_switch_lists_the_rules_and_no_cell(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    runner.invoke(main, ["demo", "--dir", str(tmp_path), "--today", "2026-11-23"])
+    workbook = tmp_path / DEMO_FILE
+    config = write_config(tmp_path, workbook, highlight="status")
+    before = workbook.read_bytes()
+    result = runner.invoke(main, ["sync", "-c", str(config), "--dry-run", "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    # Only the rules change: over the three owned columns (N to P), from the row under
+    # the header to the end of the sheet.
+    assert "6 rules keyed on Status, on N4:P" in result.output
+    assert not re.search(r"│ [A-Z]+\d+ +│", result.output)  # no cell would change
+    assert workbook.read_bytes() == before
+
+
 def test_sync_writes_then_reports_nothing_to_change(runner: CliRunner, tmp_path: Path) -> None:
     runner.invoke(main, ["demo", "--dir", str(tmp_path), "--today", "2026-11-23"])
     config = write_config(tmp_path, tmp_path / DEMO_FILE)
