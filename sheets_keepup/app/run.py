@@ -267,7 +267,7 @@ class SyncRun:
         if health and rider.report is not None:
             memo.put("health", health_memo(rider.report, config.health.tab))
         # Again only if the digest changed what it shows (its line), or nothing rode along.
-        report = _health_report(result, config, now, memo)
+        report = _plan_health(result.plan, config, now, memo)
         health = publish_health(backend, config, report, memo) or health
         if digest_run.mail_error:
             log.error("%s", digest_run.mail_error)
@@ -545,14 +545,8 @@ class HealthRider:
         return [health_changes(report, config.health.tab)]
 
 
-def _health_report(
-    result: SyncResult, config: Config, now: dt.datetime, memo: Memo
-) -> HealthReport:
-    """What the health tab shows after a sync that went through."""
-    return _plan_health(result.plan, config, now, memo)
-
-
 def _plan_health(plan: Plan, config: Config, now: dt.datetime, memo: Memo) -> HealthReport:
+    """What the health tab shows after a sync that went through."""
     return HealthReport.of_plan(
         plan,
         synced_at=now,

@@ -21,7 +21,8 @@ def main(verbose: int) -> None:
     """Keep professional relationships alive from a spreadsheet.
 
     Reads your contact sheet, works out who is due and what to do, and writes a
-    Next action, a Due date, a Status and a row colour back. Nothing else is touched.
+    Next action, a Due date and a Status back, with colour rules keyed on the Status.
+    Nothing else is touched.
     """
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -23,7 +23,12 @@ import pandas as pd
 from sheets_keepup.core.dates import MAX_SERIAL, MIN_SERIAL, SHEETS_EPOCH, from_serial
 from sheets_keepup.core.distinct import EMPTY, factorize, spread
 from sheets_keepup.core.errors import DataError
-from sheets_keepup.core.highlight import highlight_rules, same_highlight
+from sheets_keepup.core.highlight import (
+    column_runs,
+    highlight_rules,
+    same_colour,
+    same_highlight,
+)
 from sheets_keepup.core.model import (
     CellValue,
     CellWrite,
@@ -117,18 +122,6 @@ def _due_changed(values: list[CellValue], wanted: np.ndarray) -> np.ndarray:
 
 def _as_text(value: CellValue) -> str:
     return value if type(value) is str else "" if value is None else str(value)
-
-
-def same_colour(current: str | None, wanted: str | None) -> bool:
-    """Colours as '#RRGGBB', compared exactly (case aside).
-
-    Sheets keeps 8 bits a channel and answers float32 fractions (105/255 as 0.4117647);
-    the Google backend rounds those back to the byte, so a colour it wrote reads back
-    as the same '#RRGGBB' and a second sync sends no write. No tolerance is needed.
-    """
-    if current is None or wanted is None:
-        return current == wanted
-    return current.upper() == wanted.upper()
 
 
 def _is_tool_colour(colour: str | None, known: set[str]) -> bool:
@@ -259,17 +252,6 @@ def tool_colours(config: Config) -> tuple[str, ...]:
     return tuple(config.colours.model_dump().values())
 
 
-def _runs(cols: list[int]) -> list[tuple[int, int]]:
-    """Sorted columns as [start, end) runs of neighbours: [1, 2, 5] -> [(1, 3), (5, 6)]."""
-    runs: list[tuple[int, int]] = []
-    for col in cols:
-        if runs and runs[-1][1] == col:
-            runs[-1] = (runs[-1][0], col + 1)
-        else:
-            runs.append((col, col + 1))
-    return runs
-
-
 def _unpaint(
     tab: Tab, header_row: int, status_col: int, config: Config, painted: Painted | None
 ) -> list[RowFill]:
@@ -289,7 +271,7 @@ def _unpaint(
         if not _is_tool_colour(colour, known):
             continue
         same = [c for c in cols if same_colour(tab.background(row, c), colour)]
-        fills += [RowFill(row, start, end, None) for start, end in _runs(same)]
+        fills += [RowFill(row, start, end, None) for start, end in column_runs(same)]
     return fills
 
 

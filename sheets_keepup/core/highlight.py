@@ -19,7 +19,7 @@ first the last word on the fill):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from sheets_keepup.core.headers import column_letter
 from sheets_keepup.core.model import HIGHLIGHT_MARK, Area, Highlight, Rule
@@ -27,10 +27,10 @@ from sheets_keepup.core.planner import CHECK, DUE_SOON, OK, OVERDUE, PICK_MARK, 
 from sheets_keepup.core.settings import Config
 
 
-def _runs(cols: list[int]) -> list[tuple[int, int]]:
-    """Sorted columns as [start, end) runs of neighbours: [1, 2, 5] -> [(1, 3), (5, 6)]."""
+def column_runs(cols: Iterable[int]) -> list[tuple[int, int]]:
+    """Columns as [start, end) runs of neighbours: [5, 1, 2] -> [(1, 3), (5, 6)]."""
     runs: list[tuple[int, int]] = []
-    for col in cols:
+    for col in sorted(set(cols)):
         if runs and runs[-1][1] == col:
             runs[-1] = (runs[-1][0], col + 1)
         else:
@@ -58,7 +58,7 @@ def highlight_rules(
         areas: tuple[Area, ...] = (Area(first_row, 0, end_col),)
     else:
         owned = sorted(set(columns.values()))
-        areas = tuple(Area(first_row, start, end) for start, end in _runs(owned))
+        areas = tuple(Area(first_row, start, end) for start, end in column_runs(owned))
     line = first_row + 1  # the A1 row number of the first coloured row
     status = f"${column_letter(columns['status'])}{line}"
     due = f"${column_letter(columns['due'])}{line}"
@@ -87,10 +87,18 @@ def same_highlight(current: Highlight | None, wanted: Highlight) -> bool:
     if current.areas != wanted.areas or len(current.rules) != len(wanted.rules):
         return False
     return all(
-        a.formula == b.formula and a.bold == b.bold and _same_colour(a.colour, b.colour)
+        a.formula == b.formula and a.bold == b.bold and same_colour(a.colour, b.colour)
         for a, b in zip(current.rules, wanted.rules, strict=True)
     )
 
 
-def _same_colour(a: str | None, b: str | None) -> bool:
-    return (a or "").upper() == (b or "").upper()
+def same_colour(current: str | None, wanted: str | None) -> bool:
+    """Colours as '#RRGGBB', compared exactly (case aside).
+
+    Sheets keeps 8 bits a channel and answers float32 fractions (105/255 as 0.4117647);
+    the Google backend rounds those back to the byte, so a colour it wrote reads back
+    as the same '#RRGGBB' and a second sync sends no write. No tolerance is needed.
+    """
+    if current is None or wanted is None:
+        return current == wanted
+    return current.upper() == wanted.upper()

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from sheets_keepup.core.headers import cell_name, column_letter
+from sheets_keepup.core.highlight import column_runs as half_open_runs
 from sheets_keepup.core.model import Area
 
 MAX_ROWS = 1_048_576
@@ -101,10 +102,4 @@ def areas_of(sqref: str) -> tuple[Area, ...] | None:
 
 def column_runs(cols: set[int] | frozenset[int]) -> list[tuple[int, int]]:
     """Consecutive columns as inclusive (first, last) runs, left to right."""
-    runs: list[tuple[int, int]] = []
-    for col in sorted(cols):
-        if runs and runs[-1][1] == col - 1:
-            runs[-1] = (runs[-1][0], col)
-        else:
-            runs.append((col, col))
-    return runs
+    return [(start, end - 1) for start, end in half_open_runs(cols)]
