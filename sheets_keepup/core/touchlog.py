@@ -100,7 +100,8 @@ def known_kinds(config: Config) -> list[str]:
     return kinds
 
 
-def _people(contacts: ContactSheet) -> list[Person]:
+def people_of(contacts: ContactSheet) -> list[Person]:
+    """Every contact row as a Person, in sheet order."""
     frame = contacts.frame
     return [
         Person(int(row) + 1, str(name), str(email))
@@ -122,7 +123,7 @@ def resolve_person(contacts: ContactSheet, query: str) -> Person:
     wanted = query.strip()
     if not wanted:
         raise DataError("Say who the touch was with: a name or an email address.")
-    people = _people(contacts)
+    people = people_of(contacts)
     by_email = [p for p in people if p.email and p.email.casefold() == wanted.casefold()]
     if len(by_email) > 1:
         raise UnresolvedPersonError(
@@ -251,24 +252,9 @@ def plan_touch(
             f"{day.isoformat()} is in the future; the sync counts this touch from that day."
         )
     values: dict[str, WriteValue] = {"date": day, "who": written_who, "kind": kind, "note": note}
-    tab = data.tabs.get(config.tabs.log)
-    if tab is None or _last_used_row(tab.rows) < 0:
-        line: list[WriteValue] = [values[k] or None for k in LOG_FIELDS]
-        changes = ChangeSet(
-            tab=tab.title if tab is not None else config.tabs.log,
-            create_tab=True,
-            appends=[list(LOG_HEADERS), line],
-        )
-        log_row, created = 2, tab is None
-    else:
-        line, missing = _placed(tab, values)
-        warnings += [
-            f"The '{tab.title}' tab has no {name} column, so the {name.lower()} was not "
-            f"written. Add a '{name}' header to keep it."
-            for name in missing
-        ]
-        changes = ChangeSet(tab=tab.title, appends=[line])
-        log_row, created = _last_used_row(tab.rows) + 2, False
+    append = plan_log_append(data.tabs.get(config.tabs.log), config, [values])
+    warnings += append.warnings
+    changes, log_row, created = append.changes, append.first_row, append.created_tab
     return TouchPlan(
         person=person,
         who=written_who,
@@ -281,6 +267,52 @@ def plan_touch(
         warnings=warnings,
         changes=changes,
     )
+
+
+@dataclass(frozen=True)
+class LogAppend:
+    """The one write that appends rows to the Log tab, and where they land."""
+
+    changes: ChangeSet
+    first_row: int
+    """1-based row of the Log tab the first appended entry lands on."""
+    created_tab: bool
+    warnings: list[str]
+
+
+def plan_log_append(
+    log_tab: Tab | None, config: Config, entries: Sequence[dict[str, WriteValue]]
+) -> LogAppend:
+    """Append `entries` (keys among date, who, kind, note) to the Log in one ChangeSet. Pure.
+
+    The Log tab is created with the headers Date, Who, Kind, Note when missing or empty.
+    An existing Log keeps its own header row and column order; values go under the
+    matching headers (a header it lacks is named once in the warnings).
+    """
+    tab = log_tab
+    if tab is None or _last_used_row(tab.rows) < 0:
+        lines: list[list[WriteValue]] = [
+            [values.get(k) or None for k in LOG_FIELDS] for values in entries
+        ]
+        changes = ChangeSet(
+            tab=tab.title if tab is not None else config.tabs.log,
+            create_tab=True,
+            appends=[list(LOG_HEADERS), *lines],
+        )
+        return LogAppend(changes, 2, tab is None, [])
+    missing: list[str] = []
+    lines = []
+    for values in entries:
+        line, lacking = _placed(tab, values)
+        lines.append(line)
+        missing += [name for name in lacking if name not in missing]
+    warnings = [
+        f"The '{tab.title}' tab has no {name} column, so the {name.lower()} was not "
+        f"written. Add a '{name}' header to keep it."
+        for name in missing
+    ]
+    changes = ChangeSet(tab=tab.title, appends=lines)
+    return LogAppend(changes, _last_used_row(tab.rows) + 2, False, warnings)
 
 
 def _placed(tab: Tab, values: dict[str, WriteValue]) -> tuple[list[WriteValue], list[str]]:
