@@ -24,7 +24,7 @@ def read_text(path: str | os.PathLike[str]) -> str:
 
 
 def read_contacts(path: str | os.PathLike[str], fmt: SourceFormat | None = None) -> ImportResult:
-    """Read contacts from a LinkedIn, Google Contacts or vCard export file.
+    """Read contacts from an export file (LinkedIn, Google, Outlook, vCard or any CSV).
 
     The format is detected from the content unless ``fmt`` is given; an unrecognised
     file raises UnsupportedFileError naming the supported formats.
@@ -33,7 +33,7 @@ def read_contacts(path: str | os.PathLike[str], fmt: SourceFormat | None = None)
 
 
 def detect_format(path: str | os.PathLike[str]) -> SourceFormat:
-    """Return "linkedin", "google" or "vcard" for the file at ``path``.
+    """Return "linkedin", "google", "outlook", "csv" or "vcard" for the file at ``path``.
 
     Raises UnsupportedFileError (a ValueError) naming the supported formats otherwise.
     """

@@ -16,12 +16,15 @@ from rich.table import Table
 from rich.text import Text
 
 from sheets_keepup.app.config_file import find_config_path, load_config
-from sheets_keepup.app.contacts import import_contacts, log_touch
+from sheets_keepup.app.contacts import import_contacts, log_touch, undo_import
 from sheets_keepup.backends import open_backend
 from sheets_keepup.cli.common import (
     config_option,
     console,
+    emit_json,
     handle_errors,
+    plural,
+    state_dir_of,
     today_of,
     writer_lock,
 )
@@ -30,14 +33,18 @@ from sheets_keepup.core.importers import ExistingContact, ImportedContact
 from sheets_keepup.core.importing import (
     FIELD_LABELS,
     ImportSummary,
+    UndoPlan,
     describe_duplicate,
     find_sheet_duplicates,
+    summary_json,
 )
 from sheets_keepup.core.touchlog import TouchPlan
 
 FORMAT_NAMES = {
     "linkedin": "LinkedIn connections",
     "google": "Google Contacts CSV",
+    "outlook": "Outlook contacts CSV",
+    "csv": "contacts table",
     "vcard": "vCard",
 }
 KEY_NAMES = {"email": "email", "profile_url": "profile URL", "name": "name"}
@@ -58,25 +65,63 @@ def _line(out: Console, text: str) -> None:
     out.print(Text(text), soft_wrap=True)
 
 
-@click.command("import", short_help="Add people from a LinkedIn, Google Contacts or vCard export.")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.command(
+    "import",
+    short_help="Add people from a contacts export (LinkedIn, Google, Outlook, vCard, CSV).",
+)
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False), required=False)
 @config_option
 @click.option("--dry-run", is_flag=True, help="Show who would be added or matched; write nothing.")
 @click.option(
     "--fill-empty", is_flag=True, help="Also fill empty cells of people already in the sheet."
 )
+@click.option(
+    "--undo",
+    is_flag=True,
+    help="Take out what the last import added (rows edited since are left). No FILE.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @handle_errors
-def import_command(file: Path, config_path: Path | None, dry_run: bool, fill_empty: bool) -> None:
-    """Add the people in a LinkedIn, Google Contacts or vCard export to the sheet.
+def import_command(
+    file: Path | None,
+    config_path: Path | None,
+    dry_run: bool,
+    fill_empty: bool,
+    undo: bool,
+    as_json: bool,
+) -> None:
+    """Add the people in a contacts export FILE to the sheet.
 
-    People already in the sheet (same email, profile URL or name) are left alone; new
-    people are added as rows at the end of the Contacts tab, in one write.
+    FILE is a LinkedIn Connections.csv, a Google Contacts or Outlook CSV, a vCard file,
+    or any CSV whose header row names the columns (Name, Email, Company...), separated
+    by commas, semicolons, tabs or |. People already in the sheet (same email, profile
+    URL or name) are left alone; new people are added as rows at the end of the
+    Contacts tab, in one write. `--undo` takes the last import back out.
     """
+    if undo == (file is not None):
+        raise click.UsageError("Give a FILE to import, or --undo (not both).")
+    if undo and fill_empty:
+        raise click.UsageError("--fill-empty is for importing a FILE, not for --undo.")
     config = load_config(find_config_path(config_path))
     backend = open_backend(config)
+    state_dir = state_dir_of(config)
+    # Undo takes the lock as import does: it writes to the sheet the same way.
     with nullcontext() if dry_run else writer_lock(config):
-        summary = import_contacts(backend, file, config, dry_run=dry_run, fill_empty=fill_empty)
-    print_import(console(), summary, file)
+        if file is None:
+            undone = undo_import(backend, config, state_dir, dry_run=dry_run)
+        else:
+            summary = import_contacts(
+                backend, file, config, dry_run=dry_run, fill_empty=fill_empty, state_dir=state_dir
+            )
+    if file is None:
+        if as_json:
+            emit_json(undo_json(undone))
+        else:
+            print_undo(console(), undone)
+    elif as_json:
+        emit_json(summary_json(summary, file.name))
+    else:
+        print_import(console(), summary, file)
 
 
 def print_import(out: Console, summary: ImportSummary, file: Path) -> None:
@@ -84,7 +129,8 @@ def print_import(out: Console, summary: ImportSummary, file: Path) -> None:
     read = len(summary.new) + len(summary.matched) + len(summary.ambiguous)
     read += len(summary.duplicates) + len(summary.unrecognisable)
     kind = FORMAT_NAMES.get(summary.source or "", "contacts file")
-    _line(out, f"{file.name} ({kind}): {read} people; sheet {summary.target}, tab '{summary.tab}'.")
+    people = plural(read, "person", "people")
+    _line(out, f"{file.name} ({kind}): {people}; sheet {summary.target}, tab '{summary.tab}'.")
     if summary.file_problems:
         out.print("[bold]Skipped or changed while reading the file:[/]")
         for problem in summary.file_problems:
@@ -115,6 +161,14 @@ def print_import(out: Console, summary: ImportSummary, file: Path) -> None:
             _line(out, f"  - {_who(person) or 'a record with no name'}{line}")
     for dropped, kept in summary.duplicates:
         _line(out, f"{_who(dropped)} appears twice in the file; added once ({_who(kept)}).")
+    for header in summary.added_columns:
+        verb = "Would add" if summary.dry_run else "Added"
+        _line(
+            out,
+            f"{verb} a '{header.value}' column ({cell_name(header.row, header.col)}) for "
+            "LinkedIn's connection dates: connecting is not a conversation, so Last contact "
+            "is left empty.",
+        )
     if summary.skipped_fields:
         _line(
             out,
@@ -134,7 +188,8 @@ def _verdict(summary: ImportSummary) -> str:
             return "Dry run: nothing would change. Nothing was written."
         return f"Dry run: would write {what}. Nothing was written."
     if summary.written:
-        return f"Wrote {what} in one write."
+        undo = " Undo it with: sheets-keepup import --undo" if summary.undoable else ""
+        return f"Wrote {what} in one write.{undo}"
     return "Nothing to import: everyone in the file is already in the sheet."
 
 
@@ -173,6 +228,49 @@ def _fills_table(summary: ImportSummary) -> Table:
         value = fill.value.isoformat() if isinstance(fill.value, dt.date) else str(fill.value)
         table.add_row(cell_name(fill.row - 1, fill.col), label, Text(value))
     return table
+
+
+def undo_json(undo: UndoPlan) -> dict[str, object]:
+    """What `import --undo` found and did, as one JSON object."""
+    return {
+        "sheet": undo.target,
+        "tab": undo.record.tab,
+        "file": undo.record.file,
+        "imported_at": undo.record.at,
+        "dry_run": undo.dry_run,
+        "written": undo.written,
+        "removed_rows": [row + 1 for row, _ in undo.removed],
+        "cleared_cells": [cell_name(c.row, c.col) for c in undo.cleared_fills],
+        "refused": undo.refused,
+    }
+
+
+def print_undo(out: Console, undo: UndoPlan) -> None:
+    """What undoing the last import took out, and what it left and why."""
+    record = undo.record
+    _line(out, f"Last import: {record.file} at {record.at} into {undo.target}, tab '{record.tab}'.")
+    verb = "Would clear" if undo.dry_run else "Cleared"
+    for row, recorded in undo.removed:
+        _line(out, f"  {verb} row {row + 1} ({recorded.name})")
+    for cell in undo.cleared_fills:
+        _line(out, f"  {verb} cell {cell_name(cell.row, cell.col)} (filled by --fill-empty)")
+    if undo.header_cleared and record.header is not None:
+        header = cell_name(record.header.row, record.header.col)
+        _line(out, f"  {verb} the '{record.header.value}' header ({header}) the import added")
+    if undo.refused:
+        out.print(
+            "[bold yellow]Left as they are[/] (edited since the import; undo again after "
+            "putting them back, or clear them yourself):"
+        )
+        for line in undo.refused:
+            _line(out, f"  - {line}")
+    done = len(undo.removed) + len(undo.cleared_fills)
+    if undo.dry_run:
+        out.print(f"Dry run: would clear {done} row(s) and cell(s). Nothing was written.")
+    elif undo.written:
+        out.print(f"Undone in one write: {done} row(s) and cell(s) cleared.")
+    else:
+        out.print("Nothing was written.")
 
 
 @click.command("log", short_help="Record a touch with someone in the Log tab.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from sheets_keepup.core.errors import AccessError, ConfigError, DataError, ExitS
 from sheets_keepup.core.importers import ImportedContact, ImportResult
 from sheets_keepup.core.importing import find_sheet_duplicates, plan_import
 from sheets_keepup.core.model import SheetData, Tab
+from sheets_keepup.core.parse import read_contacts as read_contacts_sheet
 from sheets_keepup.core.sample import CONTACT_HEADERS, sample_tabs
 from sheets_keepup.core.settings import Config
 
@@ -64,7 +66,7 @@ def test_linkedin_rows_land_under_the_right_headers_in_one_write(make: Factory) 
     assert summary.written and len(backend.writes) == 1 and backend.reads == 1
     after = rows_of(backend, "Contacts")
     assert same_cells(before, after), "user cells changed"
-    assert after[: len(before)] == before
+    assert after[3 : len(before)] == before[3:]
     added = after[len(before) :]
     assert [r[COL["Name"]] for r in added] == [
         "Jane Doe",
@@ -74,13 +76,17 @@ def test_linkedin_rows_land_under_the_right_headers_in_one_write(make: Factory) 
         "Li Wei",
     ]
     jane = added[0]
+    connected = len(CONTACT_HEADERS)
+    assert after[2] == [*CONTACT_HEADERS, "Connected"], "one column added, at the right"
     assert jane[COL["Email"]] == "jane.doe@example.com"
     assert jane[COL["Company/Role"]] == "Acme Widgets, Inc. / Head of Product"
-    assert jane[COL["Last contact"]] == dt.date(2024, 11, 12)
-    assert all(len(r) <= len(CONTACT_HEADERS) for r in added), "no column beyond the user's"
+    assert jane[COL["Last contact"]] is None, "a connection date is not a conversation"
+    assert jane[connected] == dt.date(2024, 11, 12)
+    assert all(len(r) <= connected + 1 for r in added), "no column beyond Connected"
     assert all(r[COL["Tier"]] in (None, "") for r in added if len(r) > COL["Tier"])
     li_wei = added[-1]
     assert len(li_wei) <= COL["Last contact"], "an unreadable Connected on writes no date"
+    assert [c.value for c in summary.added_columns] == ["Connected"]
     assert [n.row for n in summary.new] == list(range(len(before) + 1, len(after) + 1))
     assert summary.skipped_fields == ["Profile URL"]
 
@@ -128,7 +134,8 @@ def test_matching_uses_email_then_profile_url_then_name(tmp_path: Path) -> None:
     added = rows_of(backend, "Contacts")[4:]
     assert [r[0] for r in added] == ["Анна Смирнова", "Li Wei"]
     assert added[0][2] == "https://www.linkedin.com/in/anna-smirnova-fict"
-    assert summary.skipped_fields == ["Company/Role", "Last contact (from Connected on)"]
+    assert summary.skipped_fields == ["Company", "Role"]
+    assert backend.tabs["Contacts"][0] == ["Name", "Email", "LinkedIn", "Connected"]
 
 
 def test_ambiguous_people_are_listed_and_not_added(make: Factory, tmp_path: Path) -> None:
@@ -218,8 +225,16 @@ def test_default_tier_and_layout_variants() -> None:
     backend = MemoryBackend.from_rows(tabs)
     summary = import_contacts(backend, FIXTURES / "linkedin_connections.csv", config)
     rows = backend.tabs["Contacts"]
-    assert rows[:3] == tabs["Contacts"]
-    assert rows[3] == ["Jane", "Doe", "Head of Product", "core", "jane.doe@example.com"]
+    assert rows[0] == tabs["Contacts"][0] and rows[2] == tabs["Contacts"][2]
+    assert rows[1] == [*tabs["Contacts"][1], "Connected"]
+    assert rows[3] == [
+        "Jane",
+        "Doe",
+        "Head of Product",
+        "core",
+        "jane.doe@example.com",
+        dt.date(2024, 11, 12),
+    ]
     assert rows[6][:2] == ["Tomás", "Núñez"]
     assert "Profile URL" in summary.skipped_fields
     assert "Company" in summary.skipped_fields
@@ -309,13 +324,19 @@ def test_imported_rows_are_planned_by_the_next_sync(make: Factory) -> None:
     synced = rows_of(backend, "Contacts")
     summary = import_contacts(backend, FIXTURES / "linkedin_connections.csv", make_config())
     assert len(backend.writes) == 2 and summary.written
-    assert rows_of(backend, "Contacts")[: len(synced)] == synced, "owned cells untouched"
+    after = rows_of(backend, "Contacts")
+    header = next(i for i, r in enumerate(synced) if r and r[0] == "Name")
+    assert after[header] == [*synced[header], "Connected"]
+    for before_row, after_row in zip(synced, after, strict=False):
+        assert after_row[: len(before_row)] == before_row, "owned cells untouched"
     result = sync(backend, make_config(), TODAY)
     rows = result.plan.rows
-    jane = rows[rows["name"] == "Jane Doe"].iloc[0]
-    assert jane["status"] == "overdue" and "Jane" in jane["next_action"]
-    li_wei = rows[rows["name"] == "Li Wei"].iloc[0]
-    assert li_wei["next_action"]
+    imported = rows[rows["name"].isin([n.person.name for n in summary.new])]
+    assert len(imported) == len(summary.new)
+    # Connected in 2020-2024, but never spoken to: not overdue, and not a flood of picks.
+    assert not (imported["status"] == "overdue").any()
+    assert imported["last_contact"].isna().all()
+    assert int(imported["pick"].sum()) <= 1
 
 
 def test_import_default_tier_must_name_a_tier() -> None:
@@ -445,7 +466,9 @@ def test_an_import_only_appends_or_fills_blanks_and_settles(
     for cell in summary.changes.cells:
         value = before[cell.row][cell.col] if cell.col < len(before[cell.row]) else None
         assert value is None or (isinstance(value, str) and not value.strip())
-    assert all(len(r) <= len(headers) for r in summary.changes.appends)
+    # Only the Connected column, when the import adds it, reaches past the user's columns.
+    width = len(headers) + len(summary.added_columns)
+    assert all(len(r) <= width for r in summary.changes.appends)
     if summary.changes:
         backend.apply(summary.changes)
     after = backend.tabs["Contacts"]
@@ -460,3 +483,149 @@ def test_an_import_only_appends_or_fills_blanks_and_settles(
         if again.changes:
             backend.apply(again.changes)
     assert not again.changes
+
+
+# A connection date is not a conversation (issue 17, item 3)
+
+
+def test_connection_dates_go_to_a_connected_column_never_last_contact(
+    make: Factory, tmp_path: Path
+) -> None:
+    backend = make({"Contacts": [["Name", "Email", "Last contact", "Notes"]]})
+    first = import_contacts(backend, FIXTURES / "linkedin_connections.csv", make_config())
+    rows = rows_of(backend, "Contacts")
+    assert rows[0] == ["Name", "Email", "Last contact", "Notes", "Connected"]
+    assert [c.value for c in first.added_columns] == ["Connected"]
+    jane = rows[1]
+    assert jane[:3] == ["Jane Doe", "jane.doe@example.com", None]
+    assert jane[4] == dt.date(2024, 11, 12)
+    # The column is found again: a later import adds to it, never a second one.
+    import_contacts(
+        backend,
+        linkedin(tmp_path, "Ada,Byron,,ada@example.com,,,10 Dec 2025"),
+        make_config(),
+    )
+    rows = rows_of(backend, "Contacts")
+    assert rows[0] == ["Name", "Email", "Last contact", "Notes", "Connected"]
+    assert rows[-1] == ["Ada Byron", "ada@example.com", None, None, dt.date(2025, 12, 10)]
+
+
+def test_an_existing_connected_on_column_gets_the_dates() -> None:
+    backend = MemoryBackend.from_rows({"Contacts": [["Name", "Connected on", "Last spoke"]]})
+    summary = import_contacts(backend, FIXTURES / "linkedin_connections.csv", make_config())
+    assert summary.added_columns == []
+    rows = backend.tabs["Contacts"]
+    assert rows[0] == ["Name", "Connected on", "Last spoke"]
+    assert rows[1] == ["Jane Doe", dt.date(2024, 11, 12)]
+
+
+def test_no_column_is_added_when_no_one_has_a_connection_date() -> None:
+    backend = MemoryBackend.from_rows({"Contacts": [["Name", "Email"]]})
+    summary = import_contacts(backend, FIXTURES / "contacts_v3.vcf", make_config())
+    assert summary.added_columns == [] and summary.new
+    assert backend.tabs["Contacts"][0] == ["Name", "Email"]
+
+
+# Company and Role side by side (issue 17, item 5)
+
+
+def test_company_and_role_columns_are_both_recognised_and_filled(make: Factory) -> None:
+    backend = make({"Contacts": [["Name", "Email", "Company", "Role", "Notes"]]})
+    data = backend.read(["Contacts"])
+    sheet = read_contacts_sheet(data.tabs["Contacts"], make_config(), None)
+    assert sheet.header.fields["company"] == 2 and sheet.header.fields["role"] == 3
+    assert sheet.problems == [], "no 'column D repeats column C' note"
+    summary = import_contacts(backend, FIXTURES / "linkedin_connections.csv", make_config())
+    assert "Role" not in summary.skipped_fields and "Company" not in summary.skipped_fields
+    jane = rows_of(backend, "Contacts")[1]
+    assert jane[2:4] == ["Acme Widgets, Inc.", "Head of Product"]
+
+
+@pytest.mark.parametrize("role_header", ["Role", "Title", "Job title", "Position"])
+def test_each_role_header_is_its_own_column(role_header: str) -> None:
+    backend = MemoryBackend.from_rows({"Contacts": [["Name", "Organisation", role_header]]})
+    import_contacts(backend, FIXTURES / "outlook_com_contacts.csv", make_config())
+    assert backend.tabs["Contacts"][1] == ["Amit Sharma", "Adatum Corporation", "Product Manager"]
+
+
+# Ordinary files end to end (issue 17, item 6)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "names"),
+    [
+        ("plain_contacts.csv", ["Priya Natarajan", "Ola Nordmann"]),
+        ("outlook_contacts.csv", ["Grace B. Hopper", "Kenji Watanabe", "Zoë Ødegaard Jr."]),
+        ("linkedin_connections_semicolon.csv", ["Jane Doe", "Rahul Verma", "Tomás Núñez"]),
+    ],
+)
+def test_ordinary_files_import_into_the_sample(
+    make: Factory, fixture: str, names: list[str]
+) -> None:
+    backend = make(sample())
+    before = rows_of(backend, "Contacts")
+    summary = import_contacts(backend, FIXTURES / fixture, make_config())
+    assert summary.written and [n.person.name for n in summary.new] == names
+    added = rows_of(backend, "Contacts")[len(before) :]
+    assert [r[COL["Name"]] for r in added] == names
+    assert same_cells(before, rows_of(backend, "Contacts"))
+
+
+def test_outlook_birthday_goes_to_the_birthday_column() -> None:
+    backend = MemoryBackend.from_rows({"Contacts": [["Name", "Birthday", "Notes"]]})
+    import_contacts(backend, FIXTURES / "outlook_contacts.csv", make_config())
+    grace = backend.tabs["Contacts"][1]
+    assert grace == ["Grace B. Hopper", "12/9/1986", "Met at Build.\nAsk about the compiler book."]
+    no_column = MemoryBackend.from_rows({"Contacts": [["Name", "Notes"]]})
+    import_contacts(no_column, FIXTURES / "outlook_com_contacts.csv", make_config())
+    assert no_column.tabs["Contacts"][1] == ["Amit Sharma", "Intro via Priya\nBirthday: 1988-07-14"]
+
+
+def test_cli_dry_run_json_is_one_object(tmp_path: Path) -> None:
+    tabs = sample()
+    tabs["Contacts"].append(["Jane Doe", "jane.doe@example.com"])
+    book, config = _workbook(tmp_path, tabs)
+    before = book.read_bytes()
+    result = CliRunner().invoke(
+        main,
+        [
+            "import",
+            str(FIXTURES / "linkedin_connections.csv"),
+            "-c",
+            str(config),
+            "--dry-run",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert book.read_bytes() == before
+    report = json.loads(result.output)
+    assert report["dry_run"] is True and report["written"] is False
+    assert report["format"] == "linkedin"
+    assert report["counts"] == {
+        "read": 5,
+        "new": 4,
+        "matched": 1,
+        "ambiguous": 0,
+        "duplicates": 0,
+        "unrecognisable": 0,
+        "filled_cells": 0,
+    }
+    assert report["added_columns"] == ["Connected"]
+    first = report["add"][0]
+    last_row = len(tabs["Contacts"])
+    assert first["name"] == "Rahul Verma" and first["row"] == last_row + 1
+    assert first["cells"][f"A{last_row + 1}"] == "Rahul Verma"
+    assert f"N{last_row + 1}" in first["cells"], "the connection date, in the new column"
+    assert report["matched"] == [
+        {
+            "name": "Jane Doe",
+            "email": "jane.doe@example.com",
+            "company": "Acme Widgets, Inc.",
+            "role": "Head of Product",
+            "line": 5,
+            "row": last_row,
+            "by": "email",
+        }
+    ]
+    assert any("line 9" in p and "Connected On" in p for p in report["problems"])

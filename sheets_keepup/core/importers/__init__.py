@@ -1,4 +1,4 @@
-"""Parsing contact exports (LinkedIn, Google Contacts, vCard) and matching them to a sheet.
+"""Parsing contact exports (LinkedIn, Google, Outlook, vCard, any CSV) and matching them.
 
 Pure functions on text and plain data: the files are read by `app.import_files`.
 """

@@ -1,4 +1,4 @@
-"""Row parsers for LinkedIn Connections.csv and Google Contacts CSV exports."""
+"""Row parsers for LinkedIn Connections.csv, Google Contacts, Outlook and generic CSVs."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from collections.abc import Mapping, Sequence
 from sheets_keepup.core.dates import MONTHS
 
 from .detect import find_csv_header
+from .generic import generic_columns, generic_contact
 from .models import ImportedContact, ImportResult, SourceFormat
 from .normalize import collapse_whitespace
-from .textio import csv_rows
+from .textio import csv_rows, header_index
 
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{2}|\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# "03.02.2023": what a spreadsheet program in a day-first locale re-saves a date as.
+_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 # Google joins several values in one cell with " ::: ".
 _MULTI_VALUE_SEPARATOR = ":::"
 
@@ -39,15 +42,18 @@ class _Row:
 
 
 def parse_linkedin_date(text: str) -> datetime.date | None:
-    """Parse "12 Nov 2024" (also "12-Nov-24" and ISO); None if unrecognised.
+    """Parse "12 Nov 2024" (also "12-Nov-24", "12.11.2024" and ISO); None if unrecognised.
 
     Month names are matched by hand because strptime's %b follows the process locale.
     """
     value = text.strip()
     iso = _ISO_DATE.match(value)
+    dotted = _DOTTED_DATE.match(value)
     try:
         if iso:
             return datetime.date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if dotted:
+            return datetime.date(int(dotted[3]), int(dotted[2]), int(dotted[1]))
         dmy = _DAY_MONTH_YEAR.match(value)
         if not dmy or dmy[2].lower() not in MONTHS:
             return None
@@ -146,35 +152,78 @@ def _google_contact(row: _Row, line: int, columns: Mapping[str, int]) -> Importe
     )
 
 
+# Outlook writes "0/0/00" (or "00.00.0000" and the like) for a contact with no birthday.
+_NO_DATE = re.compile(r"^[0./\- ]*$")
+
+
+def _outlook_email(row: _Row) -> str:
+    """The first address that is one: Exchange contacts carry an "/o=…" path instead."""
+    for column in ("e-mail address", "e-mail 2 address", "e-mail 3 address"):
+        value = row.get(column)
+        if "@" in value and not value.startswith("/"):
+            return value
+    return ""
+
+
+def _outlook_contact(row: _Row, line: int) -> ImportedContact:
+    # "Title" is Outlook's courtesy title (Mr., Dr.); the job is in "Job Title".
+    birthday = row.get("birthday")
+    sites = [row.get("web page"), row.get("personal web page")]
+    linkedin = [s for s in sites if "linkedin.com/" in s.lower()]
+    return ImportedContact(
+        name=_join_name(
+            row.get("first name"), row.get("middle name"), row.get("last name"), row.get("suffix")
+        ),
+        email=_outlook_email(row),
+        phone=row.get(
+            "mobile phone", "primary phone", "business phone", "home phone", "other phone"
+        ),
+        company=row.get("company"),
+        role=row.get("job title"),
+        profile_url=(linkedin or [s for s in sites if s] or [""])[0],
+        notes=row.get("notes"),
+        birthday="" if _NO_DATE.match(birthday) else birthday,
+        source="outlook",
+        source_line=line,
+    )
+
+
 def _has_identity(contact: ImportedContact) -> bool:
     return any((contact.name, contact.email, contact.profile_url, contact.phone))
 
 
 def read_csv_export(text: str, fmt: SourceFormat) -> ImportResult:
-    """Parse LinkedIn or Google CSV text; bad rows are skipped and described in problems."""
+    """Parse CSV export text of format `fmt`; bad rows are skipped and described in problems.
+
+    The separator (comma, semicolon, tab or |) is the one the header row was found with.
+    """
     found = find_csv_header(text)
-    if found is None or found[0] != fmt:
+    if found is None or found.format != fmt:
         return ImportResult(problems=[f"no {fmt} header row found; nothing imported"])
-    _, header_line, columns = found
-    width = max(columns.values()) + 1
+    columns = header_index(found.cells)
+    fields = generic_columns(found.cells)
+    width = len(found.cells)
     contacts: list[ImportedContact] = []
     problems: list[str] = []
     try:
-        for line, cells in csv_rows(text):
-            if line <= header_line or not any(c.strip() for c in cells):
+        for line, cells in csv_rows(text, found.delimiter):
+            if line <= found.line or not any(c.strip() for c in cells):
                 continue
             if len(cells) > width and any(c.strip() for c in cells[width:]):
                 problems.append(
                     f"line {line}: skipped: {len(cells)} fields but the header has {width} "
-                    "(probably an unquoted comma)"
+                    f"(probably an unquoted {_separator_name(found.delimiter)})"
                 )
                 continue
             row = _Row(cells, columns)
-            contact = (
-                _linkedin_contact(row, line, problems)
-                if fmt == "linkedin"
-                else _google_contact(row, line, columns)
-            )
+            if fmt == "linkedin":
+                contact = _linkedin_contact(row, line, problems)
+            elif fmt == "google":
+                contact = _google_contact(row, line, columns)
+            elif fmt == "outlook":
+                contact = _outlook_contact(row, line)
+            else:
+                contact = generic_contact(cells, fields, line)
             if not _has_identity(contact):
                 problems.append(f"line {line}: skipped: no name, email, phone or profile URL")
                 continue
@@ -182,3 +231,7 @@ def read_csv_export(text: str, fmt: SourceFormat) -> ImportResult:
     except csv.Error as error:
         problems.append(f"stopped reading: the CSV is damaged ({error})")
     return ImportResult(contacts=contacts, problems=problems)
+
+
+def _separator_name(delimiter: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "|"}[delimiter]

@@ -6,12 +6,15 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-SourceFormat = Literal["linkedin", "google", "vcard"]
+SourceFormat = Literal["linkedin", "google", "outlook", "csv", "vcard"]
+""""csv" is any other contacts table whose headers name the fields (Name, Email...)."""
 MatchKey = Literal["email", "profile_url", "name"]
 
 SUPPORTED_FORMATS_TEXT = (
     "LinkedIn Connections.csv, Google Contacts CSV (current or older 'Google CSV' layout), "
-    "vCard .vcf (version 3.0 or 4.0)"
+    "Outlook contacts CSV, vCard .vcf (version 3.0 or 4.0), or any CSV whose header row "
+    "names a Name (or First name and Last name) or Email column, separated by commas, "
+    "semicolons, tabs or |"
 )
 
 
@@ -32,6 +35,8 @@ class ImportedContact:
     profile_url: str = ""
     connected_on: datetime.date | None = None
     notes: str = ""
+    birthday: str = ""
+    """As the file wrote it ("1985-03-02", "3/2/1985"): the sheet's date order reads it."""
     # Physical line where the record starts (1-based), so messages can point at it.
     source_line: int = 0
 

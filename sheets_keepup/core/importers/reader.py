@@ -15,12 +15,14 @@ from .vcard import read_vcard_text
 def parse_export(
     text: str, source: str | os.PathLike[str], fmt: SourceFormat | None = None
 ) -> ImportResult:
-    """Contacts from the text of a LinkedIn, Google Contacts or vCard export.
+    """Contacts from the text of a contacts export (see SUPPORTED_FORMATS_TEXT).
 
     The format is detected from the content unless ``fmt`` is given. Unreadable records
     are skipped and listed in ``ImportResult.problems``; an unrecognised text raises
     UnsupportedFileError naming `source` (the file it came from).
     """
+    # A byte-order mark survives when the text was decoded without BOM handling.
+    text = text.removeprefix("\ufeff")
     fmt = fmt or detect_text_format(text)
     if fmt is None:
         raise unsupported_file_error(source)
@@ -44,4 +46,5 @@ def tidy_contact(contact: ImportedContact) -> ImportedContact:
         role=collapse_whitespace(contact.role),
         profile_url=collapse_whitespace(contact.profile_url),
         notes=notes,
+        birthday=collapse_whitespace(contact.birthday),
     )

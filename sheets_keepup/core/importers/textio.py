@@ -42,13 +42,18 @@ def decode_bytes(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+DELIMITERS = (",", ";", "\t", "|")
+"""Separators tried, in order: spreadsheet programs in locales with a decimal comma save
+CSVs with semicolons, and "Unicode text" exports use tabs."""
+
+
+def csv_rows(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """Yield ``(first_line_number, cells)`` for each CSV record, 1-based.
 
     Records may span several physical lines when a quoted cell holds newlines, so the
     number reported is where the record starts.
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = 1
     for cells in reader:
         yield start, cells

@@ -87,17 +87,18 @@ def test_import_with_fills_is_one_read_a_structure_write_and_a_values_write(
     assert reads(fake) == READ and writes(fake) == []
 
 
-def test_import_of_new_people_is_one_read_and_one_write(fake: FakeGoogle) -> None:
+def test_import_of_new_people_is_one_read_and_two_writes(fake: FakeGoogle) -> None:
     key = fake.create(sample_tabs(TODAY))
     fake.server.clear_log()
     summary = import_contacts(
         fake.backend(key), FIXTURES / "linkedin_connections.csv", google_config(key)
     )
     assert summary.written and len(summary.new) == 5
-    # Appended rows need no anchor (no value goes through one): the structure write only.
-    assert reads(fake) == READ and writes(fake) == [STRUCTURE]
-    [write] = fake.server.find_requests(kind="write")
-    assert kinds(write.body) == ["appendCells"]
+    # Appended rows need no anchor (no value goes through one). The rows and the new
+    # Connected column's date format go first, then that column's header cell.
+    assert reads(fake) == READ and writes(fake) == [STRUCTURE, VALUES]
+    structure, _values = fake.server.find_requests(kind="write")
+    assert kinds(structure.body) == ["appendCells", "repeatCell"]
     added = fake.rows(key, "Contacts")[-5:]
     assert added[0][:4] == [
         "Jane Doe",
@@ -105,7 +106,8 @@ def test_import_of_new_people_is_one_read_and_one_write(fake: FakeGoogle) -> Non
         None,
         "Acme Widgets, Inc. / Head of Product",
     ]
-    assert added[0][7] == dt.date(2024, 11, 12)
+    assert added[0][7] is None, "a connection date is not a last contact"
+    assert added[0][13] == dt.date(2024, 11, 12)
 
 
 def test_import_dry_run_only_reads(fake: FakeGoogle) -> None:
@@ -198,7 +200,8 @@ def test_an_imported_date_filled_into_an_existing_row_is_a_date(
         google_config(key),
         fill_empty=True,
     )
-    assert [f.field for f in summary.fills] == ["last_contact"]
+    assert [f.field for f in summary.fills] == ["connected"]
     rows = fake.rows(key, "Contacts")
-    assert all(isinstance(r[2], dt.date) for r in rows[2:] if len(r) > 2)  # the appended
-    assert rows[1][2] == dt.date(2024, 11, 12)
+    assert rows[0] == ["Name", "Email", "Last contact", "Connected"]
+    assert all(isinstance(r[3], dt.date) for r in rows[2:] if len(r) > 3)  # the appended
+    assert rows[1][3] == dt.date(2024, 11, 12)

@@ -59,9 +59,10 @@ def test_vcard_after_leading_blank_lines(tmp_path: Path) -> None:
         b"date,amount,description\n2024-01-01,12.50,Coffee\n",
         b"",
         b"PK\x03\x04\x14\x00\x06\x00binary spreadsheet bytes",
-        b"First Name,Last Name,E-mail Address\nJane,Doe,jane@example.com\n",
+        b"Name\nJane Doe\n",
+        b"Email;Amount\njane@example.com;12\n",
     ],
-    ids=["other-csv", "empty", "xlsx-bytes", "outlook-csv"],
+    ids=["other-csv", "empty", "xlsx-bytes", "name-only", "no-second-field"],
 )
 def test_unknown_content_is_rejected_with_supported_formats(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "mystery.csv"
