@@ -39,10 +39,12 @@ def private_user_dirs(
 
 @pytest.fixture(autouse=True)
 def reset_logging() -> Iterator[None]:
-    """`run` installs log handlers on the package logger; remove them after each test."""
+    """Commands install log handlers and a level on the package logger; undo both after
+    each test, so that a later test's caplog sees what the package logs."""
     yield
     logger = logging.getLogger(LOGGER_NAME)
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
         handler.close()
     logger.propagate = True
+    logger.setLevel(logging.NOTSET)

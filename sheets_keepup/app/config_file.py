@@ -10,13 +10,26 @@ from pathlib import Path
 
 import yaml
 
+from sheets_keepup.app.times import system_timezone
 from sheets_keepup.core.errors import ConfigError, UserError
-from sheets_keepup.core.settings import Config, config_from_mapping
+from sheets_keepup.core.settings import (
+    Config,
+    config_from_mapping,
+    default_config,
+    with_local_zone,
+)
 
 CONFIG_ENV = "SHEETS_KEEPUP_CONFIG"
 
 
 DEFAULT_CONFIG_NAME = "sheets-keepup.yaml"
+# The same words as `init` and the docs: init writes the config, nobody hand-copies it.
+HOW_TO_START = (
+    "Say where your contacts are:\n"
+    "  sheets-keepup init --xlsx contacts.xlsx   (a new or existing workbook)\n"
+    "  sheets-keepup init --sheet URL            (a Google Sheet shared with you)\n"
+    "or try `sheets-keepup demo` first."
+)
 
 
 def find_config_path(explicit: Path | None, env: dict[str, str] | None = None) -> Path:
@@ -32,23 +45,39 @@ def find_config_path(explicit: Path | None, env: dict[str, str] | None = None) -
 def load_config(path: Path) -> Config:
     """Read and validate a YAML config file."""
     if not path.exists():
-        raise ConfigError(
-            f"No config file at {path}. Create one from the example:\n"
-            f"  sheets-keepup config-example > {path}\n"
-            "then set source.path (a .xlsx file) or source.spreadsheet (a Google Sheet), "
-            "or try `sheets-keepup demo` first."
-        )
+        raise ConfigError(f"No config file at {path}. {HOW_TO_START}")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path} is not valid YAML: {error}") from None
+        raise ConfigError(f"{path} is not valid YAML: {yaml_problem(error)}") from None
     except OSError as error:
         raise ConfigError(f"Cannot read {path}: {error.strerror}") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{path} must hold a mapping of keys, not {type(raw).__name__}")
-    return config_from_mapping(raw, base_dir=path.resolve().parent)
+    config = config_from_mapping(raw, base_dir=path.resolve().parent)
+    return with_local_zone(config, system_timezone())
+
+
+def local_default_config(workbook: Path) -> Config:
+    """Every default, for a local workbook (the demo), in the machine's timezone."""
+    return with_local_zone(default_config(workbook), system_timezone())
+
+
+def yaml_problem(error: yaml.YAMLError) -> str:
+    """What is wrong and where, by line and column; PyYAML's own text names no file."""
+    if not isinstance(error, yaml.MarkedYAMLError) or error.problem is None:
+        return str(error)
+    text = _at(error.problem_mark) + error.problem
+    if error.context is not None:
+        where = _at(error.context_mark).removesuffix(": ")
+        text += f" ({error.context}{' at ' + where if where else ''})"
+    return text
+
+
+def _at(mark: yaml.Mark | None) -> str:
+    return "" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}: "
 
 
 def example_config_text() -> str:

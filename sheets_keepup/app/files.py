@@ -11,6 +11,8 @@ from typing import Any, NoReturn
 
 import platformdirs
 
+from sheets_keepup.core.settings import Config
+
 FILE_MODE = 0o600
 
 
@@ -95,9 +97,46 @@ def _raise_naming(error: OSError, path: Path) -> NoReturn:
     raise OSError(error.errno, error.strerror, str(path)) from error
 
 
+def sheet_of(config: Config) -> str:
+    """The sheet a config names, as its backend describes it, without opening it.
+
+    State (lock, status, memo, snapshots) is kept under this name, so it must be the
+    backend's `describe()`: the workbook's path, or "Google Sheet <key>".
+    """
+    source = config.source
+    if source.kind == "xlsx":
+        assert source.path is not None
+        return str(source.path)
+    # Imported here: the Google libraries take a second to load and xlsx users never need them.
+    from sheets_keepup.backends.google.auth import spreadsheet_key
+
+    assert source.spreadsheet is not None
+    return f"Google Sheet {spreadsheet_key(source.spreadsheet)}"
+
+
+def sheet_key(target: str) -> str:
+    """The name a sheet's state is kept under: a workbook by its real path.
+
+    Two configs that reach one workbook through different paths (a symlink, `..`)
+    must share its lock; a Google Sheet's description names its key already.
+    """
+    return os.path.realpath(target) if os.path.isabs(target) else target
+
+
+def _folder_name(target: str) -> str:
+    return hashlib.sha256(target.encode()).hexdigest()[:12]
+
+
 def target_path(state_dir: Path, target: str) -> Path:
-    """The sub-folder of one spreadsheet (not created), so two sheets never share state."""
-    return state_dir / hashlib.sha256(target.encode()).hexdigest()[:12]
+    """The sub-folder of one spreadsheet (not created), so two sheets never share state.
+
+    A folder an older version kept under the path as typed is renamed to it on the way.
+    """
+    folder = state_dir / _folder_name(sheet_key(target))
+    legacy = state_dir / _folder_name(target)
+    if legacy != folder and legacy.is_dir() and not folder.exists():
+        os.replace(legacy, folder)
+    return folder
 
 
 def target_dir(state_dir: Path, target: str) -> Path:

@@ -6,6 +6,7 @@ import io
 import logging
 import logging.handlers
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from sheets_keepup.app.files import FILE_MODE, ensure_state_dir
@@ -33,6 +34,30 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 def make_formatter() -> logging.Formatter:
     """The formatter used by every handler configured here."""
     return logging.Formatter(LOG_FORMAT, DATE_FORMAT)
+
+
+def logging_restorer() -> Callable[[], None]:
+    """A function that puts the package logger back as it is now (level, handlers, propagation).
+
+    The command line configures logging for one command; run in-process (tests, other
+    programs embedding it), it must not leave a quieter logger behind for what runs next.
+    """
+    logger = logging.getLogger(LOGGER_NAME)
+    level, handlers, propagate = logger.level, list(logger.handlers), logger.propagate
+
+    def restore() -> None:
+        for handler in list(logger.handlers):
+            if handler not in handlers:
+                logger.removeHandler(handler)
+                if getattr(handler, _MARK, False):
+                    handler.close()
+        for handler in handlers:
+            if handler not in logger.handlers:
+                logger.addHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+    return restore
 
 
 def configure_logging(

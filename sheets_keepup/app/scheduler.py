@@ -11,10 +11,12 @@ around DST changes), and the retries.
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,7 +25,8 @@ from types import FrameType
 import schedule
 
 from sheets_keepup.app.clock import Clock, SystemClock
-from sheets_keepup.app.lock import LockHeld, SyncLock
+from sheets_keepup.app.files import read_json, target_dir, target_path, write_json_private
+from sheets_keepup.app.lock import LockHeld, SyncLock, pid_alive
 from sheets_keepup.app.outcome import JobOutcome, format_log_line
 from sheets_keepup.app.status import read_status, write_status
 from sheets_keepup.app.times import (
@@ -38,6 +41,49 @@ from sheets_keepup.core.errors import ExitStatus, UserError
 _log = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+LOOP_NAME = "loop.json"
+"""Written by a running `sheets-keepup run` loop, so that `status` knows a next run is due."""
+
+
+@dataclass(frozen=True)
+class LoopInfo:
+    """A `run` loop that serves a sheet: who, and the time it syncs at."""
+
+    pid: int
+    hostname: str
+    at: str
+    timezone: str
+
+
+def loop_path(state_dir: Path, sheet: str | None) -> Path:
+    """Where the loop of `sheet` records itself (not created)."""
+    folder = Path(state_dir) if sheet is None else target_path(Path(state_dir), sheet)
+    return folder / LOOP_NAME
+
+
+def running_loop(state_dir: Path, sheet: str | None) -> LoopInfo | None:
+    """The `run` loop serving `sheet` now, or None when there is none on this host.
+
+    A loop killed without its cleanup leaves its file behind; its pid is then gone (or
+    reused by a process that is not a loop of ours, which this cannot tell apart).
+    """
+    data = read_json(loop_path(state_dir, sheet))
+    try:
+        info = (
+            LoopInfo(
+                pid=int(data["pid"]),
+                hostname=str(data["hostname"]),
+                at=str(data["at"]),
+                timezone=str(data["timezone"]),
+            )
+            if data is not None
+            else None
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    if info is None or info.hostname != socket.gethostname() or not pid_alive(info.pid):
+        return None
+    return info
 
 
 @dataclass(frozen=True)
@@ -88,8 +134,11 @@ class NightlyRunner:
         retry: RetryPolicy | None = None,
         logger: logging.Logger | None = None,
         poll_seconds: float = 60.0,
+        sheet: str | None = None,
     ) -> None:
         self._job = job
+        # The sheet whose lock and status this runner uses (None: the state folder's own).
+        self._sheet = sheet
         self._at = parse_at(at)
         self._tz = parse_timezone(timezone)
         self._state_dir = Path(state_dir)
@@ -129,7 +178,7 @@ class NightlyRunner:
 
     def serve(self) -> ExitStatus:
         """Run nightly until SIGTERM/SIGINT or :meth:`request_stop`; return INTERRUPTED."""
-        with self._signals_stop(), self._clock.driving_wall_clock():
+        with self._signals_stop(), self._clock.driving_wall_clock(), self._recorded():
             scheduler = self._daily_scheduler()
             self._handled = self._initially_handled_slot()
             self._log.info(
@@ -148,6 +197,30 @@ class NightlyRunner:
             return ExitStatus.INTERRUPTED
 
     # -- internals ---------------------------------------------------------------------
+
+    @contextmanager
+    def _recorded(self) -> Iterator[None]:
+        """Record the loop in the state folder while it serves, for `status`."""
+        path = loop_path(self._state_dir, self._sheet)
+        info = {
+            "pid": os.getpid(),
+            "hostname": socket.gethostname(),
+            "at": self._at.strftime("%H:%M"),
+            "timezone": self._tz.key,
+            "started_at": self._clock.now().isoformat(),
+        }
+        try:
+            if self._sheet is not None:
+                target_dir(self._state_dir, self._sheet)
+            write_json_private(path, info)
+        except OSError as exc:
+            # `status` then says no scheduler is known; the syncs themselves still run.
+            self._log.warning("could not record the loop in %s: %s", path, exc)
+        try:
+            yield
+        finally:
+            with suppress(OSError):
+                path.unlink(missing_ok=True)
 
     def _daily_scheduler(self) -> schedule.Scheduler:
         """A private scheduler with the nightly job; never the module-level default one."""
@@ -210,7 +283,7 @@ class NightlyRunner:
         """The slot to treat as done at startup; None means "run now to catch up"."""
         now = self._clock.now()
         due = latest_slot(now, self._at, self._tz)
-        status = read_status(self._state_dir)
+        status = read_status(self._state_dir, self._sheet)
         # A first-ever start waits for the scheduled time; otherwise catch up once if
         # the latest scheduled night has no successful sync at or after it.
         if status is None or (status.last_success is not None and status.last_success >= due):
@@ -259,7 +332,8 @@ class NightlyRunner:
         """One locked run of the job, recorded in the status file."""
         started = self._clock.now()
         try:
-            with SyncLock(self._state_dir, clock=self._clock, logger=self._log):
+            lock = SyncLock(self._state_dir, sheet=self._sheet, clock=self._clock, logger=self._log)
+            with lock:
                 try:
                     outcome = self._job()
                 except Exception as exc:
@@ -270,9 +344,9 @@ class NightlyRunner:
                     outcome = JobOutcome(ok=False, seconds=seconds, message=message)
                     self._log.error("sync raised %s", message)
                     self._log.debug("traceback of the failed sync", exc_info=True)
-                    write_status(self._state_dir, outcome, started)
+                    write_status(self._state_dir, outcome, started, self._sheet)
                     return _exit_status_of(exc)
-                write_status(self._state_dir, outcome, started)
+                write_status(self._state_dir, outcome, started, self._sheet)
         except LockHeld as exc:
             self._log.warning("%s", exc)
             return ExitStatus.LOCKED
@@ -289,7 +363,7 @@ class NightlyRunner:
 
     def _synced_since(self, slot: datetime) -> bool:
         """True if the status file shows a success at or after ``slot``."""
-        status = read_status(self._state_dir)
+        status = read_status(self._state_dir, self._sheet)
         return bool(status and status.last_success and status.last_success >= slot)
 
     def _sleep_until(self, target: datetime) -> None:

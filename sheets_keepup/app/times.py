@@ -9,7 +9,9 @@ tzinfo ignores ``fold``, which gives wrong answers in the repeated autumn hour.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -64,3 +66,40 @@ def slots_between(after: datetime, until: datetime, at: time, tz: ZoneInfo) -> i
         count += 1
         slot = next_slot(slot, at, tz)
     return count
+
+
+def system_timezone(
+    environ: Mapping[str, str] | None = None, localtime: str = "/etc/localtime"
+) -> str:
+    """The machine's IANA zone, as tzlocal finds it: $TZ, else /etc/localtime, else UTC.
+
+    A config without `timezone` means the user's local day: a 06:00 run in Los Angeles
+    is not 22:00 the day before.
+    """
+    env = os.environ if environ is None else environ
+    text = env.get("TZ", "").strip().removeprefix(":")
+    for name in (_zone_of_path(text) if text.startswith("/") else text, _zone_of_path(localtime)):
+        if name and _known_zone(name):
+            # Most machines link /etc/localtime to Etc/UTC: show it as plain UTC.
+            return "UTC" if name in _UTC_ALIASES else name
+    return "UTC"
+
+
+_UTC_ALIASES = frozenset(
+    {"Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Universal", "Zulu"}
+)
+
+
+def _zone_of_path(path: str) -> str:
+    """The zone a link such as /usr/share/zoneinfo/Europe/Paris names ("Europe/Paris")."""
+    real = os.path.realpath(path)
+    marker = "/zoneinfo/"
+    return real.split(marker, 1)[1] if marker in real else ""
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

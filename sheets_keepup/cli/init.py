@@ -20,16 +20,17 @@ from sheets_keepup.app.config_file import (
 )
 from sheets_keepup.app.files import default_state_dir
 from sheets_keepup.app.init import init_sheet
+from sheets_keepup.app.lock import sync_lock
 from sheets_keepup.app.snapshots import describe_state
 from sheets_keepup.backends import open_backend
 from sheets_keepup.cli.common import (
     config_option,
     console,
     handle_errors,
+    lock_wait,
     state_dir_of,
     today_of,
     today_option,
-    writer_lock,
 )
 from sheets_keepup.core.errors import ConfigError, UserError
 from sheets_keepup.core.init_plan import InitResult
@@ -98,7 +99,8 @@ def init_command(
             out.print("Nothing written.")
             return
     backend = open_backend(config)
-    with nullcontext() if dry_run else writer_lock(config):
+    lock = sync_lock(state_dir_of(config), wait=lock_wait(), sheet=backend.describe())
+    with nullcontext() if dry_run else lock:
         result = init_sheet(
             backend, config, today_of(today, config), sample=sample, dry_run=dry_run
         )

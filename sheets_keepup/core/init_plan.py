@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sheets_keepup.core.diff import OWNED_KEYS, claim_owned_columns, owned_columns
+from sheets_keepup.core.diff import claim_owned_columns, created_keys, owned_columns
 from sheets_keepup.core.errors import DataError
 from sheets_keepup.core.headers import FIELD_ALIASES, LOG_ALIASES, cell_name, column_letter
 from sheets_keepup.core.model import (
@@ -66,6 +66,7 @@ WIDTHS = {
     "next_action": 380,
     "due": 100,
     "status": 90,
+    "done": 70,
 }
 """Column widths in pixels."""
 LOG_WIDTHS = {"date": 110, "who": 180, "kind": 110, "note": 360}
@@ -142,12 +143,87 @@ def _dropdown(col: int, values: Sequence[str], what: str, notes: list[str]) -> D
     return DropDown(col, tuple(values))
 
 
-def plan_init(data: SheetData, config: Config, today: dt.date, *, sample: bool = False) -> InitPlan:
-    """The write that sets the sheet up, from one read of it. Pure: no I/O."""
+@dataclass(frozen=True)
+class FoundContacts:
+    """Another tab whose header row reads as a contact list."""
+
+    tab: str
+    contacts: int
+    columns: tuple[str, ...]
+    """The recognised headers, as the user typed them."""
+
+
+def contact_like_tab(data: SheetData, config: Config) -> FoundContacts | None:
+    """A tab other than the configured ones that holds a contact list, if there is one.
+
+    A header row the header recognition maps to a name and an email or a last-contact
+    date is a contact list; of several, the one with the most rows.
+    """
+    skip = {config.tabs.contacts, config.tabs.log, config.health.tab, config.digest.tab}
+    found: list[FoundContacts] = []
+    for title, tab in data.tabs.items():
+        if title in skip or _is_blank(tab):
+            continue
+        try:
+            sheet = read_contacts(tab, config, data.locale)
+        except DataError:
+            continue
+        fields = sheet.header.fields
+        named = "name" in fields or "first_name" in fields
+        if not named or not ({"email", "last_contact"} & fields.keys()):
+            continue
+        titles = tab.rows[sheet.header.row]
+        columns = tuple(str(titles[c]) for c in sorted(fields.values()))
+        found.append(FoundContacts(title, len(sheet.frame), columns))
+    return max(found, key=lambda f: f.contacts, default=None)
+
+
+def wrong_tab_message(config: Config, found: FoundContacts) -> str:
+    """Why the configured contacts tab is the wrong one, and the line that fixes it."""
+    shown = ", ".join(found.columns[:4])
+    people = "1 contact" if found.contacts == 1 else f"{found.contacts} contacts"
+    return (
+        f"There is no contact list on tab '{config.tabs.contacts}', but tab '{found.tab}' "
+        f"holds one ({people}; columns {shown}). Point the config at it with "
+        f"`tabs.contacts: {found.tab}` (under `tabs:` in the config file), then run the "
+        "command again."
+    )
+
+
+_PLANNED = (
+    ("Created ", "Would create "),
+    ("Set up ", "Would set up "),
+    ("Froze ", "Would freeze "),
+    ("Added ", "Would add "),
+    ("Date format ", "Would set the date format "),
+    ("Dropdown on ", "Would add a dropdown on "),
+)
+
+
+def as_planned(line: str) -> str:
+    """A line of what init did, said of what it would do (for --dry-run)."""
+    for done, planned in _PLANNED:
+        if line.startswith(done):
+            return planned + line[len(done) :]
+    return line
+
+
+def plan_init(
+    data: SheetData, config: Config, today: dt.date, *, sample: bool = False, dry_run: bool = False
+) -> InitPlan:
+    """The write that sets the sheet up, from one read of it. Pure: no I/O.
+
+    Refuses (DataError) to set up a missing or empty contacts tab when another tab of
+    `data` holds a contact list: the nightly job would then read the new empty tab and
+    do nothing, night after night.
+    """
     done: list[str] = []
     notes: list[str] = []
     contacts_tab = data.tabs.get(config.tabs.contacts)
     blank = _is_blank(contacts_tab)
+    elsewhere = contact_like_tab(data, config) if blank else None
+    if elsewhere is not None:
+        raise DataError(wrong_tab_message(config, elsewhere) + " Nothing was written.")
     if blank:
         contacts = _blank_contacts(contacts_tab, config, today, sample, done, notes)
     else:
@@ -158,6 +234,8 @@ def plan_init(data: SheetData, config: Config, today: dt.date, *, sample: bool =
     log = _log_tab(data.tabs.get(config.tabs.log), config, today, blank and sample, done, notes)
     extra = [log] if log is not None else []
     changes = dataclasses.replace(contacts, extra_tabs=extra)
+    if dry_run:
+        done = [as_planned(line) for line in done]
     return InitPlan(changes=changes, done=done, notes=notes)
 
 
@@ -170,7 +248,8 @@ def _blank_contacts(
     notes: list[str],
 ) -> ChangeSet:
     owned = config.columns.owned.model_dump()
-    keys = [*CONTACT_FIELDS, *OWNED_KEYS]
+    owned_keys = created_keys(config)
+    keys = [*CONTACT_FIELDS, *owned_keys]
     headers = [_header(k) if k in FIELD_ALIASES else owned[k] for k in keys]
     col = {key: i for i, key in enumerate(keys)}
     cells = [CellWrite(0, c, h) for c, h in enumerate(headers)]
@@ -184,6 +263,7 @@ def _blank_contacts(
         first_row=1,
         date_columns=date_cols,
         dropdowns=[tiers] if tiers else [],
+        checkboxes=[col["done"]] if "done" in col else [],
         widths={col[k]: WIDTHS[k] for k in keys},
     )
     done.append("Froze the header row and set column widths.")
@@ -209,7 +289,7 @@ def _blank_contacts(
         identity=identity,
         create_tab=True,
         setup=setup,
-        mark_columns=[col[k] for k in OWNED_KEYS],
+        mark_columns=[col[k] for k in owned_keys],
     )
 
 
@@ -261,6 +341,7 @@ def _existing_contacts(
     columns, cells = owned_columns(contacts, config)
     widths = {}
     date_columns: list[int] = []
+    checkboxes: list[int] = []
     if cells:
         added = [str(c.value) for c in cells]
         first, last = column_letter(cells[0].col), column_letter(cells[-1].col)
@@ -270,6 +351,8 @@ def _existing_contacts(
         widths = {columns[k]: WIDTHS[k] for k in added_keys}
         if "due" in added_keys:
             date_columns.append(columns["due"])
+        if "done" in added_keys:
+            checkboxes.append(columns["done"])
     else:
         notes.append("The owned columns are already there.")
     dropdowns = _tier_dropdown(contacts, tab, config, done, notes)
@@ -277,7 +360,11 @@ def _existing_contacts(
         "Your columns, their order, formats, widths and frozen rows were left as they are."
     )
     setup = TabSetup(
-        first_row=header.row + 1, date_columns=date_columns, dropdowns=dropdowns, widths=widths
+        first_row=header.row + 1,
+        date_columns=date_columns,
+        dropdowns=dropdowns,
+        checkboxes=checkboxes,
+        widths=widths,
     )
     identity_of = Identity(header.fields.get("name"), header.fields.get("email"), {})
     identity = Identity(

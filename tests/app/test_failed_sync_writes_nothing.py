@@ -70,7 +70,7 @@ def test_a_renamed_contacts_tab_leaves_the_workbook_byte_identical(
     assert result.exit_code == ExitStatus.DATA, result.output
     assert "No tab named 'People'" in result.output
     assert (workbook.read_bytes(), workbook.stat().st_mtime_ns) == before
-    status = read_status(tmp_path / "state")
+    status = read_status(tmp_path / "state", str(workbook))  # kept per sheet
     assert status is not None and not status.ok
     assert "No tab named 'People'" in status.message
     assert status.consecutive_failures == 1

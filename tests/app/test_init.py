@@ -41,6 +41,7 @@ CONTACT_HEADERS = [
     "Next action",
     "Due",
     "Status",
+    "Done",
 ]
 
 
@@ -136,7 +137,7 @@ def test_custom_tiers_and_owned_names_are_used(make: Factory) -> None:
     backend = make({"Contacts": []})
     init_sheet(backend, config, TODAY, sample=True)
     header = rows_of(backend, "Contacts")[0]
-    assert header[-3:] == ["To do", "When", "State"]
+    assert header[-4:] == ["To do", "When", "State", "Done"]
     [tiers] = setup_of(backend, "Contacts").dropdowns
     assert tiers.values == ("mentor", "friend")
     tier_col = header.index("Tier")
@@ -155,14 +156,16 @@ def test_existing_contacts_get_only_what_is_missing(make: Factory, config: Confi
     result = init_sheet(backend, config, TODAY, sample=True)
     after = rows_of(backend, "Contacts")
     assert after[0] == ["My contacts"]
-    assert after[2] == [*rows[2], "Next action", "Due", "Status"]
+    assert after[2] == [*rows[2], "Next action", "Due", "Status", "Done"]
     assert after[3:] == rows[3:]
     assert rows_of(backend, "Log") == [["Date", "Who", "Kind", "Note"]]
     setup = setup_of(backend, "Contacts")
     assert setup.first_row == 3
     assert [d.col for d in setup.dropdowns] == [3]
     assert list(setup.date_columns) == [6]
-    assert set(setup.widths) == {5, 6, 7}
+    assert set(setup.widths) == {5, 6, 7, 8}
+    if isinstance(backend, XlsxBackend):
+        assert list(setup.checkboxes) == [8]  # Done: a TRUE/FALSE list in a workbook
     assert setup.frozen_rows in (0, 1)  # left as it was (a new workbook freezes row 1)
     assert any("--sample ignored" in n for n in result.plan.notes)
 

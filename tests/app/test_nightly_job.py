@@ -237,13 +237,16 @@ def test_status_view_reads_the_state_folder(tmp_path: Path) -> None:
     backend = recording(sheet_tabs())
     clock = FakeClock(london(MONDAY, 6))
     sync_locked(backend, config, MONDAY, state_dir=tmp_path / "state", clock=clock)
-    view = status_view(config, tmp_path / "state", london(MONDAY, 7))
+    view = status_view(config, tmp_path / "state", london(MONDAY, 7), backend.describe())
     lines = dict(view.lines())
+    assert lines["Sheet"] == backend.describe()
     assert lines["State folder"] == str(tmp_path / "state")
     assert lines["Last sync"] == "2026-11-23 06:00 Europe/London"
     assert lines["Result"].startswith("ok")
     assert lines["Contacts"] == "5"
-    assert lines["Next scheduled run"] == "2026-11-24 06:00 Europe/London"
+    # No `run` loop serves the sheet: no next run is promised, scheduling is explained.
+    assert lines["Next scheduled run"].startswith("none known")
+    assert "sheets-keepup run --once" in lines["Next scheduled run"]
 
 
 def test_a_failed_digest_write_fails_the_run_so_that_it_is_retried(tmp_path: Path) -> None:

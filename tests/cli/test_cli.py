@@ -48,7 +48,7 @@ def test_demo_copies_syncs_and_summarises(runner: CliRunner, tmp_path: Path) -> 
         assert text in out, text
     book = load_workbook(tmp_path / DEMO_FILE)
     header = [c.value for c in book["Contacts"][3]]
-    assert header[-3:] == ["Next action", "Due", "Status"]
+    assert header[-4:] == ["Next action", "Due", "Status", "Done"]
 
 
 def test_sync_dry_run_lists_changes_and_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_a_dry_run_of_a_highlight_switch_lists_the_rules_and_no_cell(
     assert result.exit_code == 0, result.output
     # Only the rules change: over the three owned columns (N to P), from the row under
     # the header to the end of the sheet.
-    assert "6 rules keyed on Status, on N4:P" in result.output
+    assert "6 rules keyed on Status, on N4:Q" in result.output
     assert not re.search(r"│ [A-Z]+\d+ +│", result.output)  # no cell would change
     assert workbook.read_bytes() == before
 
@@ -94,7 +94,7 @@ def test_sync_writes_then_reports_nothing_to_change(runner: CliRunner, tmp_path:
 def test_missing_config_says_how_to_create_one(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["sync", "-c", str(tmp_path / "none.yaml")])
     assert result.exit_code == ExitStatus.CONFIG
-    assert "sheets-keepup config-example" in result.output
+    assert "sheets-keepup init --xlsx" in result.output
 
 
 def test_bad_config_lists_every_problem(runner: CliRunner, tmp_path: Path) -> None:

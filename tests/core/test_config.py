@@ -104,7 +104,7 @@ def test_source_needs_a_target() -> None:
 
 
 def test_missing_config_says_how_to_create_one(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="config-example"):
+    with pytest.raises(ConfigError, match="sheets-keepup init --xlsx"):
         load_config(tmp_path / "nope.yaml")
 
 
