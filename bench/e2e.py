@@ -212,8 +212,24 @@ def run_keepup(url: str, key: str, clock: VirtualClock, cap: int) -> dict[str, A
     from sheets_keepup.backends.google.backend import GoogleBackend
 
     backend = GoogleBackend(_client(url, clock), key, retry_wait=0.01)
+    read = backend.read
+    spent = [0.0]
+
+    def timed_read(tabs: Any) -> Any:
+        # CPU of the read: the HTTP answers' JSON decoded and laid out as the tabs.
+        started = time.process_time()
+        try:
+            return read(tabs)
+        finally:
+            spent[0] += time.process_time() - started
+
+    backend.read = timed_read  # type: ignore[method-assign]
     result = sync(backend, bench_config(), TODAY)
-    return {"cells": len(result.changes.cells), "fills": len(result.changes.fills)}
+    return {
+        "cells": len(result.changes.cells),
+        "fills": len(result.changes.fills),
+        "read_cpu_s": spent[0],
+    }
 
 
 def _plan_rows(contacts: list[list[Any]], log: list[list[Any]]) -> Any:
@@ -351,8 +367,10 @@ def _case_main(spec: dict[str, Any]) -> None:
     extra = RUNNERS[spec["approach"]](spec["url"], spec["key"], clock, spec["cap"])
     wall = time.perf_counter() - wall
     peak_kb = _peak_rss_kb()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     out = {
         "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
         "virtual_s": clock.now() - start_virtual,
         "peak_rss_mb": peak_kb / 1024,
         **extra,
@@ -383,6 +401,10 @@ class SyncResult:
     """From the virtual clock with the fake enforcing the quota (None when capped)."""
     extrapolated: bool
     executed_requests: int
+    cpu_s: float | None = None
+    """CPU time of the whole syncing process, interpreter start included."""
+    read_cpu_s: float | None = None
+    """CPU time of the backend's reads (sheets-keepup only): JSON decoding and layout."""
 
 
 def projected_seconds(reads: int, writes: int) -> float:
@@ -479,6 +501,8 @@ def _result(
         measured_projection_s=None if extrapolated else out["virtual_s"],
         extrapolated=extrapolated,
         executed_requests=executed,
+        cpu_s=out.get("cpu_s"),
+        read_cpu_s=out.get("read_cpu_s"),
     )
 
 
@@ -488,7 +512,8 @@ def _line(r: SyncResult) -> str:
     return (
         f"{r.rows:>7} {r.approach:<9} {r.scenario:<11} req {r.requests:>7} "
         f"(r {r.reads} w {r.writes}) sent {r.bytes_sent:>11,} recv {r.bytes_received:>12,} "
-        f"largest {r.largest_body:>10,} wall {r.wall_s:7.2f}s rss {r.peak_rss_mb:6.0f}MB "
+        f"largest {r.largest_body:>10,} wall {r.wall_s:7.2f}s cpu {r.cpu_s or 0:6.2f}s "
+        f"read cpu {r.read_cpu_s or 0:5.2f}s rss {r.peak_rss_mb:6.0f}MB "
         f"projected {r.projected_s:8.0f}s measured {measured}{flag}"
     )
 

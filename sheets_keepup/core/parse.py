@@ -23,7 +23,7 @@ from sheets_keepup.core.model import CellValue, Problem, SheetData, Tab
 from sheets_keepup.core.settings import Config
 
 TEXT_FIELDS = ("name", "email", "phone", "company", "interests", "notes", "profile_url")
-DATE_FIELDS = ("last_contact", "last_in_person", "snooze_until")
+DATE_FIELDS = ("last_contact", "last_in_person", "snooze_until", "connected")
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from sheets_keepup.core.diff import diff_plan
 from sheets_keepup.core.errors import DataError
-from sheets_keepup.core.model import ChangeSet, Painted, Problem, SheetData, Tab
+from sheets_keepup.core.gcpause import gc_paused
+from sheets_keepup.core.model import ChangeSet, Painted, Problem, SheetData, Tab, Upcoming
 from sheets_keepup.core.parse import ContactSheet, LogSheet, contacts_tab, read_contacts, read_log
 from sheets_keepup.core.planner import Plan, plan_followups
 from sheets_keepup.core.settings import Config
@@ -32,19 +34,24 @@ class PlannedSheet:
 
 
 def plan_sheet(
-    data: SheetData, config: Config, today: dt.date, painted: Painted | None = None
+    data: SheetData,
+    config: Config,
+    today: dt.date,
+    painted: Painted | None = None,
+    upcoming: Sequence[Upcoming] = (),
 ) -> PlannedSheet:
     """Plan and diff one read of the spreadsheet. Pure: no I/O.
 
     `painted` is what the previous write coloured, so that a change of highlight mode
-    clears only the tool's own colours.
+    clears only the tool's own colours. `upcoming` are the calendar's meetings to come.
     """
-    tab = contacts_tab(data, config)
-    contacts = read_contacts(tab, config, data.locale)
-    log_tab = data.tabs.get(config.tabs.log)
-    log_sheet = _read_log_or_report(log_tab, config, data.locale)
-    plan = plan_followups(contacts, tab, log_sheet, config, today)
-    changes = diff_plan(plan, contacts, tab, config, painted)
+    with gc_paused():
+        tab = contacts_tab(data, config)
+        contacts = read_contacts(tab, config, data.locale)
+        log_tab = data.tabs.get(config.tabs.log)
+        log_sheet = _read_log_or_report(log_tab, config, data.locale)
+        plan = plan_followups(contacts, tab, log_sheet, config, today, upcoming)
+        changes = diff_plan(plan, contacts, tab, config, painted)
     return PlannedSheet(contacts, plan, changes)
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,10 +19,12 @@ import pandas as pd
 from sheets_keepup.core.cadence import parse_cadences
 from sheets_keepup.core.dates import next_birthday
 from sheets_keepup.core.distinct import factorize
-from sheets_keepup.core.headers import cell_name, normalise_header, normalise_headers
-from sheets_keepup.core.model import Problem, Tab
+from sheets_keepup.core.headers import cell_name
+from sheets_keepup.core.logjoin import LogMatch, match_log, roll_up
+from sheets_keepup.core.model import Problem, Tab, Upcoming
 from sheets_keepup.core.parse import ContactSheet, LogSheet
 from sheets_keepup.core.settings import Config, parse_month_day
+from sheets_keepup.core.touches import ContactIndex
 
 OVERDUE, DUE_SOON, OK, SNOOZED, CHECK = "overdue", "due soon", "ok", "snoozed", "check"
 STATUSES = frozenset({OVERDUE, DUE_SOON, OK, SNOOZED, CHECK})
@@ -29,7 +32,10 @@ STATUSES = frozenset({OVERDUE, DUE_SOON, OK, SNOOZED, CHECK})
 PICK_MARK = "★ This week: "
 NAME_IN_TEXT = 80
 """Longest name quoted in an action; longer ones end in '...'."""
-_CHECKED_FIELDS = ("tier", "cadence", "last_contact", "last_in_person", "snooze_until", "birthday")
+_CHECKED_FIELDS = (
+    *("tier", "cadence", "last_contact", "last_in_person", "snooze_until", "birthday"),
+    "connected",
+)
 
 
 @dataclass(frozen=True)
@@ -72,64 +78,60 @@ class _Touches:
 
 
 def plan_followups(
-    contacts: ContactSheet, tab: Tab, log: LogSheet | None, config: Config, today: dt.date
+    contacts: ContactSheet,
+    tab: Tab,
+    log: LogSheet | None,
+    config: Config,
+    today: dt.date,
+    upcoming: Sequence[Upcoming] = (),
 ) -> Plan:
-    """Apply the follow-up rules to every contact row."""
+    """Apply the follow-up rules to every contact row.
+
+    `upcoming` are meetings to come (from the calendar): the people they are with get
+    no catch-up or in-person suggestion, and are no pick, until the day has passed.
+    """
     f = contacts.frame
     today_ts = pd.Timestamp(today)
     tiers = _tier_columns(f, config)
     cadence_override, cadence_bad = parse_cadences(f["cadence_raw"])
     cadence = cadence_override.fillna(tiers["cadence"])
-    touches = _roll_up_log(log, f, config, today_ts)
+    match, log_problems = _match_log(log, f)
+    touches = _roll_up_log(match, f, config, today, today)
 
-    last_contact = _latest(f["last_contact"], touches.last, f["last_in_person"])
-    last_in_person = _latest(f["last_in_person"], touches.in_person)
-    meeting = touches.meeting.where(~(f["last_contact"] > touches.meeting))
-
-    soon = today_ts + pd.Timedelta(days=config.rules.due_soon_days)
-    kit_due = last_contact + pd.to_timedelta(cadence, unit="D")
-    ip_due = last_in_person.fillna(last_contact) + pd.to_timedelta(tiers["in_person"], unit="D")
-    birthday = next_birthday(f["birth_month"], f["birth_day"], today)
-    new_year_due = _new_year_due(config, today)
-
-    bad, cell_problems = _bad_cells(contacts, tab, tiers["bad"], cadence_bad, list(config.tiers))
+    future = _future_dates(f, today)
+    bad, cell_problems = _bad_cells(
+        contacts, tab, tiers["bad"], cadence_bad, list(config.tiers), future
+    )
     check = bad != ""
     snoozed = ~check & (f["snooze_until"] > today_ts)
     active = ~check & ~snoozed
 
-    rules = pd.DataFrame(
-        {
-            "thank_you": active & meeting.notna(),
-            "birthday": active
-            & (birthday <= today_ts + pd.Timedelta(days=config.rules.birthday_lead_days)),
-            "new_year": active
-            & (new_year_due is not None)
-            & tiers["new_year"]
-            & ~(last_contact >= _new_year_start(config, today)),
-            "in_person": active & (ip_due <= soon),
-            "keep_in_touch": active & (kit_due <= soon),
-            "never": active & last_contact.isna(),
-        }
+    now = _assess(f, tiers, cadence, touches, config, today, active)
+    _hold_for_meetings(now, meeting_soon(contacts, upcoming, today))
+    # The week's picks are ranked as the sheet stood on Monday, so that they stay the
+    # same all week: touches logged since then take a pick off the list, never add one.
+    monday = today - dt.timedelta(days=today.weekday())
+    before_monday = _roll_up_log(match, f, config, monday, monday - dt.timedelta(days=1))
+    week = _assess(f, tiers, cadence, before_monday, config, monday, active)
+    pick = _picks(
+        week.priority,
+        tiers["weight"],
+        week.never,
+        now.due_now | now.never,
+        config.picks_per_week,
+        config.picks_new_per_week,
     )
-    dues = pd.DataFrame(
-        {
-            "thank_you": meeting + pd.Timedelta(days=config.rules.thank_you_days),
-            "birthday": birthday,
-            "new_year": pd.Series(
-                pd.Timestamp(new_year_due) if new_year_due else pd.NaT, index=f.index
-            ),
-            "in_person": ip_due,
-            "keep_in_touch": kit_due,
-            "never": pd.Series(today_ts, index=f.index),
-        }
-    )
+    # People never spoken to stay neutral until the picks reach them.
+    now.rules["never"] &= pick
+
     inputs = _RuleInputs(
-        rules=rules[list(RULES)].to_numpy(dtype=bool),
-        meeting=meeting.to_numpy(dtype="datetime64[ns]"),
+        rules=now.rules[list(RULES)].to_numpy(dtype=bool),
+        meeting=now.meeting.to_numpy(dtype="datetime64[ns]"),
         meeting_kind=touches.meeting_kind.tolist(),
-        birthday=birthday.to_numpy(dtype="datetime64[ns]"),
-        last_contact=last_contact.to_numpy(dtype="datetime64[ns]"),
-        last_in_person=last_in_person.to_numpy(dtype="datetime64[ns]"),
+        birthday=now.birthday.to_numpy(dtype="datetime64[ns]"),
+        last_contact=now.last_contact.to_numpy(dtype="datetime64[ns]"),
+        last_in_person=now.last_in_person.to_numpy(dtype="datetime64[ns]"),
+        connected=f["connected"].to_numpy(dtype="datetime64[ns]"),
         email=f["email"].tolist(),
         phone=f["phone"].tolist(),
         interests=f["interests"].tolist(),
@@ -145,23 +147,13 @@ def plan_followups(
     first = inputs.rules.argmax(axis=1)
     action, summary = _actions(inputs, first, names, label)
     any_rule = pd.Series(inputs.rules.any(axis=1), index=f.index)
-    first_due = dues[list(RULES)].to_numpy(dtype="datetime64[ns]")[np.arange(len(f)), first]
-
-    overdue = active & ((kit_due < today_ts) | (ip_due < today_ts))
-    due_soon = active & ~overdue & any_rule
-    status = pd.Series(OK, index=f.index, dtype=object)
-    status[due_soon], status[overdue] = DUE_SOON, OVERDUE
+    status, due = _status_and_due(now, inputs.rules, first, any_rule, active)
     status[snoozed], status[check] = SNOOZED, CHECK
-
-    due = pd.Series(first_due, index=f.index).where(
-        any_rule, pd.concat([kit_due, ip_due], axis=1).min(axis=1)
-    )
     due[snoozed], due[check] = f["snooze_until"][snoozed], pd.NaT
     action[check] = summary[check] = bad[check]
     action[snoozed | (status == OK)] = summary[snoozed | (status == OK)] = ""
 
     priority = _priority(status, due, tiers["weight"], today_ts, config)
-    pick = _picks(priority, tiers["weight"], config.picks_per_week)
     action[pick] = PICK_MARK + action[pick]
     summary[pick] = PICK_MARK + summary[pick]
 
@@ -177,15 +169,179 @@ def plan_followups(
             "label": label,
             "summary": summary,
             "rule": _rule_column(first, any_rule, snoozed, check),
-            "last_contact": last_contact,
-            "last_in_person": last_in_person,
-            "meeting": meeting,
+            "last_contact": now.last_contact,
+            "last_in_person": now.last_in_person,
+            "meeting": now.meeting,
             "meeting_kind": touches.meeting_kind,
-            "next_birthday": birthday,
+            "next_birthday": now.birthday,
         }
     )
-    problems = [*contacts.problems, *cell_problems, *touches.problems]
+    problems = [*contacts.problems, *cell_problems, *log_problems]
     return Plan(today=today, rows=rows, problems=problems)
+
+
+FUTURE_SLACK = dt.timedelta(days=1)
+"""A date this far past today is still today somewhere (the sheet's and the machine's
+time zones may differ); later ones are in the future, which no contact date can be."""
+_PAST_FIELDS = ("last_contact", "last_in_person", "connected")
+
+
+def _future_dates(f: pd.DataFrame, today: dt.date) -> dict[str, np.ndarray]:
+    """Per field that records something that happened: the rows dated in the future."""
+    limit = pd.Timestamp(today + FUTURE_SLACK)
+    return {name: (f[name] > limit).to_numpy(dtype=bool) for name in _PAST_FIELDS}
+
+
+def meeting_soon(contacts: ContactSheet, upcoming: Sequence[Upcoming], today: dt.date) -> pd.Series:
+    """Rows of someone the user meets today or later, as the calendar says."""
+    rows: set[int] = set()
+    if upcoming:
+        index = ContactIndex.of_sheet(contacts)
+        for meeting in upcoming:
+            person = index.by_address(meeting.email) if meeting.email else None
+            if person is None and meeting.name:
+                person = index.by_name(meeting.name)
+            if person is not None and meeting.day >= today:
+                rows.add(person.row - 1)  # Person.row is the frame's index + 1
+    return pd.Series(contacts.frame.index.isin(rows), index=contacts.frame.index)
+
+
+def _hold_for_meetings(now: _Assessment, meeting: pd.Series) -> None:
+    """No catch-up, coffee or first reach-out for someone the user is about to meet:
+    the meeting is that. Birthdays and thank-yous still apply."""
+    if not meeting.any():
+        return
+    for rule in ("in_person", "keep_in_touch", "never"):
+        now.rules[rule] &= ~meeting
+    now.overdue &= ~meeting
+    now.never &= ~meeting
+    now.due_now = now.overdue | now.rules[[r for r in RULES if r != "never"]].any(axis=1)
+
+
+@dataclass
+class _Assessment:
+    """The rules as of one day: which apply, their due dates, and what they rest on."""
+
+    day: pd.Timestamp
+    rules: pd.DataFrame
+    """Row x rule (RULES order): does the rule apply? `never` is every active row never
+    spoken to; the caller keeps it only for the picks."""
+    dues: pd.DataFrame
+    kit_due: pd.Series
+    ip_due: pd.Series
+    overdue: pd.Series
+    last_contact: pd.Series
+    last_in_person: pd.Series
+    meeting: pd.Series
+    birthday: pd.Series
+    never: pd.Series
+    """Active rows with no conversation recorded (a Connected date is none)."""
+    due_now: pd.Series
+    """Active rows that some rule other than `never` makes due, or that are overdue."""
+    priority: pd.Series
+    """Priority as of the day, people never spoken to counted due that day."""
+
+
+def _assess(
+    f: pd.DataFrame,
+    tiers: pd.DataFrame,
+    cadence: pd.Series,
+    touches: _Touches,
+    config: Config,
+    day: dt.date,
+    active: pd.Series,
+) -> _Assessment:
+    """Which rules apply on `day`, and the due date and priority they give each row."""
+    day_ts = pd.Timestamp(day)
+    last_contact = _latest(f["last_contact"], touches.last, f["last_in_person"])
+    last_in_person = _latest(f["last_in_person"], touches.in_person)
+    meeting = touches.meeting.where(~(f["last_contact"] > touches.meeting))
+
+    soon = day_ts + pd.Timedelta(days=config.rules.due_soon_days)
+    kit_due = last_contact + pd.to_timedelta(cadence, unit="D")
+    ip_due = last_in_person.fillna(last_contact) + pd.to_timedelta(tiers["in_person"], unit="D")
+    birthday = next_birthday(f["birth_month"], f["birth_day"], day)
+    new_year_due = _new_year_due(config, day)
+    never = active & last_contact.isna()
+    rules = pd.DataFrame(
+        {
+            "thank_you": active & meeting.notna(),
+            "birthday": active
+            & (birthday <= day_ts + pd.Timedelta(days=config.rules.birthday_lead_days)),
+            "new_year": active
+            & (new_year_due is not None)
+            & tiers["new_year"]
+            & ~(last_contact >= _new_year_start(config, day)),
+            "in_person": active & (ip_due <= soon),
+            "keep_in_touch": active & (kit_due <= soon),
+            "never": never,
+        }
+    )
+    # A person never spoken to is due by the Sunday of the week the picks reach them: the
+    # same day all week (no Due rewritten every night, none shown as past due midweek).
+    sunday = pd.Timestamp(day + dt.timedelta(days=6 - day.weekday()))
+    dues = pd.DataFrame(
+        {
+            "thank_you": meeting + pd.Timedelta(days=config.rules.thank_you_days),
+            "birthday": birthday,
+            "new_year": pd.Series(
+                pd.Timestamp(new_year_due) if new_year_due else pd.NaT, index=f.index
+            ),
+            "in_person": ip_due,
+            "keep_in_touch": kit_due,
+            "never": pd.Series(sunday, index=f.index),
+        }
+    )
+    overdue = active & ((kit_due < day_ts) | (ip_due < day_ts))
+    due_now = overdue | rules[[r for r in RULES if r != "never"]].any(axis=1)
+    assessment = _Assessment(
+        day=day_ts,
+        rules=rules,
+        dues=dues,
+        kit_due=kit_due,
+        ip_due=ip_due,
+        overdue=overdue,
+        last_contact=last_contact,
+        last_in_person=last_in_person,
+        meeting=meeting,
+        birthday=birthday,
+        never=never,
+        due_now=due_now,
+        priority=pd.Series(0.0, index=f.index),
+    )
+    matrix = rules[list(RULES)].to_numpy(dtype=bool)
+    any_rule = pd.Series(matrix.any(axis=1), index=f.index)
+    status, due = _status_and_due(assessment, matrix, matrix.argmax(axis=1), any_rule, active)
+    assessment.priority = _priority(status, due, tiers["weight"], day_ts, config)
+    return assessment
+
+
+def _status_and_due(
+    assessment: _Assessment,
+    rules: np.ndarray,
+    first: np.ndarray,
+    any_rule: pd.Series,
+    active: pd.Series,
+) -> tuple[pd.Series, pd.Series]:
+    """Status (overdue, due soon or ok) and the date it refers to, for active rows.
+
+    Due is the first rule's due date, except on an overdue row: there it is the due date
+    that has passed (in person before keep in touch, as the rules rank them), so a row is
+    never marked overdue with a date still to come.
+    """
+    index = any_rule.index
+    overdue = assessment.overdue
+    due_soon = active & ~overdue & any_rule
+    status = pd.Series(OK, index=index, dtype=object)
+    status[due_soon], status[overdue] = DUE_SOON, OVERDUE
+    dues = assessment.dues
+    first_due = dues[list(RULES)].to_numpy(dtype="datetime64[ns]")[np.arange(len(index)), first]
+    due = pd.Series(first_due, index=index).where(
+        any_rule, pd.concat([assessment.kit_due, assessment.ip_due], axis=1).min(axis=1)
+    )
+    passed = assessment.ip_due.where(assessment.ip_due < assessment.day, assessment.kit_due)
+    due[overdue] = passed[overdue]
+    return status, due
 
 
 def _tier_columns(f: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -233,77 +389,41 @@ def _new_year_due(config: Config, today: dt.date) -> dt.date | None:
     return end.date() if start <= pd.Timestamp(today) <= end else None
 
 
-def _match_who(who: list[str], f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Contact row of each distinct Who (NaN when none), and which Whos name several people.
-
-    An email matches first; otherwise the normalised name, when exactly one row has it.
-    """
-    # Plain dicts built by zip (a later duplicate email wins): one hash lookup per Who
-    # beats aligning pandas indexes here.
-    emails = [e.casefold() for e in f["email"].tolist()]
-    email_row = dict(zip(emails, f.index.tolist(), strict=True))
-    email_row.pop("", None)
-    folded = [w.casefold() for w in who]
-    row = np.array([email_row.get(w, math.nan) for w in folded], dtype="float64")
-    ambiguous = np.zeros(len(who), dtype=bool)
-    by_name = np.flatnonzero(np.isnan(row)).tolist()
-    if by_name:
-        names = normalise_headers(f["name"])
-        named = names[names != ""]
-        several = named.duplicated(keep=False).to_numpy()
-        name_row = dict(zip(named[~several].tolist(), named.index[~several].tolist(), strict=True))
-        shared = set(named[several].tolist())
-        keys = [normalise_header(who[i]) for i in by_name]
-        ambiguous[by_name] = [key in shared for key in keys]
-        row[by_name] = [name_row.get(key, math.nan) for key in keys]
-    return row, ambiguous
-
-
 def _roll_up_log(
-    log: LogSheet | None, f: pd.DataFrame, config: Config, today: pd.Timestamp
+    match: LogMatch | None, f: pd.DataFrame, config: Config, today: dt.date, until: dt.date
 ) -> _Touches:
+    """What the Log says of each contact as of `today`, counting touches up to `until`."""
     empty = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
-    if log is None or log.frame.empty:
-        return _Touches(
-            empty, empty, empty, pd.Series("", index=f.index), list(log.problems if log else [])
-        )
-    entries = log.frame.copy()
-    # A log names the same people again and again: match each distinct Who once.
-    codes, distinct = pd.factorize(entries["who"])
-    who_row, who_ambiguous = _match_who(distinct.tolist(), f)
-    row = pd.Series(who_row[codes], index=entries.index)
-    ambiguous = pd.Series(who_ambiguous[codes], index=entries.index)
-    problems = list(log.problems)
-    for index in entries.index[row.isna()].tolist():
-        # The cell is named, not quoted: it may hold an email, which summaries never show.
-        why = (
-            "matches several contacts; write their email instead"
-            if ambiguous[index]
-            else "matches no contact's name or email"
-        )
-        problems.append(Problem(log.tab, index, log.who_col, why))
-    entries["row"] = row
-    entries = entries[row.notna() & (entries["date"] <= today)]
-    entries["row"] = entries["row"].astype("int64")
-    last = entries.groupby("row")["date"].max()
-    in_person_kinds = {k.casefold() for k in config.rules.in_person_kinds}
-    meetings = entries[entries["kind"].isin(in_person_kinds)]
-    last_meeting = meetings.groupby("row")["date"].max()
-    meeting_kind = meetings.sort_values("date", kind="stable").groupby("row")["kind"].last()
-    recent = last_meeting[last_meeting >= today - pd.Timedelta(days=config.rules.thank_you_days)]
-    thanks_kinds = {k.casefold() for k in config.rules.thank_you_kinds}
-    joined = entries.join(recent.rename("meeting"), on="row", how="inner")
-    followed = (joined["date"] > joined["meeting"]) | (
-        joined["kind"].isin(thanks_kinds) & (joined["date"] >= joined["meeting"])
+    if match is None:
+        return _Touches(empty, empty, empty, pd.Series("", index=f.index, dtype=object), [])
+    since = pd.Timestamp(today) - pd.Timedelta(days=config.rules.thank_you_days)
+    rolled = roll_up(
+        match,
+        len(f),
+        frozenset(k.casefold() for k in config.rules.in_person_kinds),
+        frozenset(k.casefold() for k in config.rules.thank_you_kinds),
+        np.int64(since.value),
+        np.int64(pd.Timestamp(until).value),
     )
-    owed = recent[~recent.index.isin(joined.loc[followed, "row"].unique())]
+
+    def dates(values: np.ndarray) -> pd.Series:
+        return pd.Series(values.view("datetime64[ns]"), index=f.index)
+
     return _Touches(
-        last=last.reindex(f.index),
-        in_person=last_meeting.reindex(f.index),
-        meeting=owed.reindex(f.index),
-        meeting_kind=meeting_kind.reindex(f.index).fillna(""),
-        problems=problems,
+        last=dates(rolled.last),
+        in_person=dates(rolled.in_person),
+        meeting=dates(rolled.meeting),
+        meeting_kind=pd.Series(rolled.meeting_kind, index=f.index, dtype=object),
+        problems=match.problems,
     )
+
+
+def _match_log(log: LogSheet | None, f: pd.DataFrame) -> tuple[LogMatch | None, list[Problem]]:
+    """The Log's touches matched to contacts (None when it has none), and its problems."""
+    if log is None or log.frame.empty:
+        return None, list(log.problems if log else [])
+    match = match_log(log, f["email"].tolist(), f["name"].tolist())
+    return match, match.problems
 
 
 def _bad_cells(
@@ -312,9 +432,11 @@ def _bad_cells(
     tier_bad: pd.Series,
     cadence_bad: pd.Series,
     tiers: list[str],
+    future: dict[str, np.ndarray],
 ) -> tuple[pd.Series, list[Problem]]:
     """Per row, the sentence naming every unreadable cell ('' when all are fine), and one
-    problem per unreadable cell (or per row without a name or email)."""
+    problem per unreadable cell (or per row without a name or email). A date in the
+    future (`future`, per field) is as unusable as an unreadable one."""
     bad = contacts.bad
     reasons: dict[str, np.ndarray] = {
         "tier": np.where(tier_bad, f"is not a tier (use one of: {', '.join(tiers)})", ""),
@@ -323,6 +445,12 @@ def _bad_cells(
         ),
         **{name: bad[name].to_numpy(dtype=object) for name in bad.columns},
     }
+    for name, later in future.items():
+        reasons[name] = np.where(
+            later & (reasons[name] == ""),
+            "is in the future; use the day it happened",
+            reasons[name],
+        )
     frame = contacts.frame
     nameless = ((frame["name"] == "") & (frame["email"] == "")).to_numpy()
     # Columns, not a row x field frame: a sheet has few bad rows and many good ones.
@@ -443,6 +571,7 @@ class _RuleInputs:
     birthday: np.ndarray
     last_contact: np.ndarray
     last_in_person: np.ndarray
+    connected: np.ndarray
     email: list[str]
     phone: list[str]
     interests: list[str]
@@ -450,40 +579,44 @@ class _RuleInputs:
     today: pd.Timestamp
 
 
-def _rule_texts(inputs: _RuleInputs, names: list[str], *, hooks: bool) -> np.ndarray:
-    """Row x rule: the sentence where the rule applies ('' elsewhere).
+def _rule_texts(
+    inputs: _RuleInputs, first: np.ndarray, wanted: np.ndarray, names: list[str], *, hooks: bool
+) -> np.ndarray:
+    """Each `wanted` row's sentence for its first rule ('' elsewhere and where none applies).
 
-    One f-string per sentence, only for the rows a rule applies to: formatting rows in
-    Python is faster than concatenating whole object columns in pandas.
+    One f-string per sentence, only for the rows whose first rule it is: the other rules
+    that apply are only named ("Also: ..."), never worded.
     """
-    texts = np.full(inputs.rules.shape, "", dtype=object)
-    # A name can be a whole pasted paragraph; the sentence must still fit in a cell
-    # (Sheets refuses a write holding a cell over 50,000 characters, xlsx cuts at 32,767).
-    name = [_shorten(text, NAME_IN_TEXT) for text in names]
+    texts = np.full(len(first), "", dtype=object)
 
-    def rows_of(rule: str) -> tuple[int, list[int]]:
+    def rows_of(rule: str) -> list[int]:
         col = RULES.index(rule)
-        return col, np.flatnonzero(inputs.rules[:, col]).tolist()
+        return np.flatnonzero(wanted & (first == col) & inputs.rules[:, col]).tolist()
 
-    col, at = rows_of("thank_you")
+    def name(i: int) -> str:
+        # A name can be a whole pasted paragraph; the sentence must still fit in a cell
+        # (Sheets refuses a write holding a cell over 50,000 characters, xlsx cuts at 32,767).
+        return _shorten(names[i], NAME_IN_TEXT)
+
+    at = rows_of("thank_you")
     days = _day_month(inputs.meeting[at])
-    texts[at, col] = [
-        f"Send {name[i]} a thank-you for the {inputs.meeting_kind[i] or 'meeting'} on {day}."
+    texts[at] = [
+        f"Send {name(i)} a thank-you for the {inputs.meeting_kind[i] or 'meeting'} on {day}."
         for i, day in zip(at, days, strict=True)
     ]
-    col, at = rows_of("birthday")
+    at = rows_of("birthday")
     days = _day_month(inputs.birthday[at])
     is_today = (inputs.birthday[at] == inputs.today.to_datetime64()).tolist()
-    texts[at, col] = [
-        f"Birthday {'today' if now else 'on ' + day}: send {name[i]} a note."
+    texts[at] = [
+        f"Birthday {'today' if now else 'on ' + day}: send {name(i)} a note."
         for i, day, now in zip(at, days, is_today, strict=True)
     ]
-    col, at = rows_of("new_year")
-    texts[at, col] = [f"Send {name[i]} a new-year note." for i in at]
-    col, at = rows_of("in_person")
+    at = rows_of("new_year")
+    texts[at] = [f"Send {name(i)} a new-year note." for i in at]
+    at = rows_of("in_person")
     met = inputs.last_in_person[at]
-    texts[at, col] = [
-        f"Suggest coffee or lunch with {name[i]} ("
+    texts[at] = [
+        f"Suggest coffee or lunch with {name(i)} ("
         + (
             f"last met in person {time_span(days)} ago"
             if known
@@ -494,18 +627,26 @@ def _rule_texts(inputs: _RuleInputs, names: list[str], *, hooks: bool) -> np.nda
             at, _days_before(inputs.today, met), (~np.isnat(met)).tolist(), strict=True
         )
     ]
-    col, at = rows_of("keep_in_touch")
-    texts[at, col] = [
-        f"{_verb(inputs.email[i], inputs.phone[i])}{name[i]}: last spoke {time_span(days)} ago"
+    at = rows_of("keep_in_touch")
+    texts[at] = [
+        f"{_verb(inputs.email[i], inputs.phone[i])}{name(i)}: last spoke {time_span(days)} ago"
         + (_hook(inputs.interests[i], inputs.notes[i]) if hooks else "")
         + "."
         for i, days in zip(at, _days_before(inputs.today, inputs.last_contact[at]), strict=True)
     ]
-    col, at = rows_of("never")
-    texts[at, col] = [
-        f"Reach out to {name[i]}: no last contact recorded"
-        " (add the date if you have been in touch)."
-        for i in at
+    at = rows_of("never")
+    connected = inputs.connected[at]
+    texts[at] = [
+        f"Reach out to {name(i)}: "
+        + (
+            f"connected {time_span(days)} ago, no conversation recorded yet"
+            if known
+            else "no last contact recorded"
+        )
+        + " (add the date if you have been in touch)."
+        for i, days, known in zip(
+            at, _days_before(inputs.today, connected), (~np.isnat(connected)).tolist(), strict=True
+        )
     ]
     return texts
 
@@ -548,17 +689,25 @@ def _actions(
 
     `first` is each row's first rule that applies (its position in RULES)."""
     also = _also(inputs.rules, first)
-    texts = _rule_texts(inputs, names.tolist(), hooks=True)
-    private_free = _rule_texts(inputs, label.tolist(), hooks=False)
+    everyone = np.ones(len(first), dtype=bool)
+    texts = _rule_texts(inputs, first, everyone, names.tolist(), hooks=True)
+    # The summary differs only where the name shown is not the label (no name: the
+    # action quotes the email) or where a catch-up carries a hook.
+    labels = label.tolist()
+    differs = (names.to_numpy(dtype=object) != label.to_numpy(dtype=object)) | (
+        first == RULES.index("keep_in_touch")
+    )
+    summary = texts.copy()
+    summary[differs] = _rule_texts(inputs, first, differs, labels, hooks=False)[differs]
     return (
-        pd.Series(_primary(texts, first, also), index=names.index, dtype=object),
-        pd.Series(_primary(private_free, first, also), index=names.index, dtype=object),
+        pd.Series(_primary(texts, also), index=names.index, dtype=object),
+        pd.Series(_primary(summary, also), index=names.index, dtype=object),
     )
 
 
-def _primary(texts: np.ndarray, first: np.ndarray, also: dict[int, str]) -> np.ndarray:
-    """The first matching rule's sentence, plus 'Also: ...' for the others."""
-    action: np.ndarray = texts[np.arange(len(texts)), first]
+def _primary(texts: np.ndarray, also: dict[int, str]) -> np.ndarray:
+    """Each row's first rule's sentence, plus 'Also: ...' for the others."""
+    action: np.ndarray = texts.copy()
     for i, extra in also.items():
         action[i] += extra
     return action
@@ -574,13 +723,29 @@ def _priority(
     return priority
 
 
-def _picks(priority: pd.Series, weight: pd.Series, count: int) -> pd.Series:
-    """The top `count` rows by priority (ties: heavier tier, then sheet order)."""
-    ranked = pd.DataFrame({"p": priority, "w": weight, "r": priority.index})
+def _picks(
+    priority: pd.Series,
+    weight: pd.Series,
+    new: pd.Series,
+    due: pd.Series,
+    count: int,
+    new_count: int,
+) -> pd.Series:
+    """The week's picks: the top `count` rows by `priority` (ties: heavier tier, then
+    sheet order), at most `new_count` of them `new`, kept only where `due` still holds.
+
+    `priority` and `new` are as of the week's Monday, so the same rows rank first all
+    week; a pick done or snoozed since then leaves the list without a replacement.
+    """
+    ranked = pd.DataFrame({"p": priority, "w": weight, "r": priority.index, "n": new})
     ranked = ranked[ranked["p"] > 0].sort_values(["p", "w", "r"], ascending=[False, False, True])
+    # Newcomers beyond the cap give way; they come back in later weeks, a few at a time.
+    newcomer = ranked["n"].to_numpy(dtype=bool)
+    allowed = ~newcomer | (np.cumsum(newcomer) <= new_count)
+    chosen = ranked.index[allowed][:count]
     pick = pd.Series(False, index=priority.index)
-    pick[ranked.index[:count]] = True
-    return pick
+    pick[chosen] = True
+    return pick & due
 
 
 def _colour_map(config: Config) -> dict[str, str]:

@@ -183,11 +183,13 @@ def test_each_rule_says_why_from_the_plan() -> None:
         "Never Met": "time to meet in person: no in-person meeting recorded; overdue by 5 days",
         "Thanks": "thank-you owed for the lunch on 22 Nov; due in 2 days",
         "Bday Today": "birthday today; due today",
-        # Overdue for a catch-up, but the birthday comes first and is still ahead.
-        "Bday Soon": "birthday on 26 Nov; due in 3 days",
-        "Nobody Knows": "no contact recorded yet; due today",
+        # Overdue for a catch-up: Due is the date that passed, though the birthday, still
+        # ahead, gives the action.
+        "Bday Soon": "birthday on 26 Nov; overdue by 2 months",
+        # Never spoken to: neutral until the picks reach them.
+        "Nobody Knows": "no contact recorded yet; due in 6 days",
     }
-    day = dt.date(2026, 12, 20)
+    day = dt.date(2026, 12, 21)  # a Monday: the week's picks are ranked on Mondays
     greeter = contacts(person("Greeter", tier="core", last_contact=ago(30, day)))
     assert _whys(greeter, [], day) == {"Greeter": "new-year greetings; due in 2 weeks"}
 

@@ -9,7 +9,7 @@ from core_helpers import TODAY, contacts, make_config, person
 
 from sheets_keepup.core.model import SheetData, Tab
 from sheets_keepup.core.pipeline import PlannedSheet, plan_sheet
-from sheets_keepup.core.planner import CHECK, NO_RULE, RULE, RULES, SNOOZED
+from sheets_keepup.core.planner import CHECK, NO_RULE, PICK_MARK, RULE, RULES, SNOOZED
 
 
 def days_ago(n: int) -> dt.date:
@@ -18,7 +18,7 @@ def days_ago(n: int) -> dt.date:
 
 def planned(rows: list[list[Any]], log: list[list[Any]] | None = None) -> PlannedSheet:
     # Owned headers already on the sheet are the tool's: it created and marked them.
-    owned = {c for c, h in enumerate(rows[0]) if h in ("Next action", "Due", "Status")}
+    owned = {c for c, h in enumerate(rows[0]) if h in ("Next action", "Due", "Status", "Done")}
     tabs = {"Contacts": Tab("Contacts", rows, owned_columns=frozenset(owned))}
     if log is not None:
         tabs["Log"] = Tab("Log", [["Date", "Who", "Kind"], *log])
@@ -48,13 +48,16 @@ def test_each_row_names_the_rule_that_gave_its_action() -> None:
         "Bday": "birthday",  # before the overdue catch-up, which "Also:" mentions
         "Meet": "in_person",
         "Kit": "keep_in_touch",
-        "Never": "never",
+        "Never": NO_RULE,  # never spoken to: neutral until the week's picks reach it
         "Resting": SNOOZED,
         "Odd": CHECK,
         "Fine": NO_RULE,
     }
     by_name = plan.set_index("name")
-    assert by_name.at["Bday", "next_action"].startswith("Birthday on 25 Nov")
+    # (one of the week's picks, so it starts with the pick mark)
+    assert (
+        by_name.at["Bday", "next_action"].removeprefix(PICK_MARK).startswith("Birthday on 25 Nov")
+    )
     assert by_name.at["Bday", "next_birthday"] == pd.Timestamp("2026-11-25")
     assert by_name.at["Thanks", "meeting"] == pd.Timestamp(days_ago(1))
     assert by_name.at["Thanks", "meeting_kind"] == "coffee"
@@ -72,8 +75,10 @@ def test_the_diff_keeps_what_every_written_cell_held() -> None:
     changes = planned(rows).changes
     status, due = changes.owned_columns["status"], changes.owned_columns["due"]
     assert changes.previous is not None
+    done = status + 1  # the Done box's header, new on the right of Status
     assert dict(changes.previous.values) == {
         (0, status): None,
+        (0, done): None,
         (1, changes.owned_columns["next_action"]): "old text",
         (1, due): 46000.0,
         (1, status): None,
@@ -81,7 +86,7 @@ def test_the_diff_keeps_what_every_written_cell_held() -> None:
     written = {(c.row, c.col): c.value for c in changes.cells}
     assert written[(1, due)] == days_ago(100) + dt.timedelta(days=30)
     assert type(written[(1, due)]) is dt.date
-    assert changes.painted is not None and changes.end_col == status + 1
+    assert changes.painted is not None and changes.end_col == done + 1
 
 
 def test_a_due_cell_read_back_as_a_datetime_or_iso_text_is_left_alone() -> None:

@@ -286,12 +286,14 @@ def test_in_person_cadence_suggests_coffee() -> None:
     assert row_of(result, "Network")["status"] == OK
 
 
-def test_never_contacted() -> None:
-    result = plan(contacts(person("New", email="n@x.org")))
-    new = row_of(result, "New")
+def test_never_contacted_is_neutral_until_picked() -> None:
+    rows = contacts(person("New", email="n@x.org"))
+    assert row_of(plan(rows), "New")["status"] == OK
+    new = row_of(plan(rows, config=make_config(picks_per_week=1)), "New")
     assert new["status"] == DUE_SOON
-    assert new["next_action"].startswith("Reach out to New: no last contact recorded")
-    assert new["due"] == pd.Timestamp(TODAY)
+    assert new["next_action"].startswith(PICK_MARK + "Reach out to New: no last contact recorded")
+    # Due by the Sunday of the week it is picked (TODAY is a Monday).
+    assert new["due"] == pd.Timestamp(TODAY + dt.timedelta(days=6))
 
 
 def test_several_rules_first_wins_and_others_are_listed() -> None:
@@ -348,7 +350,8 @@ def test_rows_without_name_or_email_are_checked_but_blank_rows_skipped() -> None
     nameless = result.rows.loc[3]
     assert nameless["status"] == CHECK
     assert "add a name or an email" in nameless["next_action"]
-    assert row_of(result, "e@x.org")["status"] == DUE_SOON
+    # Never spoken to: neutral, not a cell to check.
+    assert row_of(result, "e@x.org")["status"] == OK
 
 
 def test_us_locale_reads_month_first() -> None:

@@ -4,7 +4,7 @@ only the parts a change set touches (see `edit`), then renamed into place."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from sheets_keepup.backends.xlsx.files import (
 from sheets_keepup.backends.xlsx.formats import read_highlight
 from sheets_keepup.backends.xlsx.package import STYLES, Book, Package, SheetEntry, write_package
 from sheets_keepup.backends.xlsx.read import BackgroundReader, open_values, read_rows
-from sheets_keepup.backends.xlsx.sheet import SheetPart
+from sheets_keepup.backends.xlsx.sheet import SheetPart, outline
 from sheets_keepup.backends.xlsx.styles import Styles
 from sheets_keepup.core.errors import AccessError, DataError
 from sheets_keepup.core.model import ChangeSet, SheetData, Tab
@@ -38,7 +38,6 @@ class _Read:
     rows: dict[str, Rows] = field(default_factory=dict)
     _values: CalamineWorkbook | None = None
     _styles: Styles | None = None
-    _parts: dict[str, SheetPart] = field(default_factory=dict)
 
     def values(self) -> CalamineWorkbook:
         if self._values is None:
@@ -58,9 +57,23 @@ class _Read:
         return self._styles
 
     def part(self, entry: SheetEntry) -> SheetPart:
-        if entry.part not in self._parts:
-            self._parts[entry.part] = SheetPart(self.package.read(entry.part))
-        return self._parts[entry.part]
+        return SheetPart(self.package.read(entry.part))
+
+    def outline(self, entry: SheetEntry) -> SheetPart:
+        """The part without its rows: a 50,000-row sheet is 40 MB of XML, and the
+        highlight read needs only what follows the rows."""
+        return SheetPart(outline(self.package.chunks(entry.part)))
+
+    def kept_part(self, entry: SheetEntry) -> Callable[[], SheetPart]:
+        """The part, read on the first call and kept, for the row colours read on demand."""
+        found: list[SheetPart] = []
+
+        def part() -> SheetPart:
+            if not found:
+                found.append(self.part(entry))
+            return found[0]
+
+        return part
 
 
 class XlsxBackend(BackendBase):
@@ -90,13 +103,12 @@ class XlsxBackend(BackendBase):
         for entry in entries:
             if entry.title not in tabs or not entry.is_worksheet:
                 continue
-            part = state.part(entry)
             mark = marks.get(entry.index)
             found[entry.title] = Tab(
                 entry.title,
                 state.rows_of(entry.title),
-                background=BackgroundReader(lambda e=entry: state.part(e), state.styles),  # type: ignore[misc]
-                highlight=read_highlight(part, state.styles),
+                background=BackgroundReader(state.kept_part(entry), state.styles),
+                highlight=read_highlight(state.outline(entry), state.styles),
                 owned_columns=frozenset() if mark is None else mark.columns,
             )
         self._read = state

@@ -16,6 +16,7 @@ from sheets_keepup.backends.xlsx.refs import parse_cell
 from sheets_keepup.backends.xlsx.sheet import RowAt, SheetPart
 from sheets_keepup.backends.xlsx.styles import Styles
 from sheets_keepup.core.errors import DataError
+from sheets_keepup.core.gcpause import gc_paused
 from sheets_keepup.core.model import CellValue
 
 Rows = list[list[CellValue]]
@@ -31,24 +32,27 @@ def open_values(data: bytes) -> CalamineWorkbook:
 
 def read_rows(book: CalamineWorkbook, title: str) -> Rows:
     """The tab's rows from A1, each without trailing empty cells, to the last value."""
-    sheet = book.get_sheet_by_name(title)
-    raw = sheet.to_python(skip_empty_area=False)
-    start = sheet.start or (0, 0)
-    end = sheet.end
-    # to_python pads from A1 when told not to skip; check, rather than shift every cell.
-    if end is not None and raw and len(raw) != end[0] + 1:
-        pad_rows, pad_cols = start
-        raw = [[] for _ in range(pad_rows)] + [[""] * pad_cols + list(r) for r in raw]
-    rows: Rows = []
-    last = -1
-    for number, line in enumerate(raw):
-        row = [_value(v) for v in line]
-        while row and row[-1] is None:
-            row.pop()
-        if row:
-            last = number
-        rows.append(row)
-    del rows[last + 1 :]
+    # Paused: a big tab is millions of new objects and no cycle among them.
+    with gc_paused():
+        sheet = book.get_sheet_by_name(title)
+        raw = sheet.to_python(skip_empty_area=False)
+        start = sheet.start or (0, 0)
+        end = sheet.end
+        # to_python pads from A1 when told not to skip; check, rather than shift every cell.
+        if end is not None and raw and len(raw) != end[0] + 1:
+            pad_rows, pad_cols = start
+            raw = [[] for _ in range(pad_rows)] + [[""] * pad_cols + list(r) for r in raw]
+        rows: Rows = []
+        last = -1
+        for number, line in enumerate(raw):
+            # Non-empty text, the commonest cell, is kept as it is without a call.
+            row = [v if type(v) is str and v else _value(v) for v in line]
+            while row and row[-1] is None:
+                row.pop()
+            if row:
+                last = number
+            rows.append(row)
+        del rows[last + 1 :]
     return rows
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 import itertools
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -28,6 +28,7 @@ from sheets_keepup.backends.xlsx.package import (
     q,
 )
 from sheets_keepup.backends.xlsx.refs import Box, cell_name, parse_box, parse_cell
+from sheets_keepup.backends.xlsx.rowbytes import cell_bytes, escape, patch_row
 from sheets_keepup.backends.xlsx.styles import KEEP, Restyle, Styles, _Keep
 from sheets_keepup.core.errors import DataError
 from sheets_keepup.core.model import DATE_PATTERN, WriteValue
@@ -115,6 +116,8 @@ class SheetEdit:
 
     values: dict[tuple[int, int], WriteValue] = field(default_factory=dict)
     fills: dict[tuple[int, int], str | None] = field(default_factory=dict)
+    links: frozenset[tuple[int, int]] = frozenset()
+    """Cells styled as links (the link itself is the sheet's `<hyperlinks>` entry)."""
     bold_rows: int = 0
     wrap_columns: frozenset[int] = frozenset()
     clear: bool = False
@@ -231,7 +234,7 @@ class SheetPart:
             )
         dimension.set("ref", box.a1())
 
-    def _assemble(self, body: bytes) -> bytes:
+    def _assemble(self, body: list[bytes | memoryview]) -> bytes:
         data = self.tree.find(q("sheetData"))
         assert data is not None
         data.text = None
@@ -243,7 +246,42 @@ class SheetPart:
         )
         before, _, after = text.partition(f"<!--{_MARK}-->".encode())
         data.remove(data[0])
-        return before + body + after
+        # One join: the part is written once, not copied again for the head and tail.
+        return b"".join([before, *body, after])
+
+
+_DATA_CLOSE = re.compile(rb"</" + _NAME + rb"sheetData>")
+_CARRY = 64
+"""Bytes kept from one chunk to the next, so a tag split between them is still found."""
+
+
+def outline(chunks: Iterable[bytes]) -> bytes:
+    """A worksheet part without its rows, from its bytes in chunks.
+
+    What the highlight read needs (conditional formats, after sheetData) without
+    holding a 50,000-row sheet's 40 MB of XML at once: the rows are read and dropped.
+    """
+    head = b""
+    pieces = iter(chunks)
+    for chunk in pieces:
+        head += chunk
+        found = _SHEET_DATA.search(head)
+        if found is None:
+            continue
+        if found.group(0).endswith(b"/>"):
+            return head + b"".join(pieces)
+        carry = head[found.end() :]
+        head = head[: found.end()]
+        break
+    else:
+        return head
+    for chunk in itertools.chain([b""], pieces):
+        window = carry + chunk
+        close = _DATA_CLOSE.search(window)
+        if close is not None:
+            return head + window[close.start() :] + b"".join(pieces)
+        carry = window[-_CARRY:]
+    return head + carry
 
 
 def insert(root: etree._Element, element: etree._Element) -> None:
@@ -279,26 +317,31 @@ def _splice(
     existing: list[RowAt],
     ordered: list[int],
     patched: list[bytes],
-) -> bytes:
-    """The rows region with each patched row in place of its old bytes, or inserted."""
+) -> list[bytes | memoryview]:
+    """The rows region with each patched row in place of its old bytes, or inserted.
+
+    The unchanged runs are views of `data`, so the region is not copied before the
+    part is put together.
+    """
     if not existing:
-        return b"".join(patched)
+        return list(patched)
+    view = memoryview(data)
     starts = [r.number for r in existing]
-    pieces: list[bytes] = []
+    pieces: list[bytes | memoryview] = []
     position = body_start
     for number, content in zip(ordered, patched, strict=True):
         index = bisect.bisect_left(starts, number)
         if index < len(existing) and existing[index].number == number:
             row = existing[index]
-            pieces += [data[position : row.start], content]
+            pieces += [view[position : row.start], content]
             position = _row_end(data, row)
         else:
             insert_at = existing[index].start if index < len(existing) else body_end
             insert_at = max(insert_at, position)
-            pieces += [data[position:insert_at], content]
+            pieces += [view[position:insert_at], content]
             position = insert_at
-    pieces.append(data[position:body_end])
-    return b"".join(pieces)
+    pieces.append(view[position:body_end])
+    return pieces
 
 
 class _RowPatcher:
@@ -313,12 +356,66 @@ class _RowPatcher:
         self.extent: Box | None = None
         self._date_format: int | None = None
         self._cells_by_row: dict[int, list[int]] = {}
+        # Per cell format, so that 100,000 cells cost a dict look-up each, not a derive.
+        self._derived: dict[tuple[int, int | None, str | _Keep | None, bool], int] = {}
+        self._date_styles: dict[int, bool] = {}
         for row, col in [*edit.values, *edit.fills]:
             self._cells_by_row.setdefault(row, []).append(col)
 
     def patch(self, numbers: list[int], sources: list[bytes | None]) -> list[bytes]:
-        if not numbers:
-            return []
+        """The rows `numbers` patched; `sources` are their bytes (None for a new row)."""
+        out = [self._as_bytes(n, s) for n, s in zip(numbers, sources, strict=True)]
+        slow = [i for i, piece in enumerate(out) if piece is None]
+        if slow:
+            parsed = self._parsed([numbers[i] for i in slow], [sources[i] for i in slow])
+            for index, piece in zip(slow, parsed, strict=True):
+                out[index] = piece
+        return [piece for piece in out if piece is not None]
+
+    def _as_bytes(self, number: int, source: bytes | None) -> bytes | None:
+        """The row patched as bytes (see `rowbytes`), or None to patch it with lxml."""
+        if self.part.prefix or number < self.edit.bold_rows or self.edit.wrap_columns:
+            return None
+        cols = sorted(set(self._cells_by_row.get(number, ())))
+        if not cols:
+            return None
+        return patch_row(number, source, cols, self.col_styles, self._cell_bytes)
+
+    def _cell_bytes(self, row: int, col: int, style: int, fresh: bool) -> bytes | None:
+        """One cell as `_patch_cell` leaves it, as bytes; None when only lxml can."""
+        key = (row, col)
+        number_format: int | None = None
+        encoded: tuple[bytes | None, bytes] | None = (None, b"")
+        if key in self.edit.values:
+            value = self.edit.values[key]
+            encoded = _value_bytes(value)
+            if isinstance(value, dt.date):
+                number_format = self._date_id()
+            elif value is not None and self._is_date(style):
+                number_format = 0
+        elif not fresh:
+            return None  # a colour alone on a cell that stays: its value must be kept
+        if encoded is None:
+            return None
+        change = (style, number_format, self.edit.fills.get(key, KEEP), key in self.edit.links)
+        derived = self._derived.get(change)
+        if derived is None:
+            restyle = Restyle(number_format=number_format, fill=change[2], link=change[3])
+            derived = self._derived[change] = self.styles.derive(style, restyle)
+        style = derived
+        kind, inner = encoded
+        if fresh and not inner and not style:
+            return b""
+        return cell_bytes(row, col, style, kind, inner)
+
+    def _is_date(self, style: int) -> bool:
+        known = self._date_styles.get(style)
+        if known is None:
+            known = self._date_styles[style] = self.styles.is_date(style)
+        return known
+
+    def _parsed(self, numbers: list[int], sources: list[bytes | None]) -> list[bytes]:
+        """The rows patched as lxml elements, in one document."""
         prefix = self.part.prefix
         pieces = [self.part.root_tag]
         for number, source in zip(numbers, sources, strict=True):
@@ -371,7 +468,8 @@ class _RowPatcher:
             elif value is not None and self.styles.is_date(style):
                 number_format = 0
         fill: str | _Keep | None = self.edit.fills.get(key, KEEP)
-        self._restyle(cell, Restyle(number_format=number_format, fill=fill))
+        link = key in self.edit.links
+        self._restyle(cell, Restyle(number_format=number_format, fill=fill, link=link))
 
     def _restyle(self, cell: etree._Element, change: Restyle) -> None:
         if not change:
@@ -506,6 +604,26 @@ def _set_value(cell: etree._Element, value: WriteValue) -> None:
         text = etree.SubElement(rich, _T, _PRESERVE)
         text.text = escape_text(str(value))
         cell.insert(0, rich)
+
+
+def _value_bytes(value: WriteValue) -> tuple[bytes | None, bytes] | None:
+    """A value as `_set_value` writes it: (the cell's type, its content as bytes)."""
+    if value is None or value == "":
+        return None, b""
+    if isinstance(value, bool):
+        return b"b", b"<v>1</v>" if value else b"<v>0</v>"
+    if isinstance(value, dt.date):
+        number = serial(value)
+        text = repr(number) if isinstance(value, dt.datetime) else str(number)
+        return None, b"<v>" + text.encode() + b"</v>"
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        text = repr(value) if isinstance(value, float) else str(value)
+        return None, b"<v>" + text.encode() + b"</v>"
+    try:
+        content = escape(escape_text(str(value)))
+    except UnicodeEncodeError:
+        return None  # lone surrogates: lxml decides what becomes of them
+    return b"inlineStr", b'<is><t xml:space="preserve">' + content + b"</t></is>"
 
 
 def _add_value(cell: etree._Element, text: str) -> None:
