@@ -37,12 +37,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sheets_keepup.app.calendar_touches import nightly_calendar, upcoming_meetings
 from sheets_keepup.app.clock import Clock, SystemClock
-from sheets_keepup.app.files import read_json, target_dir, write_json_private
+from sheets_keepup.app.files import read_json, sheet_of, target_dir, write_json_private
+from sheets_keepup.app.imap_scan import nightly_mail
+from sheets_keepup.app.init import other_contacts_warning
 from sheets_keepup.app.lock import LockInfo, running_sync, sync_lock
 from sheets_keepup.app.mail import MailConfigError, MailError, send_digest
 from sheets_keepup.app.outcome import JobOutcome
 from sheets_keepup.app.owned_tabs import OwnedTab, owned_tabs, read_checked
+from sheets_keepup.app.scheduler import LoopInfo, running_loop
 from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.app.status import Status, read_status, write_status
 from sheets_keepup.app.sync import SyncResult, sync
@@ -184,6 +188,24 @@ def outcome_of(result: SyncResult, backend: Backend, seconds: float, message: st
     )
 
 
+def _empty_sheet_warning(backend: Backend, config: Config, result: SyncResult) -> str:
+    """Logged (and put in the status) when no contact was read but another tab has some.
+
+    A sync of an empty contacts tab "succeeds" every night while doing nothing; one
+    more read, only in that case, finds the list the config should point at.
+    """
+    if result.counts()["rows"]:
+        return ""
+    try:
+        warning = other_contacts_warning(backend, config)
+    except (UserError, OSError) as error:
+        log.debug("other tabs not read after a sync of no contacts: %s", error)
+        return ""
+    if warning:
+        log.warning("0 contacts synced: %s", warning)
+    return warning
+
+
 def _written_note(result: SyncResult) -> str:
     counts = result.counts()
     if not result.written:
@@ -218,9 +240,12 @@ class RunReport:
     result: SyncResult
     weekly: DigestRun
     health_written: bool
+    warning: str = ""
+    """Something the user must act on although the sync went through (no contacts read)."""
 
     def note(self) -> str:
         notes = [
+            self.warning,
             _written_note(self.result),
             "health tab updated" if self.health_written else "",
             self.weekly.note(),
@@ -252,7 +277,16 @@ class SyncRun:
             store = SnapshotStore.configured(self.state_dir, backend.describe(), config)
             owned = owned_tabs(config, digest=weekly)
             rider = HealthRider(config, now, memo)
-            result = sync(backend, config, today, snapshots=store, owned=owned, riders=rider)
+            upcoming = upcoming_meetings(config, self.state_dir, backend.describe(), today)
+            result = sync(
+                backend,
+                config,
+                today,
+                snapshots=store,
+                owned=owned,
+                riders=rider,
+                upcoming=upcoming,
+            )
         except UserError as error:
             _publish_failure(backend, config, error, now, self.state_dir)
             raise
@@ -271,7 +305,7 @@ class SyncRun:
         health = publish_health(backend, config, report, memo) or health
         if digest_run.mail_error:
             log.error("%s", digest_run.mail_error)
-        return RunReport(result, digest_run, health)
+        return RunReport(result, digest_run, health, _empty_sheet_warning(backend, config, result))
 
     def weekly_digest(
         self, backend: Backend, result: SyncResult, today: dt.date, now: dt.datetime, memo: Memo
@@ -376,6 +410,12 @@ class NightlyJob:
         started = time.perf_counter()
         now, today = local_now(self.clock, self.config)
         backend = self.backend_factory(self.config)
+        # Sent mail and past meetings first, so tonight's plan counts them; a failure is
+        # logged, never raised.
+        nightly_mail(self.config, backend, state_dir=self.state_dir, today=today, env=self.flow.env)
+        nightly_calendar(
+            self.config, backend, state_dir=self.state_dir, clock=self.clock, env=self.flow.env
+        )
         report = self.flow(backend, today, now, weekly=True)
         return outcome_of(report.result, backend, time.perf_counter() - started, report.note())
 
@@ -394,17 +434,18 @@ def sync_locked(
     A held lock is tried again for `wait` seconds, then LockedError.
     """
     clock = clock or SystemClock()
-    with sync_lock(state_dir, clock, wait=wait):
+    sheet = backend.describe()
+    with sync_lock(state_dir, clock, wait=wait, sheet=sheet):
         started = time.perf_counter()
         now = clock.now()
         try:
             report = SyncRun(config, state_dir, os.environ)(backend, today, now, weekly=False)
         except UserError as error:
-            write_status(state_dir, JobOutcome(ok=False, message=str(error)), now)
+            write_status(state_dir, JobOutcome(ok=False, message=str(error)), now, sheet)
             raise
         seconds = time.perf_counter() - started
-        note = _written_note(report.result)
-        write_status(state_dir, outcome_of(report.result, backend, seconds, note), now)
+        note = "; ".join(n for n in (report.warning, _written_note(report.result)) if n)
+        write_status(state_dir, outcome_of(report.result, backend, seconds, note), now, sheet)
         return report.result
 
 
@@ -433,7 +474,7 @@ def make_digest(
         raise ConfigError("No digest.email settings in the config; see docs/config.md.")
     if not write:
         return _plan_digest(backend, config, today)
-    with sync_lock(state_dir, clock, wait=wait):
+    with sync_lock(state_dir, clock, wait=wait, sheet=backend.describe()):
         digest = _plan_digest(backend, config, today, _digest_only(config))
         memo = Memo(state_dir, backend.describe())
         entry = write_digest(backend, config, digest, today, clock.now(), memo)
@@ -462,36 +503,49 @@ def _plan_digest(
     return build_digest(planned.plan, planned.contacts, config, today)
 
 
+SCHEDULE_HINT = (
+    "none known: no `sheets-keepup run` loop is running for this sheet. To sync every "
+    "day, keep `sheets-keepup run` running, or have cron or a systemd timer run "
+    "`sheets-keepup run --once` (see docs/scheduling.md)"
+)
+
+
 @dataclass(frozen=True)
 class StatusView:
-    """What `sheets-keepup status` shows."""
+    """What `sheets-keepup status --config X` shows: one sheet."""
 
     state_dir: Path
+    sheet: str
     status: Status | None
-    next_run: dt.datetime
     timezone: str
+    timezone_configured: bool
     running: LockInfo | None
+    loop: LoopInfo | None
+    next_run: dt.datetime | None
+    """Only when a `run` loop serves the sheet: nothing else is known to sync it."""
+
+    def when(self, moment: dt.datetime | None) -> str:
+        if moment is None:
+            return "never"
+        zone = ZoneInfo(self.timezone)
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M ") + self.timezone
 
     def lines(self) -> list[tuple[str, str]]:
         """(label, value) pairs, times in the configured timezone."""
-        zone = ZoneInfo(self.timezone)
-
-        def when(moment: dt.datetime | None) -> str:
-            if moment is None:
-                return "never"
-            return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M ") + self.timezone
-
-        rows = [("State folder", str(self.state_dir))]
+        when = self.when
+        origin = "set in the config" if self.timezone_configured else "this machine's zone"
+        rows = [
+            ("Sheet", self.sheet),
+            ("State folder", str(self.state_dir)),
+            ("Timezone", f"{self.timezone} ({origin})"),
+        ]
         status = self.status
         if status is None:
             rows.append(("Last sync", "none recorded yet"))
         else:
-            result = "ok" if status.ok else "failed"
-            if status.message:
-                result += f" ({status.message})"
             rows += [
                 ("Last sync", when(status.last_run)),
-                ("Result", result),
+                ("Result", outcome_text(status)),
                 ("Contacts", str(status.rows)),
                 ("Overdue", str(status.overdue)),
                 ("Due soon", str(status.due_soon)),
@@ -506,18 +560,78 @@ class StatusView:
             rows.append(
                 ("Running now", f"pid {self.running.pid} since {when(self.running.started_at)}")
             )
-        rows.append(("Next scheduled run", when(self.next_run)))
+        if self.loop is not None and self.next_run is not None:
+            loop = f" (the `run` loop, pid {self.loop.pid})"
+            rows.append(("Next scheduled run", when(self.next_run) + loop))
+        else:
+            rows.append(("Next scheduled run", SCHEDULE_HINT))
         return rows
 
+    def to_json(self) -> dict[str, Any]:
+        """The same, for `status --json`."""
+        running = None
+        if self.running is not None:
+            running = {"pid": self.running.pid, "since": self.running.started_at.isoformat()}
+        return {
+            "sheet": self.sheet,
+            "state_dir": str(self.state_dir),
+            "timezone": self.timezone,
+            "timezone_configured": self.timezone_configured,
+            "last": status_json(self.status),
+            "running": running,
+            "scheduler": None if self.loop is None else {"kind": "run", "pid": self.loop.pid},
+            "next_run": None if self.next_run is None else self.next_run.isoformat(),
+        }
 
-def status_view(config: Config, state_dir: Path, now: dt.datetime) -> StatusView:
-    """Read the status file and the lock (without taking it)."""
+
+def outcome_text(status: Status) -> str:
+    """ "ok", or "failed (why)", with the run's note."""
+    result = "ok" if status.ok else "failed"
+    return result + (f" ({status.message})" if status.message else "")
+
+
+def status_json(status: Status | None) -> dict[str, Any] | None:
+    """A status as plain JSON values (times in ISO 8601 with their offset)."""
+    if status is None:
+        return None
+    return {
+        "sheet": status.sheet or None,
+        "last_run": status.last_run.isoformat(),
+        "ok": status.ok,
+        "message": status.message,
+        "rows": status.rows,
+        "overdue": status.overdue,
+        "due_soon": status.due_soon,
+        "problems": status.problems,
+        "requests": status.requests,
+        "seconds": round(status.seconds, 3),
+        "last_success": status.last_success.isoformat() if status.last_success else None,
+        "consecutive_failures": status.consecutive_failures,
+    }
+
+
+def status_view(
+    config: Config, state_dir: Path, now: dt.datetime, sheet: str | None = None
+) -> StatusView:
+    """Read the sheet's status file, its lock (without taking it) and its `run` loop.
+
+    The sheet is the one the config names, unless `sheet` (a backend's description).
+    """
+    sheet = sheet or sheet_of(config)
+    loop = running_loop(state_dir, sheet)
+    upcoming = None
+    if loop is not None:
+        # The loop's own time and zone: it may have started before the config was edited.
+        upcoming = next_slot(now, parse_at(loop.at), parse_timezone(loop.timezone))
     return StatusView(
         state_dir=state_dir,
-        status=read_status(state_dir),
-        next_run=next_run(config, now),
+        sheet=sheet,
+        status=read_status(state_dir, sheet),
         timezone=config.timezone,
-        running=running_sync(state_dir),
+        timezone_configured="timezone" in config.model_fields_set,
+        running=running_sync(state_dir, sheet),
+        loop=loop,
+        next_run=upcoming,
     )
 
 

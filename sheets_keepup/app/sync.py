@@ -13,23 +13,53 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from sheets_keepup.app.owned_tabs import OwnedTab, read_checked
 from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.backends import Backend
+from sheets_keepup.core.done import plan_with_done
 from sheets_keepup.core.errors import SheetChangedError, UserError
-from sheets_keepup.core.model import ChangeSet, Problem
+from sheets_keepup.core.model import ChangeSet, Problem, Upcoming
 from sheets_keepup.core.parse import ContactSheet
-from sheets_keepup.core.pipeline import PlannedSheet, plan_sheet
+from sheets_keepup.core.pipeline import PlannedSheet
 from sheets_keepup.core.planner import DUE_SOON, OVERDUE, Plan
 from sheets_keepup.core.settings import Config
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+
+Stage = Literal["reading", "planning", "writing"]
+StageListener = Callable[[Stage], None]
+"""Told each step of a sync as it starts, so that a terminal can show progress."""
+
+_stage_listener: ContextVar[StageListener | None] = ContextVar("stage_listener", default=None)
+
+
+@contextmanager
+def reporting_stages(listener: StageListener) -> Iterator[None]:
+    """Tell `listener` the stages of every sync run inside the block.
+
+    For callers that reach `sync` through the run flow (lock, status, health tab), which
+    would otherwise have to pass a listener down every layer.
+    """
+    token = _stage_listener.set(listener)
+    try:
+        yield
+    finally:
+        _stage_listener.reset(token)
+
+
+def _report(stage: Stage, listener: StageListener | None) -> None:
+    chosen = listener or _stage_listener.get()
+    if chosen is not None:
+        chosen(stage)
 
 
 @dataclass(frozen=True)
@@ -75,6 +105,8 @@ def sync(
     now: dt.datetime | None = None,
     owned: Sequence[OwnedTab] = (),
     riders: Rider | None = None,
+    on_stage: StageListener | None = None,
+    upcoming: Sequence[Upcoming] = (),
 ) -> SyncResult:
     """Sync once. Writes nothing when nothing changed or when `dry_run` is set.
 
@@ -83,6 +115,8 @@ def sync(
     `riders` gives, from the plan, change sets of the tool's own tabs (the health tab)
     that go out in the same write as the contacts when the contacts change, so that a
     sync with changes is one write, not two.
+    `on_stage` (else the listener of `reporting_stages`) is told each step as it starts.
+    `upcoming` are meetings to come (the calendar's), whose people get no suggestion.
     """
     started = time.perf_counter()
     moment = now or dt.datetime.now()
@@ -90,8 +124,11 @@ def sync(
     if snapshots is not None and not dry_run:
         _prune_other_targets(snapshots, moment)
     for attempt in range(1, MAX_ATTEMPTS + 1):
+        _report("reading", on_stage)
         data = read_checked(backend, [config.tabs.contacts, config.tabs.log], owned)
-        planned = plan_sheet(data, config, today, painted)
+        _report("planning", on_stage)
+        # The Done box goes first, so the plan counts the touches it logs.
+        planned, _done = plan_with_done(data, config, today, painted, upcoming)
         if dry_run or not planned.changes:
             if not dry_run and snapshots is not None and planned.painted != painted:
                 snapshots.write_painted(planned.painted)
@@ -99,6 +136,7 @@ def sync(
         snapshot = snapshots.save(planned.changes, moment) if snapshots is not None else None
         extra = list(riders(planned)) if riders is not None else []
         try:
+            _report("writing", on_stage)
             backend.apply(_with_riders(planned.changes, extra))
         except SheetChangedError:
             _discard(snapshots, snapshot)

@@ -35,6 +35,8 @@ class MemoryBackend(BackendBase):
 
     tabs: dict[str, list[list[CellValue]]]
     backgrounds: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    links: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    """(tab, row, col) -> the URL the cell links to."""
     locale: str | None = "en_GB"
     writes: int = 0
     reads: int = 0
@@ -123,6 +125,12 @@ class MemoryBackend(BackendBase):
             rows.clear()
             for key in [k for k in self.backgrounds if k[0] == changes.tab]:
                 del self.backgrounds[key]
+            for key in [k for k in self.links if k[0] == changes.tab]:
+                del self.links[key]
+        elif changes.links:
+            raise ValueError("links are written only in a tab the tool rewrites whole")
+        for link in changes.links:
+            self.links[(changes.tab, link.row, link.col)] = link.url
         for cell in changes.cells:
             while len(rows) <= cell.row:
                 rows.append([])

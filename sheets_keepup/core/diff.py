@@ -46,6 +46,14 @@ from sheets_keepup.core.planner import STATUSES, Plan
 from sheets_keepup.core.settings import Config
 
 OWNED_KEYS = ("next_action", "due", "status")
+"""The owned columns the plan fills in."""
+DONE_KEY = "done"
+"""The Done box column: created with the others, but the user fills it (core.done)."""
+
+
+def created_keys(config: Config) -> tuple[str, ...]:
+    """Every owned column a sync creates when missing: the planned ones, then Done."""
+    return (*OWNED_KEYS, DONE_KEY) if config.columns.owned.done else OWNED_KEYS
 
 
 def owned_columns(contacts: ContactSheet, config: Config) -> tuple[dict[str, int], list[CellWrite]]:
@@ -54,7 +62,7 @@ def owned_columns(contacts: ContactSheet, config: Config) -> tuple[dict[str, int
     names = config.columns.owned.model_dump()
     next_col = max([contacts.used_width, *(c + 1 for c in columns.values())])
     headers = []
-    for key in OWNED_KEYS:
+    for key in created_keys(config):
         if key not in columns:
             columns[key] = next_col
             headers.append(CellWrite(contacts.header.row, next_col, names[key]))
@@ -209,7 +217,12 @@ def claim_owned_columns(contacts: ContactSheet, tab: Tab, config: Config) -> lis
     if not unmarked:
         return []
     if not tab.owned_columns and _written_by_older_version(tab, contacts.header.row, found):
-        return sorted(unmarked.values())
+        done = unmarked.get(DONE_KEY)
+        # No older version made a Done column: an unmarked one is taken only while it
+        # holds nothing but tick-box values, so no text of the user's is ever written.
+        if done is None or _only_ticks(tab, contacts.header.row, done):
+            return sorted(unmarked.values())
+        unmarked = {DONE_KEY: done}
     key, col = min(unmarked.items(), key=lambda item: item[1])
     header = str(tab.value(contacts.header.row, col)).strip()
     raise DataError(
@@ -217,7 +230,13 @@ def claim_owned_columns(contacts: ContactSheet, tab: Tab, config: Config) -> lis
         f"name of sheets-keepup's {key.replace('_', ' ')} column, but it is your column, not "
         "one sheets-keepup created, so nothing was written. Give the tool's column another "
         f'name in the config (columns.owned.{key}: "Keepup {header.lower()}") or rename yours.'
+        + (" columns.owned.done: null switches the Done box off." if key == DONE_KEY else "")
     )
+
+
+def _only_ticks(tab: Tab, header_row: int, col: int) -> bool:
+    values = (tab.value(row, col) for row in range(header_row + 1, len(tab.rows)))
+    return all(_is_blank(v) or isinstance(v, bool) for v in values)
 
 
 def _written_by_older_version(tab: Tab, header_row: int, found: dict[str, int]) -> bool:

@@ -23,11 +23,19 @@ import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
 from sheets_keepup.core.dates import next_birthday
-from sheets_keepup.core.model import DATE_PATTERN, CellWrite, ChangeSet, TabSetup, WriteValue
+from sheets_keepup.core.model import (
+    DATE_PATTERN,
+    CellLink,
+    CellWrite,
+    ChangeSet,
+    TabSetup,
+    WriteValue,
+)
 from sheets_keepup.core.parse import ContactSheet
 from sheets_keepup.core.planner import (
     CHECK,
@@ -393,10 +401,11 @@ class _Sheet:
 
     rows: list[list[WriteValue]]
     table: list[int]
+    links: list[CellLink]
 
     @classmethod
     def new(cls) -> _Sheet:
-        return cls([], [])
+        return cls([], [], [])
 
     def line(self, *values: WriteValue) -> None:
         self.rows.append(list(values))
@@ -404,6 +413,14 @@ class _Sheet:
     def record(self, *values: WriteValue) -> None:
         self.table.append(len(self.rows))
         self.rows.append(list(values))
+
+    def person(self, *values: WriteValue, email: str, phone: str) -> None:
+        """A table row about someone: their email and phone cells link to mail and call."""
+        row = len(self.rows)
+        self.record(*values)
+        for col, url in ((EMAIL, mail_url(email)), (PHONE, phone_url(phone))):
+            if url:
+                self.links.append(CellLink(row, col, url))
 
     def widths(self, caps: Mapping[int, int], *, bold_rows: int) -> dict[int, int]:
         return fit_widths(
@@ -424,8 +441,17 @@ def _digest_sheet(digest: Digest, written_at: str) -> _Sheet:
     if not digest.picks:
         sheet.line("Nobody is due this week.")
     for number, pick in enumerate(digest.picks, start=1):
-        sheet.record(
-            number, pick.name, pick.why, pick.action, pick.due, pick.email, pick.phone, pick.hook
+        sheet.person(
+            number,
+            pick.name,
+            pick.why,
+            pick.action,
+            pick.due,
+            pick.email,
+            pick.phone,
+            pick.hook,
+            email=pick.email,
+            phone=pick.phone,
         )
     when = horizon(digest.birthday_days)
     sheet.line()
@@ -433,7 +459,7 @@ def _digest_sheet(digest: Digest, written_at: str) -> _Sheet:
     if not digest.birthdays:
         sheet.line(f"No birthdays {when}.")
     for birthday in digest.birthdays:
-        sheet.record(
+        sheet.person(
             None,
             birthday.name,
             f"birthday {_in_days(birthday.days)}",
@@ -442,13 +468,15 @@ def _digest_sheet(digest: Digest, written_at: str) -> _Sheet:
             birthday.email,
             birthday.phone,
             birthday.hook,
+            email=birthday.email,
+            phone=birthday.phone,
         )
     sheet.line()
     sheet.line("Thank-yous owed")
     if not digest.thank_yous:
         sheet.line("No thank-yous owed.")
     for thanks in digest.thank_yous:
-        sheet.record(
+        sheet.person(
             None,
             thanks.name,
             thanks.why,
@@ -457,6 +485,8 @@ def _digest_sheet(digest: Digest, written_at: str) -> _Sheet:
             thanks.email,
             thanks.phone,
             thanks.hook,
+            email=thanks.email,
+            phone=thanks.phone,
         )
     sheet.line()
     sheet.line(f"Written by sheets-keepup {written_at}. Rewritten every week: edits here are lost.")
@@ -475,8 +505,45 @@ def digest_changes(digest: Digest, tab: str, written_at: str) -> ChangeSet:
         wrap_columns=WRAPPED,
     )
     return ChangeSet(
-        tab=tab, cells=cells_of(sheet.rows), create_tab=True, replace=True, setup=setup
+        tab=tab,
+        cells=cells_of(sheet.rows),
+        links=sheet.links,
+        create_tab=True,
+        replace=True,
+        setup=setup,
     )
+
+
+_ADDRESS_PART = r"[^@\s\x00-\x1f\x7f<>\"]+"
+_EMAIL = re.compile(rf"{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}")
+_DIALLED = re.compile(r"[\d+]")
+_EXTENSION = re.compile(r"(?i)\s*(?:ext\.?|x)\s*\d+$")
+
+
+def mail_url(email: str) -> str:
+    """A mailto: address for `email`, or "" when it is not one address.
+
+    Only a plain address is linked: a cell holding two addresses or a note would give a
+    link that mails no one, and a link the user clicks must reach the person shown.
+    """
+    text = email.strip()
+    if not _EMAIL.fullmatch(text):
+        return ""
+    return "mailto:" + quote(text, safe="@.+-_~!$'*")
+
+
+def phone_url(phone: str) -> str:
+    """A tel: address (RFC 3966: digits, a leading +) for `phone`, or "" when it has
+    too few digits to dial or letters that say it is not only a number ("ask Ann")."""
+    main = _EXTENSION.sub("", phone.strip())
+    if not main or re.search(r"[A-Za-z]", main):
+        return ""
+    digits = "".join(_DIALLED.findall(main))
+    plus = digits.startswith("+")
+    digits = digits.replace("+", "")
+    if len(digits) < 3:
+        return ""
+    return "tel:" + ("+" if plus else "") + digits
 
 
 def cells_of(rows: Sequence[Sequence[WriteValue]]) -> list[CellWrite]:

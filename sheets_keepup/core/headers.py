@@ -28,10 +28,10 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "Organisation",
         "Organization",
         "Employer",
-        "Role",
         "Company / role",
-        "Title",
     ),
+    # Its own field, so a sheet with both a Company and a Role column reads both.
+    "role": ("Role", "Title", "Job title", "Position"),
     "how_met": ("How we met", "Met", "Where we met", "Source", "Context"),
     "tier": ("Tier", "Circle", "Priority", "Level", "Relationship"),
     "cadence": ("Cadence", "Frequency", "Every", "Contact every", "Keep in touch every"),
@@ -59,6 +59,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "notes": ("Notes", "Note", "Comments", "Details", "Remember"),
     "snooze_until": ("Snooze until", "Snooze", "Snoozed until", "Pause until", "Skip until"),
     "profile_url": ("LinkedIn", "Profile URL", "URL", "Profile", "LinkedIn URL"),
+    # When a connection was made (a LinkedIn export's "Connected On"): not a conversation.
+    "connected": ("Connected", "Connected on"),
 }
 
 LOG_ALIASES: dict[str, tuple[str, ...]] = {
@@ -163,7 +165,9 @@ def map_headers(
     Duplicate headers: the leftmost wins and the others are noted. Owned columns are
     matched by their configured names and never mistaken for user fields.
     """
-    owned_index = {normalise_header(name): key for key, name in owned_names.items()}
+    # A switched-off owned column has no name; "" would claim every empty header cell.
+    owned_index = {normalise_header(n): key for key, n in owned_names.items() if n}
+    owned_index.pop("", None)
     combined = {k: v for k, v in index.items() if k not in owned_index}
     header_row = find_header_row(rows, {**combined, **owned_index})
     if header_row is None:

@@ -61,6 +61,16 @@ class SheetData:
 
 
 @dataclass(frozen=True)
+class Upcoming:
+    """A meeting to come with someone (from the calendar): no coffee is suggested to a
+    person the user is about to meet. Found by email, else by a name one row has."""
+
+    day: dt.date
+    email: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Problem:
     """A cell or row that could not be used, said so that the user can fix it."""
 
@@ -89,6 +99,14 @@ class CellWrite(NamedTuple):
     row: int
     col: int
     value: WriteValue
+
+
+class CellLink(NamedTuple):
+    """Make the text of one cell a link to `url` (a mailto: or tel: address)."""
+
+    row: int
+    col: int
+    url: str
 
 
 class RowFill(NamedTuple):
@@ -247,6 +265,9 @@ class TabSetup:
     """That many rows at the top are bold (a header)."""
     wrap_columns: Sequence[int] = ()
     """Columns whose long text wraps within the column width instead of running over."""
+    checkboxes: Sequence[int] = ()
+    """Columns of tick boxes from `first_row` down: a checkbox in Google Sheets, a
+    TRUE/FALSE list in a workbook (see core.done)."""
 
     def __bool__(self) -> bool:
         return bool(
@@ -256,6 +277,7 @@ class TabSetup:
             or self.widths
             or self.bold_rows
             or self.wrap_columns
+            or self.checkboxes
         )
 
 
@@ -267,10 +289,12 @@ class ChangeSet:
     mark it as the tool's (an existing tab too: that is how a tab an older version
     created, recognised by its header, gets its mark); clear every value and colour in
     it when `replace` (only for tabs the tool owns, like the weekly digest); set
-    `cells`; colour `fills` (a None colour removes a fill); add `appends` as new rows
-    below the last non-empty row; mark `mark_columns` as the tool's; replace the tool's
-    conditional formats with `highlight` when it is not None; then apply `setup`
-    (frozen rows, date formats, dropdowns, widths, bold header, wrapping).
+    `cells`; make the cells of `links` links (only in a tab rewritten whole, where no
+    older link can survive under another person's text); colour `fills` (a None colour
+    removes a fill); add `appends` as new rows below the last non-empty row; mark
+    `mark_columns` as the tool's; replace the tool's conditional formats with
+    `highlight` when it is not None; then apply `setup` (frozen rows, date formats,
+    dropdowns, widths, bold header, wrapping).
 
     `extra_tabs` are change sets for other tabs applied in the same atomic write (all
     of them or nothing), so that `init` sets up Contacts and Log in one request.
@@ -286,6 +310,7 @@ class ChangeSet:
     fills: Sequence[RowFill] = ()
     identity: Identity | None = None
     appends: Sequence[Sequence[WriteValue]] = ()
+    links: Sequence[CellLink] = ()
     create_tab: bool = False
     replace: bool = False
     setup: TabSetup | None = None
@@ -303,6 +328,7 @@ class ChangeSet:
             or self.fills
             or self.appends
             or self.replace
+            or self.links
             or self.setup
             or self.highlight is not None
             or self.mark_columns

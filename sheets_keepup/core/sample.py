@@ -134,7 +134,7 @@ def _snooze(today: dt.date, value: CellValue) -> CellValue:
 def sample_tabs(today: dt.date) -> dict[str, list[list[CellValue]]]:
     """The Contacts and Log tabs of the sample workbook, as of `today`."""
     contacts: list[list[CellValue]] = [
-        ["My professional network (edit freely; sheets-keepup writes only the last 3 columns)"],
+        ["My professional network (edit freely; sheets-keepup writes only the last 4 columns)"],
         [],
         list(CONTACT_HEADERS),
     ]

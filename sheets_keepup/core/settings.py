@@ -6,9 +6,10 @@ a config in one pass instead of one error per run.
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -17,6 +18,19 @@ from sheets_keepup.core.errors import ConfigError
 _HEX_COLOUR = re.compile(r"^#?[0-9A-Fa-f]{6}$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def with_local_zone(config: Config, zone: str) -> Config:
+    """`config` in `zone` (the machine's, which the app looks up) when it sets no timezone.
+
+    The zone still counts as not set (`model_fields_set`), so `check` and `status` can
+    say it is the machine's. A config that names a timezone is returned as it is.
+    """
+    if "timezone" in config.model_fields_set:
+        return config
+    local = config.model_copy(update={"timezone": zone})
+    local.__pydantic_fields_set__.discard("timezone")
+    return local
 
 
 class _Strict(BaseModel):
@@ -58,6 +72,20 @@ class OwnedColumns(_Strict):
     next_action: str = "Next action"
     due: str = "Due"
     status: str = "Status"
+    done: str | None = "Done"
+    """The Done box: ticked by the user, taken in (a Log row) and cleared by the sync.
+    null or empty switches it off."""
+
+    @field_validator("done", mode="before")
+    @classmethod
+    def _blank_is_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        # Callers map every owned key to its header; a switched-off column has none,
+        # and a None header would match every empty header cell.
+        kwargs.setdefault("exclude_none", True)
+        return super().model_dump(**kwargs)
 
 
 class ColumnsConfig(_Strict):
@@ -225,6 +253,172 @@ class DigestConfig(_Strict):
     email: DigestEmailConfig | None = None
 
 
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+class MailScanConfig(_Strict):
+    """IMAP settings for `sheets-keepup mail`. The password comes from the environment."""
+
+    host: str = Field(min_length=1)
+    port: int | None = Field(default=None, gt=0, lt=65536, description="993 (tls) or 143")
+    security: Literal["tls", "starttls", "none"] = "tls"
+    username: str = Field(min_length=1)
+    password_env: str = Field(default="SHEETS_KEEPUP_IMAP_PASSWORD", min_length=1)
+    ca_file: Path | None = Field(default=None, description="extra CA certificate to trust")
+    sent_folder: str = Field(default="Sent", min_length=1, description="when no \\Sent flag")
+    replies: bool = False
+    inbox_folder: str = Field(default="INBOX", min_length=1)
+    max_recipients: int = Field(default=10, ge=1, le=1000)
+    lookback_days: int = Field(default=30, ge=1, le=3650)
+    include_subject: bool = False
+    timeout_seconds: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _plain_only_on_loopback(self) -> MailScanConfig:
+        # A password sent in the clear may cross only this machine, never a network.
+        if self.security == "none" and self.host.strip().casefold() not in _LOOPBACK_HOSTS:
+            raise ValueError(
+                "touches.mail.security none (no encryption) is allowed only for a server on "
+                "this machine (localhost); use tls or starttls"
+            )
+        return self
+
+
+def _web_address(value: str, what: str) -> str:
+    """An http(s) address; plain http only to this machine, where nothing crosses a network."""
+    from urllib.parse import urlsplit
+
+    value = value.strip()
+    if value.casefold().startswith("webcal://"):
+        # Calendar apps hand out webcal:// links to mean "subscribe"; the feed is https.
+        value = "https://" + value[len("webcal://") :]
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"{what} must be an https:// address")
+    if parts.scheme == "http" and parts.hostname.casefold() not in _LOOPBACK_HOSTS:
+        raise ValueError(f"{what} must use https:// (http:// only for this machine, localhost)")
+    return value
+
+
+def _absolute(value: Path | None, what: str) -> Path | None:
+    if value is None:
+        return None
+    path = value.expanduser()
+    if not path.is_absolute():
+        raise ValueError(f"{what} must be an absolute path (~ is expanded), not {str(value)!r}")
+    return path
+
+
+class CalendarSourceConfig(_Strict):
+    """One calendar to read: an .ics file, an .ics address, or a CalDAV calendar."""
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    path: Path | None = Field(default=None, description="an .ics file, absolute path")
+    url: str | None = Field(default=None, description="an .ics address (kept secret)")
+    url_env: str | None = Field(default=None, description="env var holding the .ics address")
+    caldav: str | None = Field(default=None, description="a CalDAV calendar's address")
+    username: str | None = None
+    password_env: str = Field(default="SHEETS_KEEPUP_CALDAV_PASSWORD", min_length=1)
+    timeout_seconds: float = Field(default=60.0, gt=0)
+
+    @field_validator("path")
+    @classmethod
+    def _absolute_path(cls, value: Path | None) -> Path | None:
+        return _absolute(value, "path")
+
+    @field_validator("url", "caldav")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        return None if value is None else _web_address(value, "the address")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> CalendarSourceConfig:
+        given = [k for k in ("path", "url", "url_env", "caldav") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"calendar source {self.name!r} needs exactly one of path, url, url_env or caldav"
+            )
+        return self
+
+
+def _default_meal_words() -> dict[str, list[str]]:
+    return {"coffee": ["coffee", "café", "cafe"], "lunch": ["lunch", "brunch"]}
+
+
+def _default_video_hosts() -> list[str]:
+    return [
+        "meet.google.com",
+        "zoom.us",
+        "zoom.com",
+        "teams.microsoft.com",
+        "teams.live.com",
+        "webex.com",
+        "whereby.com",
+        "meet.jit.si",
+        "gotomeeting.com",
+        "bluejeans.com",
+        "chime.aws",
+        "facetime.apple.com",
+    ]
+
+
+class CalendarConfig(_Strict):
+    """`sheets-keepup calendar`: meetings in your calendars logged as touches."""
+
+    sources: list[CalendarSourceConfig] = Field(min_length=1)
+    me: list[str] = Field(default_factory=list, description="your own addresses")
+    lookback_days: int = Field(default=30, ge=1, le=3650)
+    horizon_days: int = Field(default=14, ge=0, le=365)
+    max_attendees: int = Field(default=10, ge=1, le=1000)
+    kinds: dict[str, list[str]] = Field(default_factory=_default_meal_words)
+    video_hosts: list[str] = Field(default_factory=_default_video_hosts)
+    all_day: bool = False
+    include_title: bool = False
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, value: list[CalendarSourceConfig]) -> list[CalendarSourceConfig]:
+        names = [s.name.casefold() for s in value]
+        if len(set(names)) != len(names):
+            raise ValueError("each calendar source needs a name of its own")
+        return value
+
+
+class RemindersCalDavConfig(_Strict):
+    """The CalDAV calendar `ics --push` writes reminders to."""
+
+    url: str = Field(min_length=1)
+    username: str | None = None
+    password_env: str = Field(default="SHEETS_KEEPUP_CALDAV_PASSWORD", min_length=1)
+    timeout_seconds: float = Field(default=60.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        return _web_address(value, "reminders.caldav.url")
+
+
+class RemindersConfig(_Strict):
+    """`sheets-keepup ics`: this week's picks, birthdays and thank-yous as calendar entries."""
+
+    file: Path | None = Field(default=None, description="where `ics` writes, absolute path")
+    format: Literal["events", "tasks"] = "events"
+    caldav: RemindersCalDavConfig | None = None
+
+    @field_validator("file")
+    @classmethod
+    def _absolute_file(cls, value: Path | None) -> Path | None:
+        return _absolute(value, "reminders.file")
+
+
+class TouchesConfig(_Strict):
+    """Touches recorded without typing: sent mail (and, when configured, more sources)."""
+
+    mail: MailScanConfig | None = None
+    calendar: CalendarConfig | None = None
+    reminders: RemindersConfig = RemindersConfig()
+
+
 class Config(_Strict):
     """All settings. Defaults follow the keep-in-touch advice in docs/rules.md."""
 
@@ -235,13 +429,18 @@ class Config(_Strict):
     default_tier: str = "network"
     rules: RulesConfig = RulesConfig()
     picks_per_week: int = Field(default=3, ge=0, le=20)
+    picks_new_per_week: int = Field(default=1, ge=0, le=20)
+    """How many of the week's picks may be people never spoken to (no Last contact)."""
     colours: ColoursConfig = ColoursConfig()
     highlight: Literal["row", "status", "none"] = Field(
         default="row",
         description="colour the whole row, only the owned cells (status), or nothing (none)",
     )
     dates: DatesConfig = DatesConfig()
-    timezone: str = "UTC"
+    timezone: str = Field(
+        default="UTC",
+        description="when unset, the app uses the machine's zone (see with_local_zone)",
+    )
     state_dir: Path | None = None
     snapshots: SnapshotsConfig = SnapshotsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
@@ -249,6 +448,7 @@ class Config(_Strict):
     import_: ImportConfig = Field(default=ImportConfig(), alias="import")
     health: HealthConfig = HealthConfig()
     digest: DigestConfig = DigestConfig()
+    touches: TouchesConfig = TouchesConfig()
     log_file: Path | None = None
 
     @field_validator("timezone")
@@ -380,11 +580,55 @@ def describe_validation_error(error: ValidationError) -> list[str]:
     for item in error.errors():
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling against config.example.yaml)"
+            message = "unknown key" + _did_you_mean(item["loc"])
         elif item["type"] == "missing":
             message = "required key is missing"
         lines.append(f"{_format_location(item['loc'])}: {message}")
     return lines
+
+
+def _did_you_mean(loc: tuple[int | str, ...]) -> str:
+    """A hint for an unknown key: the closest key accepted at its place, if one is close."""
+    known = _keys_at(loc[:-1])
+    typed = str(loc[-1]) if loc else ""
+    # Case is compared loosely: "Tabs" is as likely a typo of "tabs" as "tbas" is.
+    by_folded = {key.casefold(): key for key in known}
+    close = difflib.get_close_matches(typed.casefold(), list(by_folded), n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{by_folded[close[0]]}'?"
+    listed = ", ".join(known)
+    return f"; known keys here: {listed}" if listed else ""
+
+
+def _keys_at(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the settings accept at `loc` (a path into the config), as a file spells them."""
+    annotation: Any = Config
+    for part in loc:
+        if isinstance(part, str) and part.startswith(("function-", "literal[")):
+            continue
+        model = _model_in(annotation)
+        fields = {(f.alias or name): f for name, f in model.model_fields.items()} if model else {}
+        if isinstance(part, str) and part in fields:
+            annotation = fields[part].annotation
+        elif get_origin(annotation) in (dict, list):
+            annotation = get_args(annotation)[-1]
+        else:
+            return []
+    model = _model_in(annotation)
+    if model is None:
+        return []
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The settings model an annotation names, also through `X | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def config_from_mapping(data: dict[str, Any], base_dir: Path | None = None) -> Config:

@@ -69,9 +69,10 @@ def test_nightly_requests_on_google(tmp_path: Path, server: Any) -> None:
     config = google_config(tmp_path, key)
 
     # Monday, the first run: two reads; contacts with the health tab (structure, values),
-    # the digest (structure, values), then the health tab's digest line (values).
+    # the digest (one structure write: the new tab, its values and its links), then the
+    # health tab's digest line (values).
     reads, writes = run_night(server, key, config, london(MONDAY, 6))
-    assert (reads, writes) == (2, 5)
+    assert (reads, writes) == (2, 4)
     assert last_update(server, key) == "2026-11-23 06:00 Europe/London"
     assert server.state.values(key, "'This week'!A1:A1")[0][0].startswith("This week: Monday")
     status = read_status(tmp_path / "state")

@@ -206,7 +206,7 @@ class BackendContract:
         tabs, _background = self.read_back(backend)
         width = len(CONTACTS[0])
         assert normalised([r[:width] for r in tabs["Contacts"]]) == normalised(CONTACTS)
-        assert tabs["Contacts"][0][width:] == ["Next action", "Due", "Status"]
+        assert tabs["Contacts"][0][width:] == ["Next action", "Due", "Status", "Done"]
         assert tabs["Log"] == normalised(LOG)
         for row in (1, 2, 3):
             assert tabs["Contacts"][row][width + 2] in ("overdue", "due soon", "ok", "check")
@@ -219,7 +219,7 @@ class BackendContract:
         assert result.written and len(backend.applied) == 1
         tabs, _ = self.read_back(backend.inner)
         assert tabs["Contacts"][0][:2] == ["Name", "Email"]
-        assert tabs["Contacts"][0][-3:] == ["Next action", "Due", "Status"]
+        assert tabs["Contacts"][0][-4:] == ["Next action", "Due", "Status", "Done"]
         assert all(str(r[0]).startswith("Example:") for r in tabs["Contacts"][1:])
         assert tabs["Log"][0] == ["Date", "Who", "Kind", "Note"]
         assert tabs["Sheet1"] == []
@@ -230,7 +230,7 @@ class BackendContract:
         init_sheet(backend, make_config(), TODAY, sample=True)
         assert len(backend.applied) == 1
         tabs, _ = self.read_back(backend.inner)
-        assert tabs["Contacts"][0] == [*CONTACTS[0], "Next action", "Due", "Status"]
+        assert tabs["Contacts"][0] == [*CONTACTS[0], "Next action", "Due", "Status", "Done"]
         assert tabs["Contacts"][1:] == normalised(CONTACTS)[1:]
         assert tabs["Log"] == [["Date", "Who", "Kind", "Note"]]
 
@@ -244,7 +244,7 @@ class BackendContract:
         user = {("Contacts", 1, 0): yellow, ("Contacts", 2, 4): blue, ("Contacts", 3, 5): red}
         backend = self.make_backend({"Contacts": CONTACTS, "Log": LOG}, user)
         store = SnapshotStore(tmp_path, backend.describe())
-        width = len(CONTACTS[0]) + 3
+        width = len(CONTACTS[0]) + 4  # Next action, Due, Status, Done
         covered = {
             "row": set(range(width)),
             "status": set(range(len(CONTACTS[0]), width)),

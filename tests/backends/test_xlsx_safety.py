@@ -18,7 +18,7 @@ from sheets_keepup.core.errors import AccessError, SheetChangedError
 from sheets_keepup.core.sample import sample_tabs
 from sheets_keepup.core.settings import Config
 
-OWNED = ("Next action", "Due", "Status")
+OWNED = ("Next action", "Due", "Status", "Done")
 
 
 def cells(path: Path, tab: str = "Contacts") -> dict[tuple[int, int], tuple[Any, str]]:
@@ -109,7 +109,7 @@ def test_user_cells_never_change(
     before = cells(path)  # no owned columns yet: every cell is the user's
     result = sync(XlsxBackend(path), xlsx_config(path), TODAY)
     assert result.written
-    assert len(owned_columns(path, header_row)) == 3
+    assert len(owned_columns(path, header_row)) == 4
     assert user_cells(path, header_row) == before
     # and again after a second day's changes
     sync(XlsxBackend(path), xlsx_config(path), TODAY + dt.timedelta(days=40))
@@ -160,7 +160,7 @@ def test_text_that_looks_like_a_formula_stays_text(messy: Path) -> None:
 def test_owned_columns_go_right_of_all_user_data(messy: Path) -> None:
     sync(XlsxBackend(messy), xlsx_config(messy), TODAY)
     header = [c.value for c in load_workbook(messy)["Contacts"][1]]
-    assert header[9:12] == list(OWNED)
+    assert header[9:13] == list(OWNED)
     assert header[8] == "Email"
 
 

@@ -132,8 +132,9 @@ def test_columns_an_older_version_wrote_are_recognised_by_their_statuses_and_mar
     )
     planned = sync(backend)
     width = len(HEADERS)
-    assert sorted(planned.changes.mark_columns) == [width, width + 1, width + 2]
-    assert backend.owned_columns["Contacts"] == {width, width + 1, width + 2}
+    # The three adopted columns, and Done, which this version adds beside them.
+    assert sorted(planned.changes.mark_columns) == [width, width + 1, width + 2, width + 3]
+    assert backend.owned_columns["Contacts"] == {width, width + 1, width + 2, width + 3}
 
 
 def test_fills_an_older_version_painted_come_off_and_the_users_stay() -> None:

@@ -33,7 +33,7 @@ PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 
 CONTACTS = "Contacts"
-OWNED_HEADERS = ("Next action", "Due", "Status")
+OWNED_HEADERS = ("Next action", "Due", "Status", "Done")
 TOOL_PARTS = frozenset(
     {"xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
 )

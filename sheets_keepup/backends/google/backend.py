@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -64,6 +64,7 @@ from sheets_keepup.backends.google.encode import (
     grid_requests,
     grid_value_range,
     highlight_requests,
+    linked_grid_request,
     mark_column_requests,
     mark_tab_request,
     pack_bodies,
@@ -90,6 +91,7 @@ from sheets_keepup.core.errors import (
     SheetChangedError,
     UserError,
 )
+from sheets_keepup.core.gcpause import gc_paused
 from sheets_keepup.core.headers import column_letter
 from sheets_keepup.core.model import (
     CellValue,
@@ -137,6 +139,8 @@ VERIFY_FIELDS = (
 )
 """What the write that places new anchors answers: where they landed, and who is there."""
 MAX_ANCHOR_ROUNDS = 3
+ANSWER_MARGIN = 500
+"""Rows around the new anchors that the write placing them answers (see `response_range`)."""
 VALUES_UPDATE_URL = SPREADSHEETS_API_V4_BASE_URL + "/%s/values:batchUpdateByDataFilter"
 FITTED_SPARE_ROWS = 20
 CLEAR_ROWS, CLEAR_COLS = 200, 26
@@ -280,7 +284,12 @@ class GoogleBackend(BackendBase):
         http = self.client.http_client
         ranges = [quote_title(t) for t in tabs]
         params = {**VALUES_PARAMS, **COMPACT}
-        answer = self._call("read", lambda: http.values_batch_get(self.key, ranges, dict(params)))
+        # The JSON of a big sheet is millions of small objects: the collector's passes
+        # over them, not the parse, would be most of the read's time.
+        with gc_paused():
+            answer = self._call(
+                "read", lambda: http.values_batch_get(self.key, ranges, dict(params))
+            )
         return list(answer.get("valueRanges") or ())
 
     def _lazy_background(self, title: str) -> Callable[[int, int], str | None]:
@@ -346,9 +355,17 @@ class GoogleBackend(BackendBase):
         for plan in plans:
             if plan.by_position:
                 self._check_positions(plan)
-        data = [item for plan in plans for item in plan.values_for()]
-        if data:
-            value_bodies = pack_value_bodies(data, self.max_body_bytes)
+        counted = [0]
+
+        def value_ranges() -> Iterator[Json]:
+            # Encoded one by one as the bodies are packed (see `pack_value_bodies`).
+            for plan in plans:
+                for item in plan.values_for():
+                    counted[0] += 1
+                    yield item
+
+        value_bodies = pack_value_bodies(value_ranges(), self.max_body_bytes)
+        if value_bodies:
             for number, body in enumerate(value_bodies, start=1):
                 what = (
                     "write" if len(value_bodies) == 1 else f"write {number} of {len(value_bodies)}"
@@ -367,7 +384,7 @@ class GoogleBackend(BackendBase):
                         )
                     raise
                 bodies.append(len(body))
-            sub_requests += len(data)
+            sub_requests += counted[0]
         for plan in plans:
             if plan.create:
                 self.sheets[plan.sheet.title] = plan.sheet
@@ -417,6 +434,8 @@ class GoogleBackend(BackendBase):
         structure += date_format_requests(
             _with_appends_as_cells(changes), sheet.sheet_id, sorted(skip)
         )
+        if plan.whole_in_structure:
+            structure.append(plan.linked_tab())
         plan.place_anchors(self.rows.get(sheet.title, []), meta, self.anchor_budget)
         return plan
 
@@ -684,11 +703,25 @@ class _TabPlan:
         self.by_position = {row: keys[row] for row in touched if keys[row] not in anchored}
 
     def response_range(self) -> str:
+        """The identity cells the structure write answers: the rows its new anchors were
+        aimed at, and ANSWER_MARGIN rows either side.
+
+        A new anchor sits, right after that write, on the row it was aimed at, so its
+        check needs only those rows; the margin finds again a person whom rows inserted
+        or deleted meanwhile moved a little. One moved further is not found: that
+        anchor is dropped and the person's values wait for the next sync, never landing
+        on someone else. At 100,000 contacts the whole columns made this answer the
+        sync's largest memory peak.
+        """
         identity = self.changes.identity
         assert identity is not None
         cols = [c for c in (identity.name_col, identity.email_col) if c is not None]
         first, last = column_letter(min(cols)), column_letter(max(cols))
-        return f"{quote_title(self.sheet.title)}!{first}:{last}"
+        aimed = self.new_anchors.values()
+        top = max(0, min(aimed, default=0) - ANSWER_MARGIN)
+        # Within the grid: a range past its last row is refused.
+        bottom = min(max(aimed, default=0) + ANSWER_MARGIN, max(self.sheet.rows - 1, top))
+        return f"{quote_title(self.sheet.title)}!{first}{top + 1}:{last}{bottom + 1}"
 
     def fixes(self, answer: Json) -> list[Json]:
         """Requests that move this write's new anchors that landed on the wrong row."""
@@ -710,28 +743,52 @@ class _TabPlan:
         self.new_anchors = {value: row for row, value in again.items()}
         return anchor_requests(self.sheet.sheet_id, again, drop)
 
-    def values_for(self) -> list[Json]:
+    def values_for(self) -> Iterator[Json]:
         """The value ranges of this tab: through anchors, or by position."""
         by_row: dict[int, dict[int, WriteValue]] = {}
         for cell in self.changes.cells:
             by_row.setdefault(cell.row, {})[cell.col] = cell.value
+        if self.whole_in_structure:
+            return  # sent whole, with its links, in the structure write
         if self.changes.replace or self.create:
-            wanted = by_row or self.changes.appends or self.changes.replace
-            return [self._whole_tab(by_row)] if wanted else []
-        out: list[Json] = []
+            if by_row or self.changes.appends or self.changes.replace:
+                yield self._whole_tab(by_row)
+            return
         for row, cells in sorted(by_row.items()):
             key = self.keys.get(row)
             if key is not None:
                 if key not in self.lost:
-                    out.append(anchored_value_range(key, cells))
+                    yield anchored_value_range(key, cells)
                 continue
             # A header, a row that holds no one, or one past the anchor budget (checked).
-            out.append(positional_value_range(self.sheet.sheet_id, row, cells))
-        return out
+            yield positional_value_range(self.sheet.sheet_id, row, cells)
+
+    @property
+    def whole_in_structure(self) -> bool:
+        """Whether this tab goes whole in the structure write, not in the values write.
+
+        Links are formats, which the values write cannot set, so a tab with links goes
+        there (the digest, written on its own once a week); so does a tab being created,
+        as the structure write is sent anyway and the values write may then be spared.
+        """
+        if self.changes.links and not self.changes.replace:
+            raise ValueError("links are written only in a tab the tool rewrites whole")
+        return self.changes.replace and (bool(self.changes.links) or self.create)
+
+    def linked_tab(self) -> Json:
+        """A tab the tool owns rewritten whole as one updateCells, with its links."""
+        by_row: dict[int, dict[int, WriteValue]] = {}
+        for cell in self.changes.cells:
+            by_row.setdefault(cell.row, {})[cell.col] = cell.value
+        links = {(link.row, link.col): link.url for link in self.changes.links}
+        return linked_grid_request(self.sheet.sheet_id, self._whole_rows(by_row), links)
 
     def _whole_tab(self, by_row: dict[int, dict[int, WriteValue]]) -> Json:
         """A tab the tool owns, rewritten whole: its cells and appended rows, and "" over
         the rest of the grid, which clears what an older, longer version of it held."""
+        return grid_value_range(self.sheet.sheet_id, 0, 0, self._whole_rows(by_row))
+
+    def _whole_rows(self, by_row: dict[int, dict[int, WriteValue]]) -> list[list[WriteValue]]:
         height = max([r + 1 for r in by_row] or [0])
         for offset, values in enumerate(self.changes.appends):
             by_row[height + offset] = dict(enumerate(values))
@@ -740,8 +797,7 @@ class _TabPlan:
         if not self.create:
             height = max(height, min(self.sheet.rows, CLEAR_ROWS))
             width = max(width, min(self.sheet.cols, CLEAR_COLS))
-        rows = [[by_row.get(r, {}).get(c) for c in range(width)] for r in range(height)]
-        return grid_value_range(self.sheet.sheet_id, 0, 0, rows)
+        return [[by_row.get(r, {}).get(c) for c in range(width)] for r in range(height)]
 
 
 def _with_answer(body: bytes, plans: Sequence[_TabPlan]) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -292,6 +292,10 @@ def setup_requests(setup: TabSetup, sheet_id: int) -> list[Json]:
         }
         rule = {"condition": condition, "showCustomUi": True, "strict": dropdown.strict}
         out.append({"setDataValidation": {"range": column(dropdown.col), "rule": rule}})
+    for col in setup.checkboxes:
+        # BOOLEAN with no values: a checkbox, TRUE when ticked and FALSE when not.
+        checkbox = {"condition": {"type": "BOOLEAN"}, "strict": True}
+        out.append({"setDataValidation": {"range": column(col), "rule": checkbox}})
     if setup.bold_rows:
         rows = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": setup.bold_rows}
         bold = {"userEnteredFormat": {"textFormat": {"bold": True}}}
@@ -343,6 +347,7 @@ def setup_extent(setup: TabSetup | None) -> tuple[int, int]:
         *(d.col for d in setup.dropdowns),
         *setup.widths,
         *setup.wrap_columns,
+        *setup.checkboxes,
     ]
     return max((setup.frozen_rows or 0) + 1, setup.bold_rows), max(cols, default=-1) + 1
 
@@ -389,13 +394,17 @@ def build_requests(changes: ChangeSet, sheet: SheetInfo, create: bool = False) -
     return head + [req for _row, req in body] + append_requests(changes, sheet.sheet_id) + setup
 
 
-def pack_bodies(requests: Sequence[Json], limit: int = MAX_BODY_BYTES) -> list[bytes]:
+def pack_bodies(requests: Iterable[Json], limit: int = MAX_BODY_BYTES) -> list[bytes]:
     """batchUpdate bodies under `limit` bytes each: the fewest, keeping request order."""
     return _pack(requests, b'{"requests":[', limit)
 
 
-def _pack(items: Sequence[Json], opening: bytes, limit: int) -> list[bytes]:
-    """JSON bodies `opening` + items + "]}", each under `limit` bytes, items in order."""
+def _pack(items: Iterable[Json], opening: bytes, limit: int) -> list[bytes]:
+    """JSON bodies `opening` + items + "]}", each under `limit` bytes, items in order.
+
+    `items` may be a generator: each is encoded as it comes, so 100,000 value ranges
+    never exist as dicts all at once, only as their compact JSON.
+    """
     closing = b"]}"
     bodies: list[bytes] = []
     current: list[bytes] = []
@@ -592,6 +601,53 @@ def grid_value_range(
     return {"dataFilter": {"gridRange": grid}, "majorDimension": "ROWS", "values": values}
 
 
-def pack_value_bodies(data: Sequence[Json], limit: int = MAX_BODY_BYTES) -> list[bytes]:
+LINK_FIELDS = ",".join(
+    f"userEnteredFormat.textFormat.{name}" for name in ("link", "underline", "foregroundColorStyle")
+)
+LINK_BLUE = {"red": 0.0667, "green": 0.3333, "blue": 0.8}
+"""Google's own colour for a link (#1155CC), so a tab's links look like links."""
+
+
+def linked_grid_request(
+    sheet_id: int, rows: Sequence[Sequence[WriteValue | None]], links: Mapping[tuple[int, int], str]
+) -> Json:
+    """updateCells over a whole tab the tool owns: every value, and each cell of `links` a
+    link. The link fields of every other cell are cleared, so no link of an older version
+    of the tab stays under text about someone else."""
+    width = max((len(r) for r in rows), default=0)
+    out_rows = []
+    for r, row in enumerate(rows):
+        cells = []
+        for c in range(max(width, 1)):
+            value = row[c] if c < len(row) else None
+            cell = value_json(value) if value not in (None, "") else {}
+            url = links.get((r, c))
+            if url:
+                cell["userEnteredFormat"] = {
+                    "textFormat": {
+                        "link": {"uri": url},
+                        "underline": True,
+                        "foregroundColorStyle": {"rgbColor": dict(LINK_BLUE)},
+                    }
+                }
+            cells.append(cell)
+        out_rows.append({"values": cells})
+    grid = {
+        "sheetId": sheet_id,
+        "startRowIndex": 0,
+        "endRowIndex": len(rows),
+        "startColumnIndex": 0,
+        "endColumnIndex": max(width, 1),
+    }
+    return {
+        "updateCells": {
+            "range": grid,
+            "rows": out_rows,
+            "fields": "userEnteredValue," + LINK_FIELDS,
+        }
+    }
+
+
+def pack_value_bodies(data: Iterable[Json], limit: int = MAX_BODY_BYTES) -> list[bytes]:
     """values.batchUpdateByDataFilter bodies under `limit` bytes each, in order."""
     return _pack(data, b'{"valueInputOption":"RAW","data":[', limit)

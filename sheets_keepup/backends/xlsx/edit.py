@@ -17,6 +17,7 @@ from sheets_keepup.backends.xlsx.formats import (
     set_width,
     write_highlight,
 )
+from sheets_keepup.backends.xlsx.links import set_links, sheet_rels_part
 from sheets_keepup.backends.xlsx.package import (
     CALC_CHAIN,
     STYLES,
@@ -31,7 +32,14 @@ from sheets_keepup.backends.xlsx.refs import MAX_COLS, MAX_ROWS, cell_name, colu
 from sheets_keepup.backends.xlsx.sheet import EMPTY_SHEET, SheetEdit, SheetPart
 from sheets_keepup.backends.xlsx.styles import Restyle, Styles
 from sheets_keepup.core.errors import DataError, SheetChangedError
-from sheets_keepup.core.model import CellValue, ChangeSet, TabSetup, WriteValue
+from sheets_keepup.core.model import (
+    CellLink,
+    CellValue,
+    ChangeSet,
+    DropDown,
+    TabSetup,
+    WriteValue,
+)
 
 Rows = list[list[CellValue]]
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
@@ -56,6 +64,7 @@ class BookEdit:
         self.entries = self.book.sheets()
         self.rows_of = rows_of
         self.sheets: dict[str, bytes] = {}
+        self.rels: dict[str, bytes] = {}
         self.dropped: dict[int, set[str]] = {}
         self.cleared: set[int] = set()
         self._styles: Styles | None = None
@@ -86,6 +95,8 @@ class BookEdit:
             # app recognised it by its header) on its next write.
             known = current.columns if current is not None else frozenset()
             self.book.set_mark(entry, whole=True, columns=known)
+        if change.links and not change.replace:
+            raise ValueError("links are written only in a tab the tool rewrites whole")
         rows: Rows = [] if created else self.rows_of(entry.title)
         _check_identity(change, rows)
         edit = _sheet_edit(change, [] if change.replace else rows)
@@ -94,6 +105,8 @@ class BookEdit:
             # of an older layout (merged cells, stale formats) can get in the way.
             part = SheetPart(EMPTY_SHEET)
             self.cleared.add(entry.sheet_id)
+            self._link(entry, part, change.links)
+            edit.links = frozenset((link.row, link.col) for link in change.links)
         else:
             part = SheetPart(self._bytes_of(entry))
             check_merged(part, entry.title, edit.values)
@@ -134,6 +147,14 @@ class BookEdit:
         self.entries.append(entry)
         return entry, True
 
+    def _link(self, entry: SheetEntry, part: SheetPart, links: Sequence[CellLink]) -> None:
+        name, existing = sheet_rels_part(self.package, entry.part)
+        if name in self.rels:
+            existing = self.rels[name]
+        rels = set_links(existing, part, links)
+        if rels is not None:
+            self.rels[name] = rels
+
     def _mark_columns(self, entry: SheetEntry, columns: Sequence[int]) -> None:
         current = self.book.marks().get(entry.index)
         whole = current is not None and current.whole
@@ -150,6 +171,12 @@ class BookEdit:
         for dropdown in setup.dropdowns:
             letter = column_letter(dropdown.col)
             set_dropdown(part, f"{letter}{setup.first_row + 1}:{letter}{MAX_ROWS}", dropdown)
+        for col in setup.checkboxes:
+            # A workbook has no checkbox: a TRUE/FALSE list, warning only, so a typed "x"
+            # still counts as a tick (core.done).
+            letter = column_letter(col)
+            ticks = DropDown(col, ("TRUE", "FALSE"))
+            set_dropdown(part, f"{letter}{setup.first_row + 1}:{letter}{MAX_ROWS}", ticks)
         for col, pixels in setup.widths.items():
             set_width(part, col, pixels)
         for col in setup.wrap_columns:
@@ -175,6 +202,8 @@ class BookEdit:
                 )
             else:
                 parts.replaced[self._styles_part] = self._styles.to_bytes()
+        for name, data in self.rels.items():
+            (parts.replaced if self.package.has(name) else parts.added)[name] = data
         parts.replaced.update(self.book.serialised())
         parts.added.update(self.book.added)
         parts.removed |= self.book.removed

@@ -142,6 +142,10 @@ def write_new_workbook(
     save_atomically(book, path)
 
 
+TICK_VALUES = ("TRUE", "FALSE")
+"""The list a tick-box column's validation offers in a workbook."""
+
+
 def read_tab_setup(path: Path, tab: str) -> TabSetup:
     """The freeze, date formats, dropdowns, widths, bold rows and wrapping of one tab."""
     sheet = load_workbook(path)[tab]
@@ -158,6 +162,7 @@ def read_tab_setup(path: Path, tab: str) -> TabSetup:
             if dimension.alignment is not None and dimension.alignment.wrap_text:
                 wraps.append(index - 1)
     dropdowns = []
+    checkboxes: list[int] = []
     first_row = 1
     for validation in sheet.data_validations.dataValidation:
         if validation.type != "list" or not validation.formula1:
@@ -166,6 +171,9 @@ def read_tab_setup(path: Path, tab: str) -> TabSetup:
         first_row = int("".join(ch for ch in first if ch.isdigit())) - 1
         values = tuple(validation.formula1.strip('"').split(","))
         strict = validation.errorStyle in (None, "stop") and bool(validation.showErrorMessage)
+        if values == TICK_VALUES:
+            checkboxes.append(_column_index(first))  # how a workbook holds tick boxes
+            continue
         dropdowns.append(DropDown(_column_index(first), values, strict))
     bold_rows = 0
     for row in sheet.iter_rows():
@@ -181,6 +189,7 @@ def read_tab_setup(path: Path, tab: str) -> TabSetup:
         widths=widths,
         bold_rows=bold_rows,
         wrap_columns=sorted(set(wraps)),
+        checkboxes=sorted(checkboxes),
     )
 
 

@@ -56,6 +56,27 @@ MINIMAL = (
 )
 
 
+LINK_BLUE = "FF0563C1"
+"""The colour of Excel's built-in Hyperlink cell style."""
+_FONT_ORDER = [
+    "b",
+    "i",
+    "strike",
+    "condense",
+    "extend",
+    "outline",
+    "shadow",
+    "u",
+    "vertAlign",
+    "sz",
+    "color",
+    "name",
+    "family",
+    "charset",
+    "scheme",
+]
+
+
 class _Keep:
     """The sentinel for "leave this as it is"."""
 
@@ -71,6 +92,7 @@ class Restyle:
     fill: str | _Keep | None = KEEP
     bold: bool = False
     wrap: bool = False
+    link: bool = False
 
     def __bool__(self) -> bool:
         return bool(
@@ -78,6 +100,7 @@ class Restyle:
             or not isinstance(self.fill, _Keep)
             or self.bold
             or self.wrap
+            or self.link
         )
 
 
@@ -244,6 +267,18 @@ class Styles:
         font.insert(0, etree.Element(q("b")))
         return self._add("fonts", font)
 
+    def _link_font(self, font_id: int) -> int:
+        """The font `font_id` as a link shows: underlined, in Excel's hyperlink blue."""
+        fonts = self._entries("fonts", "font")
+        base = fonts[font_id] if 0 <= font_id < len(fonts) else None
+        font = etree.Element(q("font")) if base is None else copy.deepcopy(base)
+        for name in ("u", "color"):
+            for child in font.findall(q(name)):
+                font.remove(child)
+        insert_in_order(font, etree.Element(q("u")), _FONT_ORDER)
+        insert_in_order(font, etree.Element(q("color"), rgb=LINK_BLUE), _FONT_ORDER)
+        return self._add("fonts", font)
+
     def derive(self, index: int, change: Restyle) -> int:
         """The cell format `index` with `change` made: reused or appended."""
         if not change:
@@ -264,6 +299,9 @@ class Styles:
             _set_applied(xf, "fillId", str(fill), "applyFill")
         if change.bold:
             font = self._bold_font(int(xf.get("fontId", "0")))
+            _set_applied(xf, "fontId", str(font), "applyFont")
+        if change.link:
+            font = self._link_font(int(xf.get("fontId", "0")))
             _set_applied(xf, "fontId", str(font), "applyFont")
         if change.wrap:
             alignment = xf.find(q("alignment"))

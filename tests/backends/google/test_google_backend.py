@@ -102,7 +102,12 @@ def test_the_write_is_one_batch_update_with_exact_fields(fake: FakeGoogle) -> No
     assert structure.path.endswith(":batchUpdate") and "/values" not in structure.path
     kinds = {next(iter(r)) for r in structure.body["requests"]}
     # Marks, rules, anchors and the Due column's date format; no cell is painted.
-    assert kinds == {"repeatCell", "createDeveloperMetadata", "addConditionalFormatRule"}
+    assert kinds == {
+        "repeatCell",
+        "createDeveloperMetadata",
+        "addConditionalFormatRule",
+        "setDataValidation",  # the Done column's checkboxes
+    }
     for request in structure.body["requests"]:
         if "repeatCell" in request:
             repeat = request["repeatCell"]
@@ -132,7 +137,7 @@ def test_user_cells_are_untouched_and_owned_cells_are_written(fake: FakeGoogle) 
     assert len(before) == len(after)
     for old, new in zip(before, after, strict=True):
         assert padded(new) == padded(old)
-    assert after[2][width:] == ["Next action", "Due", "Status"]
+    assert after[2][width:] == ["Next action", "Due", "Status", "Done"]
     formula_row = next(r for r in after if r and str(r[0]).startswith("=HYPERLINK"))
     assert isinstance(formula_row[0], str)  # still text, never a live formula
     dues = [r[width + 1] for r in after[3:] if len(r) > width + 1 and r[width + 1] is not None]
@@ -345,9 +350,9 @@ def test_owned_columns_beyond_the_grid_grow_it(fake: FakeGoogle) -> None:
     key = fake.create({"Contacts": rows}, cols=26)
     result = sync(fake.backend(key), google_config(key), TODAY)
     assert result.written
-    assert fake.rows(key, "Contacts")[0][26:] == ["Next action", "Due", "Status"]
+    assert fake.rows(key, "Contacts")[0][26:] == ["Next action", "Due", "Status", "Done"]
     assert fake.server.state.sheet_properties(key, "Contacts")["gridProperties"]["columnCount"] == (
-        29
+        30
     )
 
 

@@ -31,6 +31,7 @@ HEADERS = [
     "Next action",
     "Due",
     "Status",
+    "Done",
 ]
 
 
@@ -82,14 +83,20 @@ def test_blank_spreadsheet_is_set_up_in_one_structure_and_one_values_write(
     result = init_sheet(backend, config, TODAY, sample=True)
     assert result.written
     # Neither tab exists: the values read fails (400) and has nothing to read again.
-    assert reads(fake) == [("get", 200), ("values.batchGet", 400)]
+    # With no contacts tab, the other tab is read too, in case the list is there.
+    assert sorted(reads(fake)) == [
+        ("get", 200),
+        ("get", 200),
+        ("values.batchGet", 200),
+        ("values.batchGet", 400),
+    ]
     body, value_write = split_write(fake)
     found = kinds(body)
     assert found.count("addSheet") == 2
     assert found.count("updateSheetProperties") == 2
-    assert found.count("setDataValidation") == 2
-    # Both new tabs and the three owned columns carry the tool's mark.
-    assert found.count("createDeveloperMetadata") == 5
+    assert found.count("setDataValidation") == 3  # Tier and Kind dropdowns, Done boxes
+    # Both new tabs and the four owned columns carry the tool's mark.
+    assert found.count("createDeveloperMetadata") == 6
     assert {"repeatCell", "updateDimensionProperties"} <= set(found)
     assert set(found) <= {
         "addSheet",
@@ -153,7 +160,7 @@ def test_existing_contacts_get_only_what_is_missing(fake: FakeGoogle) -> None:
     # The three new headers of Contacts and the Log's header row, by position.
     assert by_position(value_write) and len(value_write["data"]) == 2
     after = fake.rows(key, "Contacts")
-    assert after[2] == [*rows[2], "Next action", "Due", "Status"]
+    assert after[2] == [*rows[2], "Next action", "Due", "Status", "Done"]
     assert after[3:] == [rows[3], ["Grace", None, "y", "Core"]]
     contacts = sheet_json(fake, key, "Contacts")
     assert contacts.col_count >= 7

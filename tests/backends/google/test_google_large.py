@@ -112,7 +112,7 @@ def test_fifty_thousand_contacts_first_sync(fake: FakeGoogle) -> None:
 
     # every row holds exactly what the plan gave that person, and shows a colour
     rows = fake.rows(key, "Contacts")
-    assert rows[0] == ["Name", "Last contact", "Next action", "Due", "Status"]
+    assert rows[0] == ["Name", "Last contact", "Next action", "Due", "Status", "Done"]
     plan = result.plan.rows
     dues = [None if d is None or d != d else d.date() for d in plan["due"]]
     for row, action, due, status in zip(
