@@ -318,9 +318,11 @@ def _more(hidden: int, see_all: str | None) -> str:
 def _sections(result: SyncResult) -> list[tuple[str, str, pd.DataFrame]]:
     """The summary's lists, most urgent first within each: picks, overdue, due soon."""
     rows = result.plan.rows.sort_values("priority", ascending=False, kind="stable")
-    found = [("picks", "This week's picks", result.plan.picks)]
+    found = [("picks", "This week's picks (most urgent first)", result.plan.picks)]
     for status, key, title in ((OVERDUE, "overdue", "Overdue"), (DUE_SOON, "due_soon", "Due soon")):
-        found.append((key, title, rows[(rows["status"] == status) & ~rows["pick"]]))
+        # The title says the order: a reader should not guess why row 40 comes first.
+        titled = f"{title} (not picks; most urgent first: tier weight x time overdue)"
+        found.append((key, titled, rows[(rows["status"] == status) & ~rows["pick"]]))
     return found
 
 

@@ -39,8 +39,10 @@ def test_demo_copies_syncs_and_summarises(runner: CliRunner, tmp_path: Path) -> 
     for text in (
         "33 contacts",
         "overdue",
-        "This week's picks",
-        "Due soon",
+        "This week's picks (most urgent first)",
+        # Each list says its order (a reader should not have to guess it).
+        "Overdue (not picks; most urgent first: tier weight x time overdue)",
+        "Due soon (not picks;",
         "Cells I could not read",
         "'last spring'",
         DEMO_FILE,
