@@ -46,8 +46,8 @@ from sheets_keepup.backends import Backend, open_backend
 from sheets_keepup.core.calendar import CalendarFindings, Occurrence, Rules, classify_all
 from sheets_keepup.core.calendar import occurrence_of as _occurrence_of
 from sheets_keepup.core.errors import ConfigError, NetworkError, UserError
-from sheets_keepup.core.model import Upcoming
-from sheets_keepup.core.parse import contacts_tab, read_contacts
+from sheets_keepup.core.model import SheetData, Upcoming
+from sheets_keepup.core.parse import ContactSheet, contacts_tab, read_contacts
 from sheets_keepup.core.settings import CalendarConfig, CalendarSourceConfig, Config
 from sheets_keepup.core.touches import ContactIndex, Touch, match_touches
 from sheets_keepup.core.touchlog import people_of
@@ -82,6 +82,16 @@ class PlannedMeeting:
     row: int
     name: str
     email: str
+
+
+@dataclass(frozen=True)
+class _Classified:
+    """What the calendar read came to, on the contacts of the sheet as read."""
+
+    contacts: ContactSheet
+    findings: CalendarFindings
+    fresh: list[Touch]
+    skipped: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -457,22 +467,31 @@ def scan_calendars(
         starts[source.name] = start
     good = [r for r in reads if not r.error]
 
-    data = backend.read([config.tabs.contacts])
-    contacts = read_contacts(contacts_tab(data, config), config, data.locale)
-    rules = Rules.of(settings, (p.name for p in people_of(contacts)), _own_addresses(config))
     occurrences = [o for r in good for o in _in_window(r, starts[r.name], zone)]
-    findings = classify_all(occurrences, rules, now, zone)
-    fresh, skipped = _not_counted(findings, state)
+    seen: list[_Classified] = []
+
+    def touches_from(data: SheetData) -> list[Touch]:
+        # Names in titles are looked for among the contacts of the very read the Log
+        # rows are planned on: one read, not two.
+        contacts = read_contacts(contacts_tab(data, config), config, data.locale)
+        names = (p.name for p in people_of(contacts))
+        rules = Rules.of(settings, names, _own_addresses(config))
+        findings = classify_all(occurrences, rules, now, zone)
+        fresh, skipped = _not_counted(findings, state)
+        seen[:] = [_Classified(contacts, findings, fresh, skipped)]
+        return fresh
 
     summary = record_touches(
         config,
-        fresh,
+        touches_from,
         dry_run=dry_run,
         today=today,
         max_recipients=settings.max_attendees,
         backend=backend,
     )
-    index = ContactIndex.of_sheet(contacts)
+    last = seen[-1]
+    findings, fresh, skipped = last.findings, last.fresh, last.skipped
+    index = ContactIndex.of_sheet(last.contacts)
     planned = planned_meetings(index, findings.planned, settings.max_attendees)
     if not dry_run:
         days = {t.source_id: t.day for t in fresh}

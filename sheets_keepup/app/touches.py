@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sheets_keepup.app.contacts import write_planned
 from sheets_keepup.backends import Backend, open_backend
-from sheets_keepup.core.model import ChangeSet
+from sheets_keepup.core.model import ChangeSet, SheetData
 from sheets_keepup.core.settings import Config
 from sheets_keepup.core.touches import PlannedTouch, Touch, TouchesPlan, plan_sheet_touches
 
@@ -57,9 +57,13 @@ def _summary(plan: TouchesPlan) -> TouchesSummary:
     )
 
 
+TouchSource = Callable[[SheetData], Sequence[Touch]]
+"""Touches found from the sheet as read (the calendar needs the contacts' names)."""
+
+
 def record_touches(
     config: Config,
-    touches: Sequence[Touch],
+    touches: Sequence[Touch] | TouchSource,
     *,
     dry_run: bool,
     today: dt.date,
@@ -70,7 +74,8 @@ def record_touches(
     """Append a Log row per new (day, person, kind) among `touches`, in one write.
 
     One read (Contacts and Log together) and at most one write; none when nothing is
-    new or `dry_run` is set. The caller holds the sheet's lock.
+    new or `dry_run` is set. The caller holds the sheet's lock. `touches` may be a
+    function of that read, so that a source which needs the contacts reads nothing more.
 
     >>> summary = record_touches(config, touches, dry_run=False, today=date.today())
     ... # doctest: +SKIP
@@ -84,7 +89,7 @@ def record_touches(
         return plan_sheet_touches(
             data,
             config,
-            touches,
+            touches(data) if callable(touches) else touches,
             max_recipients=max_recipients,
             today=today,
             allow_future=allow_future,
