@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import math
 from collections.abc import Callable
+from typing import cast
 
 from lxml import etree
 from python_calamine import CalamineWorkbook
@@ -42,7 +43,8 @@ def read_rows(book: CalamineWorkbook, title: str) -> Rows:
         if end is not None and raw and len(raw) != end[0] + 1:
             pad_rows, pad_cols = start
             raw = [[] for _ in range(pad_rows)] + [[""] * pad_cols + list(r) for r in raw]
-        rows: Rows = []
+        # The same list, refilled row by row with converted values (see below).
+        rows: Rows = cast(Rows, raw)
         last = -1
         for number, line in enumerate(raw):
             # Non-empty text, the commonest cell, is kept as it is without a call.
@@ -51,7 +53,9 @@ def read_rows(book: CalamineWorkbook, title: str) -> Rows:
                 row.pop()
             if row:
                 last = number
-            rows.append(row)
+            # In place: calamine's row is freed as soon as it is converted, so a big
+            # tab is never held twice.
+            rows[number] = row
         del rows[last + 1 :]
     return rows
 
