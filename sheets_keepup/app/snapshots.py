@@ -16,12 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sheets_keepup.app.files import ensure_private_dir, target_dir, target_path, write_private
+from sheets_keepup.core.done import PendingTick
 from sheets_keepup.core.errors import UserError
 from sheets_keepup.core.model import (
     CellWrite,
@@ -45,6 +46,9 @@ the folder; a sheet no longer synced has nothing else bounding it, so it gets a 
 """
 SNAPSHOT_STAMP = "%Y%m%dT%H%M%S%f"
 PAINTED_FILE = "highlight.json"
+PENDING_FILE = "done-pending.json"
+PENDING_DAYS = 60
+"""A pending tick older than this is forgotten: its row was surely seen since."""
 
 
 def _encode(value: object) -> Any:
@@ -242,6 +246,39 @@ class SnapshotStore:
         }
         self._ensure_folders()
         write_private(self.target_folder / PAINTED_FILE, json.dumps(body))
+
+    def read_pending_ticks(self, today: dt.date) -> list[PendingTick]:
+        """Ticks a write took in whose clearing is not known to have landed (core.done)."""
+        try:
+            body = json.loads((self.target_folder / PENDING_FILE).read_text(encoding="utf-8"))
+            found = [
+                PendingTick(
+                    dt.date.fromisoformat(str(item["day"])),
+                    str(item["name"]),
+                    str(item["email"]),
+                    str(item["kind"]),
+                )
+                for item in body["ticks"]
+            ]
+        except (OSError, ValueError, KeyError, TypeError):
+            return []
+        return [t for t in found if (today - t.day).days <= PENDING_DAYS]
+
+    def write_pending_ticks(self, ticks: Sequence[PendingTick]) -> None:
+        """Remember `ticks` until a write that clears them has landed (none: forget)."""
+        record = self.target_folder / PENDING_FILE
+        if not ticks:
+            record.unlink(missing_ok=True)
+            return
+        body = {
+            "version": 1,
+            "ticks": [
+                {"day": t.day.isoformat(), "name": t.name, "email": t.email, "kind": t.kind}
+                for t in ticks
+            ],
+        }
+        self._ensure_folders()
+        write_private(record, json.dumps(body))
 
     def list(self) -> list[SnapshotInfo]:
         """Snapshots, newest first."""

@@ -23,7 +23,7 @@ from typing import Literal
 from sheets_keepup.app.owned_tabs import OwnedTab, read_checked
 from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.backends import Backend
-from sheets_keepup.core.done import plan_with_done
+from sheets_keepup.core.done import PendingTick, plan_with_done
 from sheets_keepup.core.errors import SheetChangedError, UserError
 from sheets_keepup.core.model import ChangeSet, Problem, Upcoming
 from sheets_keepup.core.parse import ContactSheet
@@ -121,6 +121,7 @@ def sync(
     started = time.perf_counter()
     moment = now or dt.datetime.now()
     painted = snapshots.read_painted() if snapshots is not None else None
+    pending = snapshots.read_pending_ticks(today) if snapshots is not None else []
     if snapshots is not None and not dry_run:
         _prune_other_targets(snapshots, moment)
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -128,12 +129,16 @@ def sync(
         data = read_checked(backend, [config.tabs.contacts, config.tabs.log], owned)
         _report("planning", on_stage)
         # The Done box goes first, so the plan counts the touches it logs.
-        planned, _done = plan_with_done(data, config, today, painted, upcoming)
+        planned, done = plan_with_done(data, config, today, painted, upcoming, pending)
         if dry_run or not planned.changes:
             if not dry_run and snapshots is not None and planned.painted != painted:
                 snapshots.write_painted(planned.painted)
             return _result(backend, planned, False, dry_run, attempt, started)
         snapshot = snapshots.save(planned.changes, moment) if snapshots is not None else None
+        if snapshots is not None and done.ticks:
+            # Before the write: if only its Log rows land, the next sync must know.
+            taken = [t.pending for t in done.ticks if t.pending is not None]
+            snapshots.write_pending_ticks(_merged(pending, taken))
         extra = list(riders(planned)) if riders is not None else []
         try:
             _report("writing", on_stage)
@@ -158,8 +163,16 @@ def sync(
             if snapshot is not None:
                 snapshots.kept(snapshot, moment)
             snapshots.write_painted(planned.painted)
+            if pending or done.ticks:
+                # Every tick of the read is cleared now; a pending one not seen ticked
+                # was cleared by the user, and is forgotten with the rest.
+                snapshots.write_pending_ticks([])
         return _result(backend, planned, True, False, attempt, started, snapshot, extra)
     raise AssertionError("unreachable")
+
+
+def _merged(old: Sequence[PendingTick], new: Sequence[PendingTick]) -> list[PendingTick]:
+    return list(dict.fromkeys([*old, *new]))
 
 
 Rider = Callable[[PlannedSheet], Sequence[ChangeSet]]

@@ -5,7 +5,8 @@ contact row becomes one Log row (today, who, the kind the row's Next action name
 added to the Log *as read*, so the plan of that same sync already counts the touch.
 `with_done` then puts the Log rows to append and the cleared ticks into the plan's
 change set: one write carries both, or neither lands (see docs/touches.md for the one
-Google case where the Log row can land alone, and why a retry never logs it twice).
+Google case where the Log row can land alone, and `PendingTick` for why a retry, on any
+day, never logs it twice).
 
 Nothing the user typed changes: the Log is how the fact is kept, and only the tool's
 own Done column (created and marked by a sync) is ever read for ticks or written.
@@ -66,6 +67,23 @@ _ACTIONS = (
 
 
 @dataclass(frozen=True)
+class PendingTick:
+    """A tick a write took in whose clearing is not known to have landed: the day its
+    Log row was dated, who (name and email as read, case-folded) and the kind.
+
+    The app keeps these between syncs. On Google the Log row and the cleared tick go
+    out in two requests; if only the first lands, the tick is still there next time and
+    this record says it was already logged, on that day: the next sync, whatever day it
+    runs, clears the tick and adds no second row.
+    """
+
+    day: dt.date
+    name: str
+    email: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class TakenTick:
     """One tick taken in: its sheet row (0-based), who (a name, or "row 7"), the kind."""
 
@@ -75,6 +93,8 @@ class TakenTick:
     logged: bool
     """False when the Log already held this touch (a write that half landed before): only
     the tick is cleared."""
+    pending: PendingTick | None = None
+    """What to remember until the write that clears this tick is known to have landed."""
 
 
 @dataclass(frozen=True)
@@ -145,12 +165,16 @@ def _first(kinds: Sequence[str], fallback: str) -> str:
     return folded[0] if folded else fallback
 
 
-def take_done(data: SheetData, config: Config, today: dt.date) -> DoneStep:
+def take_done(
+    data: SheetData, config: Config, today: dt.date, pending: Sequence[PendingTick] = ()
+) -> DoneStep:
     """The ticks of the read's Done column as Log rows, and the cells that clear them.
 
     Only the tool's own (marked) Done column is read, and only contact rows count. A tick
     whose touch the Log already holds (same day, person and kind) is cleared without a
-    second row. Pure; raises nothing the planning of the same read would not.
+    second row; `pending` (ticks taken by a write whose clearing did not land) gives the
+    day a still-ticked row was logged on. Pure; raises nothing the planning of the same
+    read would not.
     """
     header = _header(data, config)
     if header is None:
@@ -169,8 +193,10 @@ def take_done(data: SheetData, config: Config, today: dt.date) -> DoneStep:
     if not rows:
         return DoneStep(data, repair=repair)
     kinds = _kinds(data, contacts, tab, found, rows, config, today)
+    days = {row: _logged_day(contacts, row, kinds[row], pending) or today for row in rows}
     touches = [
-        (_person(contacts, row), Touch(today, kinds[row], (), (), f"{SOURCE}{row}")) for row in rows
+        (_person(contacts, row), Touch(days[row], kinds[row], (), (), f"{SOURCE}{row}"))
+        for row in rows
     ]
     log_tab = data.tabs.get(config.tabs.log)
     planned = plan_touches(
@@ -191,7 +217,14 @@ def take_done(data: SheetData, config: Config, today: dt.date) -> DoneStep:
         if row not in done
     )
     taken = tuple(
-        TakenTick(row, _label(contacts, row), kinds[row], row in new) for row in sorted(done)
+        TakenTick(
+            row,
+            _label(contacts, row),
+            kinds[row],
+            row in new,
+            PendingTick(days[row], *_who(contacts, row), kinds[row]),
+        )
+        for row in sorted(done)
     )
     return DoneStep(
         data=_with_log_rows(data, config, log_tab, planned.changes),
@@ -281,6 +314,23 @@ def _kinds(
     return {row: kind or GENERIC_KIND for row, kind in kinds.items()}
 
 
+def _who(contacts: ContactSheet, row: int) -> tuple[str, str]:
+    frame = contacts.frame
+    return (
+        str(frame.at[row, "name"]).strip().casefold(),
+        str(frame.at[row, "email"]).strip().casefold(),
+    )
+
+
+def _logged_day(
+    contacts: ContactSheet, row: int, kind: str, pending: Sequence[PendingTick]
+) -> dt.date | None:
+    """The day an earlier write logged this row's tick, when its clearing did not land."""
+    name, email = _who(contacts, row)
+    days = [p.day for p in pending if (p.name, p.email, p.kind) == (name, email, kind)]
+    return max(days, default=None)
+
+
 def _person(contacts: ContactSheet, row: int) -> Person:
     frame = contacts.frame
     return Person(row + 1, str(frame.at[row, "name"]), str(frame.at[row, "email"]))
@@ -361,6 +411,7 @@ def plan_with_done(
     today: dt.date,
     painted: Painted | None = None,
     upcoming: Sequence[Upcoming] = (),
+    pending: Sequence[PendingTick] = (),
 ) -> tuple[PlannedSheet, DoneStep]:
     """Take the Done box in, then plan the read as the Log will be: what a sync writes.
 
@@ -368,6 +419,6 @@ def plan_with_done(
     >>> [(t.label, t.kind) for t in step.ticks]  # doctest: +SKIP
     [('Ann', 'email')]
     """
-    step = take_done(data, config, today)
+    step = take_done(data, config, today, pending)
     planned = plan_sheet(step.data, config, today, painted, upcoming)
     return with_done(planned, step, contacts_tab(data, config)), step

@@ -18,6 +18,7 @@ from core_helpers import HEADERS, TODAY, contacts, make_config, person
 from fake_google import FakeGoogle
 from fakesheets import FakeSheetsServer
 
+from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.app.sync import sync
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
 from sheets_keepup.core.errors import AccessError, UserError
@@ -235,6 +236,42 @@ def test_google_values_write_failing_keeps_the_tick_and_never_logs_twice(
     sync(fake.backend(key), google_config(), TODAY)
     assert len(fake.rows(key, "Log")) == 3
     assert done_cell(fake, key, 1)["userEnteredValue"] == {"boolValue": False}
+
+
+def test_a_half_landed_tick_is_never_logged_twice_even_days_later(
+    fake: FakeGoogle, tmp_path: Path
+) -> None:
+    """The Log row landed and the values write did not; the next sync runs two days
+    later. The record kept beside the snapshots says the tick was logged on its day:
+    the tick is cleared and no second row is added."""
+    key = synced_sheet(fake)
+    store = SnapshotStore(tmp_path, "Google Sheet " + key)
+    google_tick(fake, key, 1)
+    fake.server.faults.queue_error(
+        403, 1, method="POST", path_pattern=r"values:batchUpdateByDataFilter$"
+    )
+    with pytest.raises(UserError):
+        sync(fake.backend(key), google_config(), TODAY, snapshots=store)
+    assert len(fake.rows(key, "Log")) == 3
+    assert [t.day for t in store.read_pending_ticks(TODAY)] == [TODAY]
+
+    later = TODAY + dt.timedelta(days=2)
+    assert sync(fake.backend(key), google_config(), later, snapshots=store).written
+    log = fake.rows(key, "Log")
+    assert len(log) == 3 and log[-1][:3] == [TODAY, "Ann", "email"]
+    assert done_cell(fake, key, 1)["userEnteredValue"] == {"boolValue": False}
+    assert store.read_pending_ticks(later) == []  # the clear landed: nothing pending
+
+    # Without the record (a sync with no state folder) the same retry would log again:
+    # the record is what makes the difference.
+    google_tick(fake, key, 1)
+    fake.server.faults.queue_error(
+        403, 1, method="POST", path_pattern=r"values:batchUpdateByDataFilter$"
+    )
+    with pytest.raises(UserError):
+        sync(fake.backend(key), google_config(), later)
+    sync(fake.backend(key), google_config(), later + dt.timedelta(days=1))
+    assert len(fake.rows(key, "Log")) == 5
 
 
 def test_google_quota_errors_are_retried_into_exactly_one_log_row(fake: FakeGoogle) -> None:
