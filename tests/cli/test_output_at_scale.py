@@ -101,3 +101,17 @@ def test_progress_is_silent_when_stderr_is_not_a_terminal(crowded: Path) -> None
     with progress_shown(err=Console(file=screen, force_terminal=True)):
         pass
     assert screen.getvalue() == ""
+
+
+def test_check_lists_the_first_problems_and_all_of_them_with_all(crowded: Path) -> None:
+    def problem_lines(text: str) -> list[str]:
+        return [line for line in text.splitlines() if "'Contacts'!" in line]
+
+    result = CliRunner().invoke(main, ["check", "-c", str(crowded), "--today", TODAY.isoformat()])
+    assert len(problem_lines(result.output)) == SHOW_FIRST
+    assert f"... and {30 - SHOW_FIRST} more (sheets-keepup check --all)" in result.output
+    every = CliRunner().invoke(
+        main, ["check", "-c", str(crowded), "--all", "--today", TODAY.isoformat()]
+    )
+    assert len(problem_lines(every.output)) == 30
+    assert "more (sheets-keepup check --all)" not in every.output
