@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.backends import Backend
-from sheets_keepup.core.diff import as_date
+from sheets_keepup.core.dates import as_date
 from sheets_keepup.core.errors import SheetChangedError, UserError
 from sheets_keepup.core.highlight import same_colour
 from sheets_keepup.core.model import CellValue, ChangeSet, Previous, RowFill, Tab

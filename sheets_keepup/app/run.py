@@ -37,10 +37,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sheets_keepup.app.calendar_touches import nightly_calendar, upcoming_meetings
 from sheets_keepup.app.clock import Clock, SystemClock
 from sheets_keepup.app.files import read_json, sheet_of, target_dir, write_json_private
-from sheets_keepup.app.imap_scan import nightly_mail
 from sheets_keepup.app.init import other_contacts_warning
 from sheets_keepup.app.lock import LockInfo, running_sync, sync_lock
 from sheets_keepup.app.mail import MailConfigError, MailError, send_digest
@@ -68,7 +66,7 @@ from sheets_keepup.core.health import (
     health_memo,
     local_time,
 )
-from sheets_keepup.core.model import ChangeSet
+from sheets_keepup.core.model import ChangeSet, Upcoming
 from sheets_keepup.core.pipeline import PlannedSheet, plan_sheet
 from sheets_keepup.core.planner import Plan
 from sheets_keepup.core.settings import Config, DigestEmailConfig
@@ -277,7 +275,7 @@ class SyncRun:
             store = SnapshotStore.configured(self.state_dir, backend.describe(), config)
             owned = owned_tabs(config, digest=weekly)
             rider = HealthRider(config, now, memo)
-            upcoming = upcoming_meetings(config, self.state_dir, backend.describe(), today)
+            upcoming = meetings_to_come(config, self.state_dir, backend.describe(), today)
             result = sync(
                 backend,
                 config,
@@ -411,13 +409,33 @@ class NightlyJob:
         now, today = local_now(self.clock, self.config)
         backend = self.backend_factory(self.config)
         # Sent mail and past meetings first, so tonight's plan counts them; a failure is
-        # logged, never raised.
-        nightly_mail(self.config, backend, state_dir=self.state_dir, today=today, env=self.flow.env)
-        nightly_calendar(
-            self.config, backend, state_dir=self.state_dir, clock=self.clock, env=self.flow.env
-        )
+        # logged, never raised. Their libraries are loaded only when they are configured.
+        if self.config.touches.mail is not None:
+            from sheets_keepup.app.imap_scan import nightly_mail
+
+            nightly_mail(
+                self.config, backend, state_dir=self.state_dir, today=today, env=self.flow.env
+            )
+        if self.config.touches.calendar is not None:
+            from sheets_keepup.app.calendar_touches import nightly_calendar
+
+            nightly_calendar(
+                self.config, backend, state_dir=self.state_dir, clock=self.clock, env=self.flow.env
+            )
         report = self.flow(backend, today, now, weekly=True)
         return outcome_of(report.result, backend, time.perf_counter() - started, report.note())
+
+
+def meetings_to_come(
+    config: Config, state_dir: Path, target: str, today: dt.date
+) -> tuple[Upcoming, ...]:
+    """The calendar's meetings to come, for the planner; none without a calendar (whose
+    reading library is then never loaded)."""
+    if config.touches.calendar is None:
+        return ()
+    from sheets_keepup.app.calendar_touches import upcoming_meetings
+
+    return upcoming_meetings(config, state_dir, target, today)
 
 
 def sync_locked(

@@ -4,31 +4,22 @@ reminders as calendar entries)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
-from sheets_keepup.app.calendar_touches import CalendarRun, scan_calendars, source_failures
 from sheets_keepup.app.config_file import find_config_path, load_config
 from sheets_keepup.app.logs import configure_logging
-from sheets_keepup.app.reminders import (
-    build_reminders,
-    caldav_settings,
-    output_path,
-    push_reminders,
-    reminder_lines,
-    write_ics,
-)
 from sheets_keepup.backends import open_backend
 from sheets_keepup.cli.common import (
     config_option,
     console,
+    emit_json,
     handle_errors,
     state_dir_of,
     today_of,
@@ -36,6 +27,11 @@ from sheets_keepup.cli.common import (
     writer_lock,
 )
 from sheets_keepup.cli.touches import print_touch_rows
+
+if TYPE_CHECKING:
+    # Only for types: the calendar libraries are loaded when these commands run, not by
+    # every command.
+    from sheets_keepup.app.calendar_touches import CalendarRun
 
 
 @click.command("calendar", short_help="Log the meetings you had with contacts as touches.")
@@ -53,6 +49,8 @@ def calendar_command(config_path: Path | None, dry_run: bool, as_json: bool) -> 
     A dry run reads the same calendars and lists the rows, but writes and remembers
     nothing.
     """
+    from sheets_keepup.app.calendar_touches import scan_calendars, source_failures
+
     config = load_config(find_config_path(config_path))
     if config.log_file is not None:
         # The job log gets the run's one line of counts, like the nightly run's.
@@ -64,7 +62,7 @@ def calendar_command(config_path: Path | None, dry_run: bool, as_json: bool) -> 
         )
     out = console()
     if as_json:
-        out.print_json(json.dumps(run_json(run)))
+        emit_json(run_json(run))
     else:
         print_calendar_run(out, run)
     failure = source_failures(run)
@@ -142,6 +140,15 @@ def ics_command(
     command put there earlier and no longer current are deleted; with --push the file
     is written only when --output or reminders.file names it.
     """
+    from sheets_keepup.app.reminders import (
+        build_reminders,
+        caldav_settings,
+        output_path,
+        push_reminders,
+        reminder_lines,
+        write_ics,
+    )
+
     config = load_config(find_config_path(config_path))
     if config.log_file is not None:
         configure_logging(logging.INFO, config.log_file)

@@ -252,11 +252,11 @@ def run_sync(backend: Backend, config: Config, today: dt.date, *, dry_run: bool)
         from sheets_keepup.app.run import sync_locked
 
         return sync_locked(backend, config, today, state_dir=state_dir_of(config), wait=lock_wait())
-    from sheets_keepup.app.calendar_touches import upcoming_meetings
+    from sheets_keepup.app.run import meetings_to_come
 
     store = snapshot_store(config, backend)
     owned = owned_tabs(config, digest=False)
-    upcoming = upcoming_meetings(config, state_dir_of(config), backend.describe(), today)
+    upcoming = meetings_to_come(config, state_dir_of(config), backend.describe(), today)
     return sync(
         backend, config, today, dry_run=dry_run, snapshots=store, owned=owned, upcoming=upcoming
     )

@@ -3,30 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
 from sheets_keepup.app.config_file import find_config_path, load_config
-from sheets_keepup.app.imap_scan import MailRun, record_mail
 from sheets_keepup.app.logs import configure_logging
-from sheets_keepup.app.touches import TouchesSummary
 from sheets_keepup.backends import open_backend
 from sheets_keepup.cli.common import (
     config_option,
     console,
+    emit_json,
     handle_errors,
     state_dir_of,
     today_of,
     today_option,
     writer_lock,
 )
+
+if TYPE_CHECKING:
+    # Only for types: the IMAP library is loaded when `mail` runs, not by every command.
+    from sheets_keepup.app.imap_scan import MailRun
+    from sheets_keepup.app.touches import TouchesSummary
 
 
 @click.command("mail", short_help="Log the mail you sent to contacts as touches.")
@@ -45,6 +48,8 @@ def mail_command(
     downloaded, and nothing in the mailbox changes. A dry run reads the same headers
     and lists the rows, but writes nothing and remembers nothing.
     """
+    from sheets_keepup.app.imap_scan import record_mail
+
     config = load_config(find_config_path(config_path))
     if config.log_file is not None:
         # The job log gets the run's one line of counts, like the nightly run's.
@@ -62,7 +67,7 @@ def mail_command(
         )
     out = console()
     if as_json:
-        out.print_json(json.dumps(run_json(run)))
+        emit_json(run_json(run))
         return
     print_mail_run(out, run)
 

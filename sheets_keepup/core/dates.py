@@ -316,3 +316,19 @@ def to_serial(date: dt.date) -> int:
 def from_serial(serial: float) -> dt.date:
     """Date of a Sheets serial day number."""
     return dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))
+
+
+def as_date(value: object) -> dt.date | None:
+    """A Due cell read back: a date (xlsx), a serial number (Sheets) or ISO text."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return from_serial(value) if MIN_SERIAL <= value <= MAX_SERIAL else None
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None

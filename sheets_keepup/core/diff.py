@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from sheets_keepup.core.dates import MAX_SERIAL, MIN_SERIAL, SHEETS_EPOCH, from_serial
+from sheets_keepup.core.dates import MAX_SERIAL, MIN_SERIAL, SHEETS_EPOCH, as_date
 from sheets_keepup.core.distinct import EMPTY, factorize, spread
 from sheets_keepup.core.errors import DataError
 from sheets_keepup.core.highlight import (
@@ -68,22 +68,6 @@ def owned_columns(contacts: ContactSheet, config: Config) -> tuple[dict[str, int
             headers.append(CellWrite(contacts.header.row, next_col, names[key]))
             next_col += 1
     return columns, headers
-
-
-def as_date(value: CellValue) -> dt.date | None:
-    """A Due cell read back: a date (xlsx), a serial number (Sheets) or ISO text."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return from_serial(value) if MIN_SERIAL <= value <= MAX_SERIAL else None
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 _EPOCH_DAY = SHEETS_EPOCH.to_datetime64().astype("datetime64[D]")

@@ -414,11 +414,12 @@ class _Sheet:
         self.table.append(len(self.rows))
         self.rows.append(list(values))
 
-    def person(self, *values: WriteValue, email: str, phone: str) -> None:
+    def person(self, *values: WriteValue) -> None:
         """A table row about someone: their email and phone cells link to mail and call."""
         row = len(self.rows)
         self.record(*values)
-        for col, url in ((EMAIL, mail_url(email)), (PHONE, phone_url(phone))):
+        for col, url_of in ((EMAIL, mail_url), (PHONE, phone_url)):
+            url = url_of(str(values[col] or ""))
             if url:
                 self.links.append(CellLink(row, col, url))
 
@@ -450,8 +451,6 @@ def _digest_sheet(digest: Digest, written_at: str) -> _Sheet:
             pick.email,
             pick.phone,
             pick.hook,
-            email=pick.email,
-            phone=pick.phone,
         )
     when = horizon(digest.birthday_days)
     sheet.line()
@@ -468,8 +467,6 @@ def _digest_sheet(digest: Digest, written_at: str) -> _Sheet:
             birthday.email,
             birthday.phone,
             birthday.hook,
-            email=birthday.email,
-            phone=birthday.phone,
         )
     sheet.line()
     sheet.line("Thank-yous owed")
@@ -485,8 +482,6 @@ def _digest_sheet(digest: Digest, written_at: str) -> _Sheet:
             thanks.email,
             thanks.phone,
             thanks.hook,
-            email=thanks.email,
-            phone=thanks.phone,
         )
     sheet.line()
     sheet.line(f"Written by sheets-keepup {written_at}. Rewritten every week: edits here are lost.")

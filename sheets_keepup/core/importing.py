@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sheets_keepup.core.dates import from_serial
+from sheets_keepup.core.dates import as_date
 from sheets_keepup.core.errors import DataError
 from sheets_keepup.core.headers import FIELD_ALIASES, cell_name, normalise_header
 from sheets_keepup.core.importers import (
@@ -642,27 +642,12 @@ class UndoPlan:
     dry_run: bool = False
 
 
-def _as_day(value: CellValue) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return from_serial(value)  # a Google Sheet reads dates as serial numbers
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 def _same(written: WriteValue, now: CellValue) -> bool:
     """Whether a cell still holds what the import wrote there, as a backend reads it."""
     if written is None or written == "":
         return _is_blank(now)
     if isinstance(written, dt.date):
-        return _as_day(now) == written
+        return as_date(now) == written
     if isinstance(written, str):
         return _cell_text(now) == written.strip()
     return now == written

@@ -18,7 +18,7 @@ from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.app.sync import sync
 from sheets_keepup.backends import Backend
 from sheets_keepup.backends.base import BackendBase
-from sheets_keepup.core.diff import as_date
+from sheets_keepup.core.dates import as_date
 from sheets_keepup.core.errors import SheetChangedError
 from sheets_keepup.core.highlight import same_colour
 from sheets_keepup.core.model import CellWrite, ChangeSet, Identity, RowFill, SheetData

@@ -18,7 +18,7 @@ from sheets_keepup.app.snapshots import SnapshotStore
 from sheets_keepup.app.sync import sync
 from sheets_keepup.backends.memory import MemoryBackend
 from sheets_keepup.backends.xlsx import XlsxBackend, write_new_workbook
-from sheets_keepup.core.diff import as_date
+from sheets_keepup.core.dates import as_date
 from sheets_keepup.core.errors import DataError, NetworkError, SheetChangedError
 from sheets_keepup.core.pipeline import plan_sheet
 

@@ -15,6 +15,7 @@ from sheets_keepup.backends.xlsx.package import (
     PKG_REL_NS,
     REL_NS,
     Package,
+    add_relationship,
     parse_xml,
     q,
     rels_name,
@@ -40,16 +41,9 @@ def set_links(existing: bytes | None, part: SheetPart, links: Sequence[CellLink]
         return None
     for rel in stale:
         rels.remove(rel)
-    taken = {rel.get("Id") for rel in rels}
-    numbers = (n for n in range(1, 1_000_000) if f"rId{n}" not in taken)
     container = etree.Element(q("hyperlinks"))
     for link in links:
-        rel_id = f"rId{next(numbers)}"
-        relationship = etree.SubElement(rels, q("Relationship", PKG_REL_NS))
-        relationship.set("Id", rel_id)
-        relationship.set("Type", HYPERLINK)
-        relationship.set("Target", link.url)
-        relationship.set("TargetMode", "External")
+        rel_id = add_relationship(rels, HYPERLINK, link.url, external=True)
         element = etree.SubElement(container, q("hyperlink"))
         element.set("ref", cell_name(link.row, link.col))
         element.set(q("id", REL_NS), rel_id)

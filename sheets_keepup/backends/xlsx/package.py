@@ -177,6 +177,23 @@ class Relationship:
     """The part it points to, resolved to a name inside the package (no leading /)."""
 
 
+def add_relationship(
+    rels: etree._Element, rel_type: str, target: str, *, external: bool = False
+) -> str:
+    """Add a relationship to a `.rels` root under the first free `rIdN`; its id."""
+    taken = {rel.get("Id") for rel in rels}
+    number = len(taken) + 1
+    while f"rId{number}" in taken:
+        number += 1
+    rel = etree.SubElement(rels, q("Relationship", PKG_REL_NS))
+    rel.set("Id", f"rId{number}")
+    rel.set("Type", rel_type)
+    rel.set("Target", target)
+    if external:
+        rel.set("TargetMode", "External")
+    return f"rId{number}"
+
+
 def rels_name(part: str) -> str:
     folder, name = posixpath.split(part)
     return posixpath.join(folder, "_rels", name + ".rels")
@@ -355,14 +372,7 @@ class Book:
         while f"xl/worksheets/sheet{number}.xml" in taken:
             number += 1
         part = f"xl/worksheets/sheet{number}.xml"
-        rel_ids = {r.get("Id") for r in self.rels}
-        rel_number = len(rel_ids) + 1
-        while f"rId{rel_number}" in rel_ids:
-            rel_number += 1
-        rel = etree.SubElement(self.rels, q("Relationship", PKG_REL_NS))
-        rel.set("Id", f"rId{rel_number}")
-        rel.set("Type", WORKSHEET)
-        rel.set("Target", posixpath.relpath(part, posixpath.dirname(self.workbook_part)))
+        rel_id = self._relate(part, WORKSHEET)
         container = self.workbook.find(q("sheets"))
         if container is None:
             container = etree.Element(q("sheets"))
@@ -371,10 +381,15 @@ class Book:
         element = etree.SubElement(container, q("sheet"))
         element.set("name", title)
         element.set("sheetId", str(sheet_id))
-        element.set(q("id", REL_NS), f"rId{rel_number}")
+        element.set(q("id", REL_NS), rel_id)
         self.add_part(part, content, WORKSHEET_CONTENT)
         self.changed.update({self.workbook_part, self.rels_part})
         return SheetEntry(title, len(sheets), sheet_id, part, True)
+
+    def _relate(self, part: str, rel_type: str) -> str:
+        """A new relationship of the workbook to `part`; its id."""
+        target = posixpath.relpath(part, posixpath.dirname(self.workbook_part))
+        return add_relationship(self.rels, rel_type, target)
 
     def add_part(self, part: str, content: bytes, content_type: str) -> None:
         override = etree.SubElement(self.types, q("Override", CT_NS))
@@ -385,14 +400,7 @@ class Book:
 
     def add_related_part(self, part: str, content: bytes, rel_type: str, kind: str) -> None:
         """A new workbook-level part (styles) with its relationship and content type."""
-        rel_ids = {r.get("Id") for r in self.rels}
-        number = len(rel_ids) + 1
-        while f"rId{number}" in rel_ids:
-            number += 1
-        rel = etree.SubElement(self.rels, q("Relationship", PKG_REL_NS))
-        rel.set("Id", f"rId{number}")
-        rel.set("Type", rel_type)
-        rel.set("Target", posixpath.relpath(part, posixpath.dirname(self.workbook_part)))
+        self._relate(part, rel_type)
         self.add_part(part, content, kind)
         self.changed.add(self.rels_part)
 

@@ -12,9 +12,7 @@ from typing import cast
 from lxml import etree
 from python_calamine import CalamineWorkbook
 
-from sheets_keepup.backends.xlsx.package import local
-from sheets_keepup.backends.xlsx.refs import parse_cell
-from sheets_keepup.backends.xlsx.sheet import RowAt, SheetPart
+from sheets_keepup.backends.xlsx.sheet import RowAt, SheetPart, cells_of
 from sheets_keepup.backends.xlsx.styles import Styles
 from sheets_keepup.core.errors import DataError
 from sheets_keepup.core.gcpause import gc_paused
@@ -114,15 +112,7 @@ def _row_styles(sheet: SheetPart, row: RowAt) -> dict[int, int]:
     """Column -> cell format for one row; key -1 is the row's own format, if any."""
     wrapper = sheet.root_tag + sheet.row_bytes(row) + sheet.root_close
     element = etree.fromstring(wrapper)[0]
-    found: dict[int, int] = {}
+    found = {col: int(cell.get("s", "0")) for col, cell in cells_of(element, row.number).items()}
     if element.get("customFormat") in ("1", "true"):
         found[-1] = int(element.get("s", "0"))
-    previous = -1
-    for cell in element:
-        if local(cell) != "c":
-            continue
-        ref = parse_cell(cell.get("r", ""))
-        col = ref[1] if ref is not None else previous + 1
-        found[col] = int(cell.get("s", "0"))
-        previous = col
     return found

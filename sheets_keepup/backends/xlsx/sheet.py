@@ -431,7 +431,7 @@ class _RowPatcher:
         return body.split(_SPLIT)[:-1]
 
     def _patch_row(self, row: etree._Element, number: int) -> None:
-        cells = _cells_of(row, number)
+        cells = cells_of(row, number)
         row_style = int(row.get("s", "0")) if row.get("customFormat") in ("1", "true") else None
         for col in sorted(set(self._cells_by_row.get(number, ()))):
             cell = cells.get(col)
@@ -516,7 +516,7 @@ def _new_row(prefix: bytes, number: int) -> bytes:
     return b"<" + name + b' r="' + str(number + 1).encode() + b'"/>'
 
 
-def _cells_of(row: etree._Element, number: int) -> dict[int, etree._Element]:
+def cells_of(row: etree._Element, number: int) -> dict[int, etree._Element]:
     """The row's cells by column, each given an explicit reference."""
     cells: dict[int, etree._Element] = {}
     previous = -1
