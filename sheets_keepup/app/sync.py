@@ -138,7 +138,9 @@ def sync(
         if snapshots is not None and done.ticks:
             # Before the write: if only its Log rows land, the next sync must know.
             taken = [t.pending for t in done.ticks if t.pending is not None]
-            snapshots.write_pending_ticks(_merged(pending, taken))
+            # Kept for a next attempt too: its Log rows may land before the sheet moves.
+            pending = _merged(pending, taken)
+            snapshots.write_pending_ticks(pending)
         extra = list(riders(planned)) if riders is not None else []
         try:
             _report("writing", on_stage)

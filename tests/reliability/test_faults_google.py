@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import re
 import tempfile
 import threading
@@ -511,3 +512,32 @@ def test_session_ignores_proxy_settings(monkeypatch: pytest.MonkeyPatch) -> None
     answer = session.get(sheets_server().url + "/v4/spreadsheets/nope", timeout=5)
     assert isinstance(answer, requests.Response)
     assert answer.status_code == 404
+
+
+def structure_of(t: GoogleTarget) -> tuple[Any, Any]:
+    """The Contacts tab's colour rules and every piece of developer metadata, without
+    the ids Google gives them."""
+    state = t.server.state
+    rules = state.conditional_formats(t.key, "Contacts")
+    metadata = sorted(
+        json.dumps({k: v for k, v in m.items() if k != "metadataId"}, sort_keys=True)
+        for m in state.developer_metadata(t.key)
+    )
+    return rules, metadata
+
+
+@pytest.mark.parametrize("times", [1, 2])
+def test_a_lost_answer_to_the_structure_write_is_not_sent_blindly_again(times: int) -> None:
+    """The write landed, its answer did not: sent again as it was, it would add every
+    colour rule and row anchor a second time. The sync reads again and plans from what
+    landed, so the sheet ends with one copy of each, as after an undisturbed sync."""
+    clean = new_target()
+    sync(clean.backend(), clean.config(), TODAY)
+    t = new_target()
+    t.server.faults.drop_connection(times, **PHASES["structure write"])
+    result = sync(t.backend(), t.config(), TODAY)
+    # One more read and plan; what the second plan still adds is safe to send again.
+    assert result.written and result.attempts == 2
+    assert state_of(t) == state_of(clean)
+    assert structure_of(t) == structure_of(clean)
+    assert not sync(t.backend(), t.config(), TODAY).changes

@@ -151,6 +151,29 @@ class _BadRange(Exception):
     """A 400 about a range: the tab is missing or the grid shrank."""
 
 
+ADDS_EACH_TIME = frozenset(
+    {"addConditionalFormatRule", "createDeveloperMetadata", "deleteConditionalFormatRule"}
+)
+"""Requests that do their work again when sent again: a second copy of a rule or an
+anchor, or one more rule deleted by its position."""
+
+
+class AnswerLostError(NetworkError, SheetChangedError):
+    """A structure write may have landed, but its answer never came back.
+
+    Sent again blindly it could add its colour rules and row anchors twice, so the sync
+    reads the sheet again and plans from what is really there instead.
+    """
+
+    may_have_written = True
+
+
+def answered_or_unsent(error: BaseException) -> bool:
+    """Transient failures after which Google surely did not apply the request: it
+    answered with an error (429, 5xx), or the request never reached it."""
+    return (isinstance(error, APIError) and is_transient(error)) or surely_not_applied(error)
+
+
 class GoogleBackend(BackendBase):
     """A Google Sheet, reached through a gspread Client.
 
@@ -410,8 +433,10 @@ class GoogleBackend(BackendBase):
         elif changes.create_tab and meta is not None and not meta.owned:
             structure.append(mark_tab_request(sheet.sheet_id))
         structure += grid_requests(changes, sheet)
-        if changes.mark_columns:
-            structure += mark_column_requests(sheet.sheet_id, changes.mark_columns)
+        # A column already marked (a write whose values never landed) is not marked twice.
+        unmarked = [c for c in changes.mark_columns if meta is None or c not in meta.columns]
+        if unmarked:
+            structure += mark_column_requests(sheet.sheet_id, unmarked)
             due = changes.owned_columns.get("due")
             if due is not None and due in changes.mark_columns and changes.identity is not None:
                 structure.append(date_column_request(sheet.sheet_id, due, changes.identity.first))
@@ -460,18 +485,32 @@ class GoogleBackend(BackendBase):
         # The last body also asks for the sheet back (`_with_answer`): leave room for that.
         room = len(_with_answer(b'{"requests":[]}', anchored)) - 15 if anchored else 0
         bodies = pack_bodies(structure, self.max_body_bytes - room)
+        # Appended rows and new tabs are sent again only when they surely did not land (a
+        # second copy would be the user's to clean up). Rules and anchors are sent again
+        # after an error answer; when the answer is lost, the sync reads and plans again.
         repeatable = not any(plan.changes.appends or plan.create for plan in plans)
+        replans = repeatable and any(next(iter(req)) in ADDS_EACH_TIME for req in structure)
         for number, body in enumerate(bodies, start=1):
             what = "write" if len(bodies) == 1 else f"write {number} of {len(bodies)}"
             verify = bool(anchored) and number == len(bodies)
             sent = _with_answer(body, anchored) if verify else body
-            answer = self._post(
-                SPREADSHEET_BATCH_UPDATE_URL % self.key,
-                sent,
-                what,
-                repeatable=repeatable,
-                fields=VERIFY_FIELDS if verify else None,
-            )
+            try:
+                answer = self._post(
+                    SPREADSHEET_BATCH_UPDATE_URL % self.key,
+                    sent,
+                    what,
+                    repeatable=repeatable,
+                    fields=VERIFY_FIELDS if verify else None,
+                    retry_when=answered_or_unsent if replans else None,
+                )
+            except NetworkError as error:
+                if replans and error.may_have_written:
+                    raise AnswerLostError(
+                        f"The connection broke before Google answered the {what}, so it "
+                        "may have been written. Syncing again is safe: a sync reads what "
+                        "landed before writing. Check the connection and run again."
+                    ) from None
+                raise
             sizes.append(len(sent))
         for _round in range(MAX_ANCHOR_ROUNDS):
             fixes = [req for plan in anchored for req in plan.fixes(answer)]
@@ -529,7 +568,14 @@ class GoogleBackend(BackendBase):
                 )
 
     def _post(
-        self, url: str, body: bytes, what: str, *, repeatable: bool, fields: str | None = None
+        self,
+        url: str,
+        body: bytes,
+        what: str,
+        *,
+        repeatable: bool,
+        fields: str | None = None,
+        retry_when: Callable[[BaseException], bool] | None = None,
     ) -> Json:
         headers = {"Content-Type": "application/json; charset=utf-8"}
         params: dict[str, Any] = dict(COMPACT) if fields is None else {**COMPACT, "fields": fields}
@@ -539,7 +585,7 @@ class GoogleBackend(BackendBase):
             return http.request("post", url, params=params, data=body, headers=dict(headers))
 
         try:
-            response = self._call(what, post, repeatable=repeatable)
+            response = self._call(what, post, repeatable=repeatable, retry_when=retry_when)
         except _BadRange:
             raise SheetChangedError(
                 "A tab was renamed or deleted while syncing; nothing was written."
@@ -551,18 +597,28 @@ class GoogleBackend(BackendBase):
 
     # --- requests, retries and errors ----------------------------------------------------
 
-    def _call(self, what: str, send: Callable[[], T], *, repeatable: bool = True) -> T:
+    def _call(
+        self,
+        what: str,
+        send: Callable[[], T],
+        *,
+        repeatable: bool = True,
+        retry_when: Callable[[BaseException], bool] | None = None,
+    ) -> T:
         """Send one request, retrying transient failures; map the rest to user errors.
 
         A request that must not run twice (it appends rows or adds a tab) is retried only
-        when it surely did not run: a 429, or no connection at all.
+        when it surely did not run: a 429, or no connection at all. `retry_when`, when
+        given, decides instead which transient failures are worth sending again.
         """
+        if retry_when is None:
+            retry_when = is_transient if repeatable else surely_not_applied
         retrying = Retrying(
             stop=stop_after_attempt(self.max_retries + 1),
             wait=wait_exponential_jitter(
                 multiplier=self.retry_wait, max=self.retry_wait * 32, jitter=self.retry_wait
             ),
-            retry=retry_if_exception(is_transient if repeatable else surely_not_applied),
+            retry=retry_if_exception(retry_when),
             before_sleep=_log_retry,
             reraise=True,
         )
