@@ -5,7 +5,7 @@ BODY.PEEK (which sets no \\Seen flag) and bodies are never asked for. Each folde
 high-water mark (its UIDVALIDITY and the last UID seen) in the state folder, so a
 message is looked at once; when the server renumbers a folder (a new UIDVALIDITY) the
 last `lookback_days` are read again and messages already logged are known by their
-Message-ID. The password comes from the environment and is never logged.
+Message-ID. The password (or the OAuth token, see `imap_auth`) is never logged.
 """
 
 from __future__ import annotations
@@ -27,12 +27,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from imapclient import IMAPClient  # type: ignore[import-untyped]
-from imapclient.exceptions import (  # type: ignore[import-untyped]
-    IMAPClientError,
-    LoginError,
-)
+from imapclient.exceptions import IMAPClientError  # type: ignore[import-untyped]
 
 from sheets_keepup.app.files import read_json, target_dir, write_json_private
+from sheets_keepup.app.imap_auth import secret_for, sign_in
 from sheets_keepup.app.touches import TouchesSummary, record_touches
 from sheets_keepup.backends import Backend
 from sheets_keepup.core.errors import AuthError, ConfigError, NetworkError, UserError
@@ -131,16 +129,6 @@ def _tls_context(config: MailScanConfig) -> ssl.SSLContext:
     return context
 
 
-def _password(config: MailScanConfig, env: Mapping[str, str]) -> str:
-    password = env.get(config.password_env, "")
-    if not password:
-        raise ConfigError(
-            f"Set the environment variable {config.password_env} to the password of "
-            f"{config.username} on {config.host} (for Gmail and Outlook, an app password)."
-        )
-    return password
-
-
 @contextmanager
 def _quiet_imap_library() -> Iterator[None]:
     """Keep imapclient's own debug log off while we talk to the server.
@@ -166,7 +154,8 @@ def connect(config: MailScanConfig, env: Mapping[str, str]) -> Iterator[IMAPClie
 
 @contextmanager
 def _connect(config: MailScanConfig, env: Mapping[str, str]) -> Iterator[IMAPClient]:
-    password = _password(config, env)
+    # The password or a fresh token first: a refused refresh needs no mail server.
+    secret = secret_for(config, env)
     where = f"{config.host}:{port_of(config)}"
     try:
         imap = IMAPClient(
@@ -181,13 +170,10 @@ def _connect(config: MailScanConfig, env: Mapping[str, str]) -> Iterator[IMAPCli
     try:
         if config.security == "starttls":
             imap.starttls(_tls_context(config))
-        imap.login(config.username, password)
-    except LoginError:
+        sign_in(imap, config, secret, where)
+    except AuthError:
         _close(imap)
-        raise AuthError(
-            f"The mail server {where} refused the login of {config.username}. Check the "
-            f"password in {config.password_env} (Gmail and Outlook need an app password)."
-        ) from None
+        raise
     except (OSError, IMAPClientError) as error:
         _close(imap)
         raise NetworkError(f"Could not log in to {where}: {_reason(error)}") from None

@@ -257,13 +257,21 @@ _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class MailScanConfig(_Strict):
-    """IMAP settings for `sheets-keepup mail`. The password comes from the environment."""
+    """IMAP settings for `sheets-keepup mail`. The password comes from the environment;
+    with `auth: oauth2` an access token comes from a credentials file or a command."""
 
     host: str = Field(min_length=1)
     port: int | None = Field(default=None, gt=0, lt=65536, description="993 (tls) or 143")
     security: Literal["tls", "starttls", "none"] = "tls"
     username: str = Field(min_length=1)
     password_env: str = Field(default="SHEETS_KEEPUP_IMAP_PASSWORD", min_length=1)
+    auth: Literal["password", "oauth2"] = Field(default="password", description="or XOAUTH2")
+    oauth_credentials: Path | None = Field(
+        default=None, description="Google authorized-user JSON, absolute path (auth: oauth2)"
+    )
+    token_command: str | None = Field(
+        default=None, description="a command printing an access token (auth: oauth2)"
+    )
     ca_file: Path | None = Field(default=None, description="extra CA certificate to trust")
     sent_folder: str = Field(default="Sent", min_length=1, description="when no \\Sent flag")
     replies: bool = False
@@ -280,6 +288,39 @@ class MailScanConfig(_Strict):
             raise ValueError(
                 "touches.mail.security none (no encryption) is allowed only for a server on "
                 "this machine (localhost); use tls or starttls"
+            )
+        return self
+
+    @field_validator("oauth_credentials")
+    @classmethod
+    def _credentials_path(cls, value: Path | None) -> Path | None:
+        return _absolute(value, "the credentials file")
+
+    @field_validator("token_command")
+    @classmethod
+    def _command_words(cls, value: str | None) -> str | None:
+        import shlex
+
+        if value is None:
+            return None
+        try:
+            words = shlex.split(value)
+        except ValueError as error:
+            raise ValueError(f"the command cannot be split into words: {error}") from None
+        if not words:
+            raise ValueError("the command is empty")
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_to_sign_in(self) -> MailScanConfig:
+        # password_env keeps its default either way; with oauth2 it is simply not read.
+        given = [k for k in ("oauth_credentials", "token_command") if getattr(self, k) is not None]
+        if self.auth == "password" and given:
+            raise ValueError(f"{given[0]} is used only with auth: oauth2")
+        if self.auth == "oauth2" and len(given) != 1:
+            raise ValueError(
+                "auth: oauth2 needs exactly one of oauth_credentials (a Google "
+                "authorized-user file) or token_command (a command that prints a token)"
             )
         return self
 

@@ -4,6 +4,8 @@
 test time, and a plain-text listener on loopback); `mail_account` adds a fresh user to
 its password file for each test, so tests never see one another's mail. Mail lives in a
 temporary folder and is only ever added over IMAP (APPEND), as a mail client would.
+`start_dovecot(oauth_introspection_url=...)` starts one that also takes OAuth 2 tokens
+(XOAUTH2), checked at a token service such as `servers/oauth.py`.
 
 The tests skip, saying why, only when no `dovecot` binary can be found or it will not
 start (install it with `apt-get install -y dovecot-imapd`).
@@ -48,7 +50,7 @@ ssl_cert = <{root}/cert.pem
 ssl_key = <{root}/key.pem
 {dh}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth_mechanisms}
 default_login_user = {login_user}
 default_internal_user = {internal_user}
 first_valid_uid = 1
@@ -57,8 +59,9 @@ first_valid_gid = 1
 mail_location = maildir:{root}/mail/%u
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/passwd
-}}
+}}{oauth_passdb}
 userdb {{
   driver = passwd-file
   args = username_format=%u {root}/passwd
@@ -74,6 +77,14 @@ service imap-login {{
     ssl = yes
   }}
 }}
+# A refused sign-in is answered at once, without the growing delay a real server puts
+# on an address that fails again and again: the tests fail some on purpose.
+auth_failure_delay = 0
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 namespace inbox {{
   inbox = yes
   separator = /
@@ -86,6 +97,25 @@ namespace inbox {{
     auto = subscribe
   }}
 }}
+"""
+
+_OAUTH_PASSDB = """
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/dovecot-oauth2.conf.ext
+}}"""
+
+# RFC 7662 introspection, as an authorization server such as Keycloak or WSO2 offers it:
+# Dovecot posts the token and accepts it only when the answer says active: true for the
+# user who signs in.
+_OAUTH_SETTINGS = """\
+introspection_mode = post
+introspection_url = {url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
 """
 
 
@@ -291,8 +321,14 @@ class DovecotServer:
         return MailAccount(self, username, self.passwords[username], f"{username}@example.org")
 
 
-def start_dovecot() -> DovecotServer:
-    """Start a throwaway Dovecot, or skip the test saying why it cannot run."""
+def start_dovecot(oauth_introspection_url: str | None = None) -> DovecotServer:
+    """Start a throwaway Dovecot, or skip the test saying why it cannot run.
+
+    With `oauth_introspection_url`, it also offers XOAUTH2 and OAUTHBEARER sign-in, each
+    token checked at that address (an `oauth2` passdb used for those mechanisms only);
+    passwords keep working through the password file. Without it, it offers passwords
+    only, as a server that does not take OAuth would.
+    """
     binary = shutil.which("dovecot") or next(
         (p for p in ("/usr/sbin/dovecot", "/usr/local/sbin/dovecot") if Path(p).exists()), None
     )
@@ -319,9 +355,15 @@ def start_dovecot() -> DovecotServer:
             plain_port=plain_port,
             tls_port=tls_port,
             sent=SENT,
+            oauth_mechanisms=" xoauth2 oauthbearer" if oauth_introspection_url else "",
+            oauth_passdb=_OAUTH_PASSDB.format(root=root) if oauth_introspection_url else "",
         ),
         encoding="utf-8",
     )
+    if oauth_introspection_url:
+        (root / "dovecot-oauth2.conf.ext").write_text(
+            _OAUTH_SETTINGS.format(url=oauth_introspection_url), encoding="utf-8"
+        )
     server = DovecotServer(binary, root, tls_port, plain_port, uid, gid)
     server.write_accounts()
     try:
