@@ -277,7 +277,8 @@ def outline(chunks: Iterable[bytes]) -> bytes:
         return head
     for chunk in itertools.chain([b""], pieces):
         window = carry + chunk
-        close = _DATA_CLOSE.search(window)
+        # A plain find first: the pattern would stop at every closing tag of the rows.
+        close = _DATA_CLOSE.search(window) if b"sheetData>" in window else None
         if close is not None:
             return head + window[close.start() :] + b"".join(pieces)
         carry = window[-_CARRY:]
