@@ -120,9 +120,11 @@ def print_calendar_run(out: Console, run: CalendarRun) -> None:
     "-o",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="The .ics file to write (default: reminders.file, else keep-in-touch.ics here).",
+    help="The .ics file to write (default: touches.reminders.file, else keep-in-touch.ics here).",
 )
-@click.option("--push", is_flag=True, help="Also put them into the reminders.caldav calendar.")
+@click.option(
+    "--push", is_flag=True, help="Also put them into the touches.reminders.caldav calendar."
+)
 @click.option("--dry-run", is_flag=True, help="List the entries; write and push nothing.")
 @handle_errors
 def ics_command(
@@ -134,11 +136,11 @@ def ics_command(
 ) -> None:
     """Write this week's picks, coming birthdays and thank-yous owed as an .ics file.
 
-    Each is an all-day event (or a task, with reminders.format: tasks) whose UID stays
+    Each is an all-day event (or a task, with touches.reminders.format: tasks) whose UID stays
     the same from run to run, so importing the file again updates the entries instead
     of adding copies. With --push they also go to a CalDAV calendar, where entries this
     command put there earlier and no longer current are deleted; with --push the file
-    is written only when --output or reminders.file names it.
+    is written only when --output or touches.reminders.file names it.
     """
     from sheets_keepup.app.reminders import (
         build_reminders,

@@ -99,11 +99,13 @@ def console(stderr: bool = False) -> Console:
     With -q only stderr prints: the exit status says how it went.
     """
     stream = sys.stderr if stderr else sys.stdout
+    terminal = _is_terminal(sys.stdout)
     return SafeConsole(
         file=stream,
         highlight=False,
-        soft_wrap=False,
-        width=None if _is_terminal(sys.stdout) else 120,
+        # Into a file or a pipe, a line stays one line (for grep); tables keep 120 columns.
+        soft_wrap=not terminal,
+        width=None if terminal else 120,
         quiet=verbosity().quiet and not stderr,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -151,7 +152,8 @@ def sync_command(
         return
     out = console()
     limit = None if show_all else SHOW_FIRST
-    print_summary(out, result, limit=limit, see_all=SEE_ALL)
+    see_all = _see_all(config_path, today)
+    print_summary(out, result, limit=limit, see_all=see_all)
     stats = backend.last_write
     if result.written and stats is not None and stats.split:
         out.print(
@@ -159,7 +161,7 @@ def sync_command(
             f"{stats.requests} requests of under 2 MB each, in row order."
         )
     if dry_run:
-        print_changes(out, result, limit=limit)
+        print_changes(out, result, limit=limit, see_all=see_all)
 
 
 @click.command(name="check", short_help="Say what is wrong with the setup; write nothing.")
@@ -421,7 +423,19 @@ def change_rows(result: SyncResult) -> list[tuple[str, str, str]]:
     return found
 
 
-def print_changes(out: Console, result: SyncResult, *, limit: int | None = SHOW_FIRST) -> None:
+def _see_all(config_path: Path | None, today: dt.datetime | None) -> str:
+    """The command that lists everything this one cut short, for the same sheet and day."""
+    command = SEE_ALL
+    if config_path is not None:
+        command += f" --config {shlex.quote(str(config_path))}"
+    if today is not None:
+        command += f" --today {today.date().isoformat()}"
+    return command
+
+
+def print_changes(
+    out: Console, result: SyncResult, *, limit: int | None = SHOW_FIRST, see_all: str = SEE_ALL
+) -> None:
     """The owned cells and colours a write would change, old -> new: the first `limit`."""
     found = change_rows(result)
     if not found:
@@ -434,7 +448,7 @@ def print_changes(out: Console, result: SyncResult, *, limit: int | None = SHOW_
     for where, now, after in shown:
         table.add_row(where, visible(now, one_line=True), visible(after, one_line=True))
     if len(shown) < len(found):
-        table.caption = more_line(len(found) - len(shown), SEE_ALL)
+        table.caption = more_line(len(found) - len(shown), see_all)
         table.caption_justify = "left"
     out.print(table)
 
