@@ -19,7 +19,6 @@ from sheets_keepup.cli import main
 from sheets_keepup.cli.common import SHOW_FIRST, progress_shown
 from sheets_keepup.core.settings import default_config
 
-SEE_ALL = "(sheets-keepup sync --dry-run --all)"
 CHANGE_ROW = re.compile(r"^│ [A-Z]+\d+ ", re.M)  # a Changes row starts with its cell
 OVERDUE_ROW = re.compile(r"^│ +\d+ │ Person ", re.M)
 PROBLEM_ROW = re.compile(r"^  - 'Contacts'!", re.M)
@@ -29,6 +28,11 @@ PROBLEM_ROW = re.compile(r"^  - 'Contacts'!", re.M)
 def crowded(tmp_path: Path) -> Path:
     workbook = crowded_workbook(tmp_path / "big.xlsx", overdue=60, unreadable=30)
     return write_config(tmp_path, workbook, picks_per_week=0)
+
+
+def see_all(config: Path) -> str:
+    """The hint after a cut list: the same sheet and the same day, every row."""
+    return f"(sheets-keepup sync --dry-run --all --config {config} --today {TODAY.isoformat()})"
 
 
 def invoke(*args: str) -> str:
@@ -45,16 +49,16 @@ def test_a_dry_run_prints_counts_and_the_first_changes_then_how_many_more(crowde
     assert f"Dry run: {counts['cells_changed']} cell(s) in {counts['rows_changed']} row(s)" in out
     assert "(next action " in out  # and how many in each owned column
     assert len(CHANGE_ROW.findall(out)) == SHOW_FIRST
-    assert f"... and {len(changes) - SHOW_FIRST} more {SEE_ALL}" in out
+    assert f"... and {len(changes) - SHOW_FIRST} more {see_all(crowded)}" in out
     assert len(out.splitlines()) < 200  # not one line per change
 
 
 def test_lists_are_cut_alike_and_say_how_to_see_the_rest(crowded: Path) -> None:
     out = invoke("sync", "-c", str(crowded))
     assert len(OVERDUE_ROW.findall(out)) == SHOW_FIRST
-    assert f"... and {60 - SHOW_FIRST} more {SEE_ALL}" in out
+    assert f"... and {60 - SHOW_FIRST} more {see_all(crowded)}" in out
     assert len(PROBLEM_ROW.findall(out)) == SHOW_FIRST
-    assert f"  ... and {30 - SHOW_FIRST} more {SEE_ALL}" in out
+    assert f"  ... and {30 - SHOW_FIRST} more {see_all(crowded)}" in out
 
 
 def test_all_lists_every_change_row_and_problem(crowded: Path) -> None:
