@@ -90,7 +90,7 @@ def demo(folder: Path, google: bool, reset: bool, today: dt.datetime | None) -> 
     if not kept:
         write_new_workbook(path, sample_tabs(day), overwrite=True, setups=sample_setup())
     with progress_shown():
-        result = sync(open_backend(config), config, day)
+        result = _demo_run(path, config, day)
     out = console()
     print_summary(out, result, limit=SHOW_FIRST, see_all=None)
     where = escape(visible(path))
@@ -107,6 +107,24 @@ def demo(folder: Path, google: bool, reset: bool, today: dt.datetime | None) -> 
             "again to see your edits synced, or `sheets-keepup demo --reset` to start over.",
             soft_wrap=True,
         )
+
+
+def _demo_run(path: Path, config: Config, day: dt.date) -> SyncResult:
+    """One nightly run of the demo workbook, the week's digest and health tab included,
+    with a state folder of its own that is gone afterwards: the demo leaves no state."""
+    import tempfile
+    from zoneinfo import ZoneInfo
+
+    from sheets_keepup.app.run import SyncRun, make_digest
+
+    now = dt.datetime.now(ZoneInfo(config.timezone))
+    if now.date() != day:
+        now = dt.datetime.combine(day, dt.time(hour=6), ZoneInfo(config.timezone))
+    with tempfile.TemporaryDirectory(prefix="sheets-keepup-demo-") as state:
+        # The digest first, whatever the day: `run` would wait for the digest day.
+        make_digest(open_backend(config), config, day, state_dir=Path(state), write=True)
+        run = SyncRun(config, Path(state), env={})
+        return run(open_backend(config), day, now, weekly=False).result
 
 
 def _google_demo(day: dt.date) -> None:

@@ -53,6 +53,25 @@ def test_demo_copies_syncs_and_summarises(runner: CliRunner, tmp_path: Path) -> 
     assert header[-4:] == ["Next action", "Due", "Status", "Done"]
 
 
+def test_demo_shows_the_week_and_the_health_tab_on_any_day(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """The getting-started guide shows the demo's This week tab: it is there on a
+    Thursday too, not only on the digest day, and the demo leaves no state behind."""
+    thursday = ["demo", "--dir", str(tmp_path), "--today", "2026-12-03"]
+    result = runner.invoke(main, thursday)
+    assert result.exit_code == 0, result.output
+    book = load_workbook(tmp_path / DEMO_FILE)
+    assert book.sheetnames == ["Contacts", "Log", "This week", "keepup"]
+    week = [row for row in book["This week"].iter_rows(values_only=True)]
+    assert week[0][0] == "This week: Thursday 3 December 2026"
+    picks = [row for row in week if isinstance(row[0], int)]
+    assert len(picks) == 3 and all(row[1] for row in picks)
+    health = {row[0]: row[1] for row in book["keepup"].iter_rows(values_only=True)}
+    assert health["Updated"] == "ok" and health["Contacts"] == 33
+    assert sorted(p.name for p in tmp_path.iterdir()) == [DEMO_FILE]
+
+
 def test_sync_dry_run_lists_changes_and_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:
     runner.invoke(main, ["demo", "--dir", str(tmp_path), "--today", "2026-11-23"])
     workbook = tmp_path / DEMO_FILE
