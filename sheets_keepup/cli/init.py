@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from sheets_keepup.cli.common import (
     state_dir_of,
     today_of,
     today_option,
+    visible,
 )
 from sheets_keepup.core.errors import ConfigError, UserError
 from sheets_keepup.core.init_plan import InitResult
@@ -72,6 +74,7 @@ def init_command(
     """
     out = console()
     path = find_config_path(config_path)
+    wrote_config = False
     if workbook is not None and sheet is not None:
         raise ConfigError("Give --xlsx PATH or --sheet URL, not both.")
     if sheet is not None:
@@ -89,22 +92,58 @@ def init_command(
         source = workbook_in_config(workbook, path) if workbook is not None else None
         text = config_text(example_config_text(), xlsx=source, sheet=sheet)
         config = config_from_mapping(yaml.safe_load(text), base_dir=path.resolve().parent)
+        if workbook is not None:
+            text, config = _pointed_at_contacts(text, config, path)
         target = str(workbook) if workbook is not None else str(sheet)
         if dry_run:
             out.print(f"Would write a config at {path} for {target}.", markup=False)
         elif yes or click.confirm(f"Write a config at {path} for {target}?", default=True):
             write_config(path, text)
+            wrote_config = True
             out.print(f"Wrote {path} (every key is explained in it).", markup=False)
         else:
             out.print("Nothing written.")
             return
     backend = open_backend(config)
     lock = sync_lock(state_dir_of(config), wait=lock_wait(), sheet=backend.describe())
-    with nullcontext() if dry_run else lock:
-        result = init_sheet(
-            backend, config, today_of(today, config), sample=sample, dry_run=dry_run
-        )
+    try:
+        with nullcontext() if dry_run else lock:
+            result = init_sheet(
+                backend, config, today_of(today, config), sample=sample, dry_run=dry_run
+            )
+    except UserError as error:
+        if wrote_config:
+            said = str(error).replace("Nothing was written.", "Nothing was written to the sheet.")
+            error.args = (f"{said} The config file {path} was written and is kept.",)
+        raise
     print_init(result)
+
+
+def _pointed_at_contacts(text: str, config: Config, path: Path) -> tuple[str, Config]:
+    """A new config for an existing workbook whose contacts sit on another tab than the
+    default: the config names that tab, so that init and every sync find them."""
+    from sheets_keepup.app.init import read_with_other_tabs
+    from sheets_keepup.core.init_plan import contact_like_tab
+
+    backend = open_backend(config)
+    if backend.file_to_create() is not None:
+        return text, config
+    data = read_with_other_tabs(backend, config)
+    tab = data.tabs.get(config.tabs.contacts)
+    if tab is not None and any(v not in (None, "") for row in tab.rows for v in row):
+        return text, config
+    found = contact_like_tab(data, config)
+    line = f"  contacts: {config.tabs.contacts}\n"
+    if found is None or text.count(line) != 1:
+        return text, config
+    text = text.replace(line, f"  contacts: {json.dumps(found.tab)}\n")
+    people = "1 contact" if found.contacts == 1 else f"{found.contacts} contacts"
+    console().print(
+        f"Your contacts are on tab '{visible(found.tab)}' ({people}): the config names it "
+        "(tabs.contacts).",
+        markup=False,
+    )
+    return text, config_from_mapping(yaml.safe_load(text), base_dir=path.resolve().parent)
 
 
 def _sheet_key(text: str) -> str:

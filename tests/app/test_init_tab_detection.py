@@ -80,6 +80,41 @@ def test_init_command_exits_non_zero_and_says_what_to_set(tmp_path: Path) -> Non
     assert load_workbook(workbook).sheetnames == ["People"]
 
 
+def test_init_writing_a_new_config_points_it_at_the_tab_with_the_contacts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`init --xlsx` on an existing workbook whose list is on 'People': the config it
+    writes names that tab, init sets it up, and the next sync reads both contacts."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    write_new_workbook(tmp_path / "my-network.xlsx", {"People": PEOPLE})
+    result = CliRunner().invoke(main, ["init", "--xlsx", "my-network.xlsx", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Your contacts are on tab 'People' (2 contacts)" in result.output
+    written = yaml.safe_load((tmp_path / "sheets-keepup.yaml").read_text())
+    assert written["tabs"]["contacts"] == "People"
+    book = load_workbook(tmp_path / "my-network.xlsx")
+    assert book.sheetnames == ["People", "Log"]
+    assert [c.value for c in book["People"][1]][-4:] == ["Next action", "Due", "Status", "Done"]
+    synced = CliRunner().invoke(main, ["sync", "--json", "--today", TODAY.isoformat()])
+    assert synced.exit_code == 0, synced.output
+    assert '"rows": 2' in synced.output
+
+
+def test_an_init_that_fails_after_writing_the_config_says_the_config_was_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    header = ["Name", "Email", "Last contact", "Status"]  # a column of the tool's name
+    write_new_workbook(tmp_path / "c.xlsx", {"Contacts": [header, ["Ada", "a@example.org"]]})
+    result = CliRunner().invoke(main, ["init", "--xlsx", "c.xlsx", "--yes"])
+    assert result.exit_code == ExitStatus.DATA, result.output
+    assert "Nothing was written." not in result.output  # the config was
+    assert "The config file sheets-keepup.yaml was written and is kept." in result.output
+    assert (tmp_path / "sheets-keepup.yaml").exists()
+
+
 def test_init_dry_run_says_would_not_did(tmp_path: Path) -> None:
     config = tmp_path / "sheets-keepup.yaml"
     result = CliRunner().invoke(
