@@ -491,13 +491,15 @@ def _digest_sheet(digest: Digest, written_at: str) -> _Sheet:
 def digest_changes(digest: Digest, tab: str, written_at: str) -> ChangeSet:
     """One write that creates the tab if needed and replaces all of it."""
     sheet = _digest_sheet(digest, written_at)
+    widths = sheet.widths(WIDTH_CAPS, bold_rows=TOP_ROWS)
     setup = TabSetup(
         frozen_rows=TOP_ROWS,
         bold_rows=TOP_ROWS,
         first_row=TOP_ROWS,
         date_columns=(DUE,),
-        widths=sheet.widths(WIDTH_CAPS, bold_rows=TOP_ROWS),
+        widths=widths,
         wrap_columns=WRAPPED,
+        heights=fit_heights(sheet.rows, widths, WRAPPED),
     )
     return ChangeSet(
         tab=tab,
@@ -585,6 +587,30 @@ def _char_pixels(char: str) -> float:
         return 8.5
     # Wide scripts (CJK, emoji) take about two letters' room.
     return CHAR_PIXELS if ord(char) < 0x2E80 else 2 * CHAR_PIXELS
+
+
+LINE_PIXELS = 17
+"""One line of text in the apps' default font, with its leading."""
+ROW_PIXELS = 20
+"""A row of one line, as the apps draw it by default."""
+
+
+def fit_heights(
+    rows: Sequence[Sequence[WriteValue]], widths: Mapping[int, int], wrapped: Sequence[int]
+) -> dict[int, int]:
+    """The rows whose text in a `wrapped` column needs more than one line at `widths`,
+    with the pixels that many lines take. Leans tall, as `text_width` leans wide."""
+    heights: dict[int, int] = {}
+    for index, row in enumerate(rows):
+        lines = 1
+        for col in wrapped:
+            if col < len(row) and col in widths and not isinstance(row[col], dt.date):
+                room = max(widths[col] - CELL_PADDING, 1)
+                needed = text_width(row[col]) - CELL_PADDING
+                lines = max(lines, math.ceil(needed / room) if needed > 0 else 1)
+        if lines > 1:
+            heights[index] = max(ROW_PIXELS, lines * LINE_PIXELS + 4)
+    return heights
 
 
 def fit_widths(

@@ -268,6 +268,10 @@ class TabSetup:
     checkboxes: Sequence[int] = ()
     """Columns of tick boxes from `first_row` down: a checkbox in Google Sheets, a
     TRUE/FALSE list in a workbook (see core.done)."""
+    heights: Mapping[int, int] = field(default_factory=dict)
+    """Rows (0-based) whose wrapped text needs more than one line, and the pixels they
+    need. A workbook keeps the height it is given: LibreOffice and Excel do not grow a
+    row to its wrapped text on opening. Google Sheets fits rows itself and ignores it."""
 
     def __bool__(self) -> bool:
         return bool(
@@ -278,6 +282,7 @@ class TabSetup:
             or self.bold_rows
             or self.wrap_columns
             or self.checkboxes
+            or self.heights
         )
 
 

@@ -152,3 +152,25 @@ def test_memory_backend_keeps_the_links_of_the_last_rewrite() -> None:
     backend.apply(digest_changes(SECOND, TAB, "later"))
     found = {(r, c): url for (tab, r, c), url in backend.links.items() if tab == TAB}
     assert found == expected_links(SECOND)
+
+
+def test_xlsx_rows_of_wrapped_text_keep_their_height_across_rewrites(tmp_path: Path) -> None:
+    """The rows the layout found too long for one line get their height in the sheet
+    (LibreOffice and Excel would draw the second line over the next row); a rewrite
+    gives a short row back the default height."""
+    path = tmp_path / "book.xlsx"
+    write_new_workbook(path, {"Contacts": [["Name"]]}, overwrite=True)
+    backend = XlsxBackend(path)
+    backend.read(["Contacts"])
+    hook = "ask about sailing; remember: " + "what they said last time, " * 8
+    long_one = week(DigestPick("Ada Lovelace", "why", "Email Ada.", TODAY, "a@x.org", "", hook))
+    changes = digest_changes(long_one, TAB, "now")
+    assert changes.setup is not None and changes.setup.heights
+    backend.apply(changes)
+    sheet = load_workbook(path)[TAB]
+    for row, pixels in changes.setup.heights.items():
+        assert sheet.row_dimensions[row + 1].height == pixels * 0.75
+    backend.read(["Contacts", TAB])
+    backend.apply(digest_changes(SECOND, TAB, "later"))
+    sheet = load_workbook(path)[TAB]
+    assert all(sheet.row_dimensions[r + 1].height is None for r in changes.setup.heights)

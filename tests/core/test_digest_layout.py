@@ -188,6 +188,21 @@ def test_long_text_is_capped_and_wrapped() -> None:
     assert NUMBER not in changes.setup.wrap_columns and DUE not in changes.setup.wrap_columns
 
 
+def test_a_row_of_wrapped_text_is_given_the_height_of_its_lines() -> None:
+    """LibreOffice and Excel do not grow a row to its wrapped text: without a height the
+    second line is drawn over the row below (seen rendered)."""
+    long_hook = "ask about climbing; remember: " + "a long note on what they said, " * 6
+    changes = digest_changes(
+        digest(picks=(pick(hook=long_hook), pick("Carl Chen"))), "This week", WRITTEN
+    )
+    assert changes.setup is not None
+    rows = grid(changes)
+    tall = [i for i, row in enumerate(rows) if len(row) > TALK and row[TALK] == long_hook]
+    assert list(changes.setup.heights) == tall
+    lines = -(-(text_width(long_hook) - 12) // (changes.setup.widths[TALK] - 12))
+    assert lines >= 2 and changes.setup.heights[tall[0]] >= lines * 17
+
+
 def test_fit_widths_measures_bold_rows_wider_and_the_longest_line() -> None:
     rows: list[list[WriteValue]] = [["Header"], ["short\na much longer second line"], [None]]
     widths = fit_widths(rows, {0: 1000, 1: 50}, bold=[True])

@@ -183,6 +183,7 @@ class BookEdit:
             restyle_column(part, col, self.styles, Restyle(wrap=True))
         edit.bold_rows = setup.bold_rows
         edit.wrap_columns = frozenset(setup.wrap_columns)
+        edit.heights = dict(setup.heights)
 
     # --- the parts to write -------------------------------------------------------------
 

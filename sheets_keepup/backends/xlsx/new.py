@@ -89,6 +89,8 @@ def _set_up(sheet: Any, setup: TabSetup) -> None:
     for col in setup.wrap_columns:
         for (cell,) in sheet.iter_rows(min_col=col + 1, max_col=col + 1):
             cell.alignment = Alignment(wrap_text=True)
+    for row, pixels in setup.heights.items():
+        sheet.row_dimensions[row + 1].height = pixels * 0.75
 
 
 def save_atomically(book: Workbook, path: Path) -> None:

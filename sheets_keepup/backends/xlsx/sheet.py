@@ -14,7 +14,7 @@ import datetime as dt
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -120,6 +120,8 @@ class SheetEdit:
     """Cells styled as links (the link itself is the sheet's `<hyperlinks>` entry)."""
     bold_rows: int = 0
     wrap_columns: frozenset[int] = frozenset()
+    heights: Mapping[int, int] = field(default_factory=dict)
+    """Row -> pixels, for rows whose wrapped text needs more than one line."""
     clear: bool = False
     date_pattern: str = DATE_PATTERN
 
@@ -208,6 +210,7 @@ class SheetPart:
             targets |= {r for r in range(edit.bold_rows) if r in by_number or r in targets}
         if edit.wrap_columns:
             targets |= {r.number for r in existing if not r.closed}
+        targets |= set(edit.heights)
         patcher = _RowPatcher(self, edit, styles)
         ordered = sorted(targets)
         sources = [self.row_bytes(by_number[n]) if n in by_number else None for n in ordered]
@@ -375,7 +378,12 @@ class _RowPatcher:
 
     def _as_bytes(self, number: int, source: bytes | None) -> bytes | None:
         """The row patched as bytes (see `rowbytes`), or None to patch it with lxml."""
-        if self.part.prefix or number < self.edit.bold_rows or self.edit.wrap_columns:
+        if (
+            self.part.prefix
+            or number < self.edit.bold_rows
+            or self.edit.wrap_columns
+            or number in self.edit.heights
+        ):
             return None
         cols = sorted(set(self._cells_by_row.get(number, ())))
         if not cols:
@@ -452,6 +460,11 @@ class _RowPatcher:
                 wrap = col in self.edit.wrap_columns
                 if bold or wrap:
                     self._restyle(cell, Restyle(bold=bold, wrap=wrap))
+        pixels = self.edit.heights.get(number)
+        if pixels is not None:
+            # Points, as the format counts them (96 pixels to 72 points).
+            row.set("ht", f"{pixels * 0.75:g}")
+            row.set("customHeight", "1")
         _fix_spans(row, cells)
 
     def _patch_cell(self, cell: etree._Element, row: int, col: int, fresh: bool) -> None:
