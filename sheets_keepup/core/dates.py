@@ -10,6 +10,7 @@ costs a few hundred parses.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -259,32 +260,39 @@ def _parse_distinct_birthdays(values: pd.Series, day_first: bool) -> ParsedMonth
 _DAYS_IN_MONTH = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
+_BIRTHDAY_RES = tuple((name, re.compile(pattern)) for name, pattern in _BIRTHDAY_PATTERNS.items())
+
+
 def _parse_month_days(texts: pd.Series, day_first: bool) -> tuple[pd.Series, pd.Series]:
-    """Month and day of stripped, non-empty birthday strings (0 where unreadable)."""
-    month = pd.Series(0, index=texts.index, dtype="int64")
-    day = pd.Series(0, index=texts.index, dtype="int64")
-    todo = pd.Series(True, index=texts.index)
-    for name, pattern in _BIRTHDAY_PATTERNS.items():
-        parts = texts[todo].str.extract(pattern)
-        hit = parts["d"].notna() if "d" in parts else parts["a"].notna()
-        if not hit.any():
-            continue
-        parts = parts[hit]
-        if name == "numeric":
-            first, second = pd.to_numeric(parts["a"]), pd.to_numeric(parts["b"])
-            d, m = (first, second) if day_first else (second, first)
-        elif "mname" in parts:
-            m, d = _month_number(parts["mname"]), pd.to_numeric(parts["d"])
-        else:
-            m, d = pd.to_numeric(parts["m"]), pd.to_numeric(parts["d"])
-        m = m.fillna(0).astype("int64")
-        d = d.fillna(0).astype("int64")
-        valid = m.between(1, 12) & (d >= 1) & (d <= _DAYS_IN_MONTH[m.clip(0, 12).to_numpy()])
-        month[parts.index[valid]] = m[valid]
-        day[parts.index[valid]] = d[valid]
-        todo[parts.index] = False
-    # ISO "1985-03-02" with a full year also reads as a full date; the pattern above covers it.
+    """Month and day of stripped, non-empty birthday strings (0 where unreadable).
+
+    The first pattern that matches decides, valid or not. Texts are distinct values (a
+    few thousand at most), so plain regular expressions beat pandas' column kernels.
+    """
+    found = [_month_day(text, day_first) for text in texts.tolist()]
+    month = pd.Series([m for m, _ in found], index=texts.index, dtype="int64")
+    day = pd.Series([d for _, d in found], index=texts.index, dtype="int64")
     return month, day
+
+
+def _month_day(text: str, day_first: bool) -> tuple[int, int]:
+    for name, pattern in _BIRTHDAY_RES:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        parts = match.groupdict()
+        if name == "numeric":
+            first, second = int(parts["a"]), int(parts["b"])
+            day, month = (first, second) if day_first else (second, first)
+        elif "mname" in parts:
+            month, day = MONTHS.get(parts["mname"].lower(), 0), int(parts["d"])
+        else:
+            month, day = int(parts["m"]), int(parts["d"])
+        if 1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month]:
+            return month, day
+        return 0, 0
+    # ISO "1985-03-02" with a full year also reads as a full date; the pattern above covers it.
+    return 0, 0
 
 
 def next_birthday(month: pd.Series, day: pd.Series, today: dt.date) -> pd.Series:

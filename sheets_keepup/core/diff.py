@@ -14,8 +14,9 @@ user's column that bears an owned name before anything is written.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import repeat
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -69,6 +70,10 @@ def owned_columns(contacts: ContactSheet, config: Config) -> tuple[dict[str, int
             next_col += 1
     return columns, headers
 
+
+# tuple.__new__ makes a named tuple from its fields in C, without the Python-level
+# __new__ that CellWrite(...) runs: a first sync of 100,000 rows makes 300,000 of them.
+_new_write: Callable[[type[CellWrite], tuple[int, int, WriteValue]], CellWrite] = tuple.__new__
 
 _EPOCH_DAY = SHEETS_EPOCH.to_datetime64().astype("datetime64[D]")
 _NOT_A_DAY = np.datetime64("NaT", "D")
@@ -139,39 +144,40 @@ def diff_plan(
     """
     adopted = claim_owned_columns(contacts, tab, config)
     columns, cells = owned_columns(contacts, config)
+    header_cols = {c.col for c in cells}
     end_col = max([contacts.used_width, *(c + 1 for c in columns.values())])
     # Every cell written gets its value before, new headers included, for the snapshot.
     previous = {(c.row, c.col): tab.value(c.row, c.col) for c in cells}
     touched: set[int] = {contacts.header.row} if cells else set()
     rows = plan.rows
-    index = rows.index.tolist()
-    lines = [tab.rows[r] if r < len(tab.rows) else () for r in index]
-
-    def current(col: int) -> list[CellValue]:
-        return [line[col] if col < len(line) else None for line in lines]
+    index = rows.index.to_numpy(dtype=np.int64)
+    lines = _lines(tab, index.tolist())
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
 
     actions = rows["next_action"].fillna("").astype(object).to_numpy()
     statuses = rows["status"].astype(object).to_numpy()
     # Due dates stay days from here on: compared as days, made dates only where written.
     due_days = rows["due"].to_numpy(dtype="datetime64[D]")
-    now = {key: current(columns[key]) for key in OWNED_KEYS}
+    now = {key: _column(lines, lengths, columns[key]) for key in OWNED_KEYS}
     changed = {
-        "next_action": np.array([_as_text(v) for v in now["next_action"]], dtype=object) != actions,
+        "next_action": _text_changed(now["next_action"], actions),
         "due": _due_changed(now["due"], due_days),
-        "status": np.array([_as_text(v) for v in now["status"]], dtype=object) != statuses,
+        "status": _text_changed(now["status"], statuses),
     }
 
     wanted = _wanted_values(actions, statuses, due_days)
-    # Column by column; only the cells that differ become CellWrites.
+    # Column by column; only the cells that differ become CellWrites, built in C.
     for key in OWNED_KEYS:
-        col, value, shown = columns[key], wanted[key], now[key]
-        at = np.flatnonzero(changed[key]).tolist()
-        cells += [CellWrite(index[i], col, value(i)) for i in at]
-        previous.update({(index[i], col): shown[i] for i in at})
-        touched.update(index[i] for i in at)
+        col = columns[key]
+        at = np.flatnonzero(changed[key])
+        at_rows = index[at].tolist()
+        shown = [now[key][i] for i in at.tolist()]
+        cells += map(_new_write, repeat(CellWrite), zip(at_rows, repeat(col), wanted[key](at)))
+        previous.update(zip(zip(at_rows, repeat(col)), shown, strict=True))
+        touched.update(at_rows)
     fills = _unpaint(tab, contacts.header.row, columns["status"], config, painted)
     touched.update(fill.row for fill in fills)
-    _clear_rows_without_contacts(contacts, tab, set(rows.index), columns, cells, previous, touched)
+    _clear_rows_without_contacts(contacts, tab, index, columns, cells, previous, touched)
     rules = highlight_rules(config, columns, contacts.header.row, end_col)
     return ChangeSet(
         tab=tab.title,
@@ -179,7 +185,7 @@ def diff_plan(
         fills=fills,
         identity=_identity(contacts, tab, touched),
         highlight=None if same_highlight(tab.highlight, rules) else rules,
-        mark_columns=sorted(set(adopted) | {c.col for c in cells if c.row == contacts.header.row}),
+        mark_columns=sorted(set(adopted) | header_cols),
         owned_columns=columns,
         end_col=end_col,
         previous=Previous(previous, tab.background),
@@ -234,20 +240,24 @@ def _written_by_older_version(tab: Tab, header_row: int, found: dict[str, int]) 
 
 def _wanted_values(
     actions: np.ndarray, statuses: np.ndarray, due_days: np.ndarray
-) -> dict[str, Callable[[int], WriteValue]]:
-    """Per owned key: the value to write at a plan position (built only where it changes)."""
-    texts, states = actions.tolist(), statuses.tolist()
+) -> dict[str, Callable[[np.ndarray], list[WriteValue]]]:
+    """Per owned key: the values to write at some plan positions (only where they change)."""
 
-    def due(i: int) -> WriteValue:
-        # A datetime64[D] item is a datetime.date, or None for NaT: written as a date.
-        day: dt.date | None = due_days[i].item()
-        return day
+    def next_action(at: np.ndarray) -> list[WriteValue]:
+        texts: list[WriteValue] = actions[at].tolist()
+        # An empty action clears the cell rather than writing an empty string.
+        return [text or None for text in texts]
 
-    return {
-        "next_action": lambda i: str(texts[i]) or None,
-        "due": due,
-        "status": lambda i: str(states[i]),
-    }
+    def due(at: np.ndarray) -> list[WriteValue]:
+        # datetime64[D] items become datetime.date, and NaT None: written as dates.
+        days: list[WriteValue] = due_days[at].astype(object).tolist()
+        return days
+
+    def status(at: np.ndarray) -> list[WriteValue]:
+        states: list[WriteValue] = statuses[at].tolist()
+        return states
+
+    return {"next_action": next_action, "due": due, "status": status}
 
 
 def tool_colours(config: Config) -> tuple[str, ...]:
@@ -281,7 +291,7 @@ def _unpaint(
 def _clear_rows_without_contacts(
     contacts: ContactSheet,
     tab: Tab,
-    contact_rows: set[int],
+    contact_rows: np.ndarray,
     columns: dict[str, int],
     cells: list[CellWrite],
     previous: dict[tuple[int, int], CellValue],
@@ -293,9 +303,8 @@ def _clear_rows_without_contacts(
     but an action written there (the user cleared a contact's cells, or moved it) would
     otherwise stay forever.
     """
-    for row in range(contacts.header.row + 1, len(tab.rows)):
-        if row in contact_rows:
-            continue
+    below = np.arange(contacts.header.row + 1, len(tab.rows), dtype=np.int64)
+    for row in below[~np.isin(below, contact_rows)].tolist():
         for key in OWNED_KEYS:
             current = tab.value(row, columns[key])
             if not _is_blank(current):
@@ -307,5 +316,59 @@ def _clear_rows_without_contacts(
 def _identity(contacts: ContactSheet, tab: Tab, rows: set[int]) -> Identity:
     fields = contacts.header.fields
     identity = Identity(fields.get("name", fields.get("first_name")), fields.get("email"), {})
-    checked = {row: identity.of(tab.rows[row]) for row in sorted(rows)}
+    ordered = sorted(rows)
+    lines = _lines(tab, ordered)
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    names = _stripped(lines, lengths, identity.name_col)
+    emails = _stripped(lines, lengths, identity.email_col)
+    checked = dict(zip(ordered, zip(names, emails, strict=True), strict=True))
     return Identity(identity.name_col, identity.email_col, checked, contacts.header.row + 1)
+
+
+def _stripped(lines: list[Sequence[CellValue]], lengths: np.ndarray, col: int | None) -> list[str]:
+    """`Identity.of`'s text of column `col` in every line, a column at a time."""
+    if col is None:
+        return [""] * len(lines)
+    cells = _column(lines, lengths, col)
+    if set(map(type, cells)) == {str}:
+        return list(map(str.strip, cells))  # type: ignore[arg-type]
+    return [v.strip() if type(v) is str else "" if v is None else str(v).strip() for v in cells]
+
+
+def _lines(tab: Tab, rows: list[int]) -> list[Sequence[CellValue]]:
+    """The tab's rows at `rows` (an empty row past its end)."""
+    if not rows or (rows[-1] < len(tab.rows) and min(rows) >= 0):
+        return list(map(tab.rows.__getitem__, rows))
+    return [tab.rows[r] if r < len(tab.rows) else () for r in rows]
+
+
+def _column(lines: list[Sequence[CellValue]], lengths: np.ndarray, col: int) -> list[CellValue]:
+    """The cells of column `col` (None past a line's end), gathered in C when every line
+    reaches it and without looking when none does (a first sync's owned columns)."""
+    reach = lengths > col
+    if reach.all():
+        return list(map(itemgetter(col), lines))
+    if not reach.any():
+        return [None] * len(lines)
+    return [line[col] if col < len(line) else None for line in lines]
+
+
+_NONE = np.array([None], dtype=object)
+
+
+def _text_changed(shown: list[CellValue], wanted: np.ndarray) -> np.ndarray:
+    """Per row: does the cell, read as text (None as ""), differ from the wanted text?
+
+    Compared as whole object arrays; only the cells that are not text already (empty
+    ones, numbers) are turned into text, one at a time where they are not empty.
+    """
+    cells = np.empty(len(shown), dtype=object)
+    cells[:] = shown
+    changed: np.ndarray = cells != wanted
+    empty = np.equal(cells, _NONE)
+    changed[empty] = wanted[empty] != ""
+    for at in np.flatnonzero(changed & ~empty).tolist():
+        value = shown[at]
+        if type(value) is not str:
+            changed[at] = _as_text(value) != wanted[at]
+    return changed

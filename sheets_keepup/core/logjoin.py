@@ -10,6 +10,7 @@ without matching again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,10 @@ class LogMatch:
     """Each touch's date, int64 nanoseconds."""
     kind: np.ndarray
     """Each touch's kind, case-folded (object)."""
+    kind_code: np.ndarray
+    """Each touch's kind as a position in `kinds` (int64)."""
+    kinds: np.ndarray
+    """The distinct kinds (object)."""
     problems: list[Problem]
     """The Log's own problems, then one per touch that matches nobody or several people."""
 
@@ -58,31 +63,71 @@ class RolledUp:
 
 
 def normalise_names(names: list[str]) -> np.ndarray:
-    """`headers.normalise_header` of every string, as an object array.
+    """`headers.normalise_header` of every string, as an object array."""
+    keys: np.ndarray = _normalised(pa.array(names, type=pa.string())).to_numpy(zero_copy_only=False)
+    return keys.astype(object)
+
+
+def _normalised(array: pa.StringArray) -> pa.StringArray:
+    """`headers.normalise_header` of every string (no nulls), as Arrow strings.
 
     Lower case, accents folded (NFKD), everything but a-z and 0-9 removed, in Arrow's
     string kernels; names with letters beyond Latin (or ß) go through Python.
     """
-    array = pa.array(names, type=pa.string())
     decomposed = pc.call_function("utf8_normalize", [array], pc.Utf8NormalizeOptions("NFKD"))
-    keys = pc.replace_substring_regex(pc.utf8_lower(decomposed), r"[^0-9a-z]", "")
-    found: np.ndarray = keys.to_numpy(zero_copy_only=False).astype(object)
-    special = pc.match_substring_regex(array, _PYTHON_ONLY)
-    for at in np.flatnonzero(special.to_numpy(zero_copy_only=False)).tolist():
-        found[at] = normalise_header(names[at])
-    return found
+    keys = _keep_digits_and_letters(pc.utf8_lower(decomposed))
+    special = np.flatnonzero(
+        pc.match_substring_regex(array, _PYTHON_ONLY).to_numpy(zero_copy_only=False)
+    )
+    if not len(special):
+        return keys
+    mask = np.zeros(len(array), dtype=bool)
+    mask[special] = True
+    texts = [str(t) for t in array.take(special).to_pylist()]
+    exact = pa.array([normalise_header(t) for t in texts], type=pa.string())
+    replaced: pa.StringArray = pc.replace_with_mask(keys, pa.array(mask), exact)
+    return replaced
 
 
-def _folded(texts: list[str]) -> pa.StringArray:
+_DIGIT_0, _DIGIT_9, _LETTER_A, _LETTER_Z = (ord(c) for c in "09az")
+
+
+def _keep_digits_and_letters(array: pa.StringArray) -> pa.StringArray:
+    """Every string with all but the bytes 0-9 and a-z dropped, on the raw UTF-8 bytes.
+
+    Bytes of a character beyond ASCII are all 0x80 or more, so dropping bytes outside
+    0-9 a-z drops such characters whole, as a per-character filter would.
+    """
+    array = pa.concat_arrays([array]) if array.offset else array
+    _validity, offsets_buffer, data_buffer = array.buffers()
+    if offsets_buffer is None or data_buffer is None:
+        return array
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=len(array) + 1)  # type: ignore[call-overload]
+    data = np.frombuffer(
+        data_buffer, dtype=np.uint8
+    )[  # type: ignore[call-overload]
+        offsets[0] : offsets[-1]
+    ]
+    keep = ((data >= _DIGIT_0) & (data <= _DIGIT_9)) | ((data >= _LETTER_A) & (data <= _LETTER_Z))
+    kept_before = np.zeros(len(data) + 1, dtype=np.int32)
+    np.cumsum(keep, dtype=np.int32, out=kept_before[1:])
+    new_offsets = kept_before[offsets - offsets[0]]
+    kept: pa.StringArray = pa.StringArray.from_buffers(
+        len(array), pa.py_buffer(new_offsets), pa.py_buffer(data[keep].tobytes())
+    )
+    return kept
+
+
+def _folded(array: pa.StringArray) -> pa.StringArray:
     """Case-folded strings: Arrow's ASCII lower case, and Python's casefold for the few
     strings with other letters."""
-    array = pa.array(texts, type=pa.string())
     lowered = pc.ascii_lower(array)
     other = pc.invert(pc.string_is_ascii(array))
     at = np.flatnonzero(other.to_numpy(zero_copy_only=False))
     if not len(at):
         return lowered
-    folded = pa.array([texts[i].casefold() for i in at.tolist()], type=pa.string())
+    texts = [str(t) for t in array.take(at).to_pylist()]
+    folded = pa.array([t.casefold() for t in texts], type=pa.string())
     replaced: pa.StringArray = pc.replace_with_mask(lowered, other, folded)
     return replaced
 
@@ -94,6 +139,17 @@ def _first_match(keys: pa.Array, values: pa.Array) -> np.ndarray:  # type: ignor
     return positions
 
 
+def _who_column(who: pd.Series) -> pa.StringArray:
+    """The Who column as one Arrow string array: as it is when read into Arrow (see
+    `parse.read_log`), converted from Python strings otherwise."""
+    if isinstance(who.dtype, pd.StringDtype | pd.ArrowDtype):
+        column = pa.array(who.array)
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        return cast(pa.StringArray, column.cast(pa.string()))
+    return pa.array(who.to_numpy(dtype=object), type=pa.string())
+
+
 def match_log(log: LogSheet, emails: list[str], names: list[str]) -> LogMatch:
     """Match every touch of `log` to a contact (positions into `emails` and `names`).
 
@@ -101,11 +157,13 @@ def match_log(log: LogSheet, emails: list[str], names: list[str]) -> LogMatch:
     otherwise the normalised name, when exactly one contact has it.
     """
     frame = log.frame
-    codes, distinct = pd.factorize(frame["who"].to_numpy(dtype=object))
-    who = [str(w) for w in distinct.tolist()]
+    # Each distinct Who once: Arrow hashes the column faster than pandas' object factorize.
+    encoded = _who_column(frame["who"]).dictionary_encode()
+    codes = encoded.indices.to_numpy().astype(np.int64)
+    who = cast(pa.StringArray, encoded.dictionary)
     count = len(emails)
     # Reversed, so that the first match found is the last row with that email.
-    reversed_emails = _folded(emails[::-1])
+    reversed_emails = _folded(pa.array(emails[::-1], type=pa.string()))
     contact_emails = pc.if_else(
         pc.equal(reversed_emails, pa.scalar("")), pa.scalar(None, pa.string()), reversed_emails
     )
@@ -115,19 +173,18 @@ def match_log(log: LogSheet, emails: list[str], names: list[str]) -> LogMatch:
     unmatched = np.flatnonzero(row < 0)
     if len(unmatched):
         # Distinct keys in order of first appearance, each with its first row and count.
-        key_codes, key_values = pd.factorize(normalise_names(names))
-        keys = np.asarray(key_values, dtype=object)
+        key_encoded = _normalised(pa.array(names, type=pa.string())).dictionary_encode()
+        key_codes = key_encoded.indices.to_numpy().astype(np.int64)
+        keys = cast(pa.StringArray, key_encoded.dictionary)
         counts = np.bincount(key_codes, minlength=len(keys))
         first = np.full(len(keys), len(names), dtype=np.int64)
         np.minimum.at(first, key_codes, np.arange(len(names), dtype=np.int64))
-        named = keys != ""
-        unique_keys = pa.array(keys[named & (counts == 1)].tolist(), type=pa.string())
-        unique_rows = first[named & (counts == 1)]
-        shared = pa.array(keys[named & (counts > 1)].tolist(), type=pa.string())
-        wanted = pa.array(
-            normalise_names([who[i] for i in unmatched.tolist()]),
-            type=pa.string(),
-        )
+        named = pc.not_equal(keys, pa.scalar("")).to_numpy(zero_copy_only=False)
+        unique = named & (counts == 1)
+        unique_keys = keys.filter(pa.array(unique))
+        unique_rows = first[unique]
+        shared = keys.filter(pa.array(named & (counts > 1)))
+        wanted = _normalised(who.take(unmatched))
         hit = _first_match(wanted, unique_keys)
         found = hit >= 0
         row[unmatched[found]] = unique_rows[hit[found]]
@@ -145,11 +202,16 @@ def match_log(log: LogSheet, emails: list[str], names: list[str]) -> LogMatch:
         )
         problems.append(Problem(log.tab, int(sheet_rows[at]), log.who_col, why))
     kept = per_touch >= 0
+    kind = frame["kind"].to_numpy(dtype=object)[kept]
+    # Once here, not at every roll-up: the planner rolls the Log up for two days.
+    kind_code, kinds = pd.factorize(kind)
     dates = frame["date"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     return LogMatch(
         position=per_touch[kept],
         date=dates[kept],
-        kind=frame["kind"].to_numpy(dtype=object)[kept],
+        kind=kind,
+        kind_code=kind_code,
+        kinds=np.asarray(kinds, dtype=object),
         problems=problems,
     )
 
@@ -167,9 +229,9 @@ def roll_up(
     followed yet."""
     within = match.date <= until
     position, date, kind = match.position[within], match.date[within], match.kind[within]
+    kind_codes, kinds = match.kind_code[within], match.kinds
     last = np.full(count, NOT_A_TIME, dtype=np.int64)
     np.maximum.at(last, position, date)
-    kind_codes, kinds = pd.factorize(kind)
     is_meeting = np.isin(kinds, list(in_person_kinds))[kind_codes]
     is_thanks = np.isin(kinds, list(thank_you_kinds))[kind_codes]
     meeting_position, meeting_date = position[is_meeting], date[is_meeting]

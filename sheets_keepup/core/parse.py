@@ -5,9 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
+from typing import cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from sheets_keepup.core.dates import day_first_for, parse_birthdays, parse_dates
 from sheets_keepup.core.distinct import factorize, spread
@@ -70,14 +75,25 @@ class LogSheet:
 def _grid(rows: Sequence[Sequence[CellValue]], first: int, width: int) -> pd.DataFrame:
     """Rows below the header as an object frame padded to `width`, indexed by sheet row."""
     pad = [None] * width
-    body = [r if len(r) == width else [*r[:width], *pad[len(r) :]] for r in rows[first:]]
-    frame = (
-        pd.DataFrame(body, columns=range(width), dtype=object)
-        if body
-        else pd.DataFrame(columns=range(width), dtype=object)
+    body = rows[first:]
+    # Only the rows of another width are copied; most rows of a large tab have the same.
+    lengths = np.fromiter(map(len, body), dtype=np.int64, count=len(body))
+    other = np.flatnonzero(lengths != width).tolist()
+    if other:
+        body = list(body)
+        for at in other:
+            row = body[at]
+            body[at] = [*row[:width], *pad[len(row) :]]
+    # One C pass lays the cells out as a row-major block; pandas' own list-of-rows
+    # constructor would first measure every row again in Python.
+    cells = np.fromiter(chain.from_iterable(body), dtype=object, count=len(body) * width)
+    return pd.DataFrame(
+        cells.reshape(len(body), width),
+        index=pd.RangeIndex(first, first + len(body)),
+        columns=range(width),
+        dtype=object,
+        copy=False,
     )
-    frame.index = pd.RangeIndex(first, first + len(frame))
-    return frame
 
 
 def _as_text(value: object) -> str:
@@ -92,10 +108,31 @@ def _as_text(value: object) -> str:
 
 def _text(values: pd.Series) -> pd.Series:
     """Cells as stripped text; numbers keep a clean form (12.0 -> '12')."""
-    texts = [
-        v.strip() if type(v) is str else "" if v is None else _as_text(v) for v in values.tolist()
-    ]
+    cells = values.tolist()
+    # A column of nothing but text is stripped in C, without a Python test per cell.
+    texts = (
+        list(map(str.strip, cells))
+        if set(map(type, cells)) == {str}
+        else [v.strip() if type(v) is str else "" if v is None else _as_text(v) for v in cells]
+    )
     return pd.Series(texts, index=values.index, dtype=object)
+
+
+# Every character Python's str.strip() removes (str.isspace); none lies past U+3000.
+_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
+def _arrow_text(values: pd.Series) -> pd.Series:
+    """`_text` of a column, as Arrow strings: a column of text and empty cells is
+    converted once and stripped in C, without a Python string made per cell (the Log's
+    Who column is 300,000 of them, matched to contacts in Arrow). Any other cell (a
+    number, a date) sends the column through `_text`."""
+    try:
+        array = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return _text(values)
+    stripped = cast(pa.StringArray, pc.utf8_trim(array, characters=_WHITESPACE).fill_null(""))
+    return pd.Series(pd.arrays.ArrowStringArray(stripped), index=values.index)
 
 
 def _folded(values: pd.Series) -> pd.Series:
@@ -122,6 +159,14 @@ def _blank_rows(grid: pd.DataFrame, user_cols: list[int]) -> pd.Series:
         if not len(doubt):
             break
         values = grid[col].to_numpy()[doubt]
+        kinds = set(map(type, values))
+        if kinds <= _ALWAYS_FILLED:
+            blank[doubt] = False
+            continue
+        if kinds == {str}:
+            # Blank text strips to "", the only false string; all in C.
+            blank[doubt] = ~np.fromiter(map(bool, map(str.strip, values)), bool, len(values))
+            continue
         # Inline fast path for the common cells; _is_filled decides everything else.
         blank[doubt] = [
             v is None
@@ -197,14 +242,18 @@ def read_contacts(tab: Tab, config: Config, locale: str | None) -> ContactSheet:
 
 def _used_width(rows: Sequence[Sequence[CellValue]]) -> int:
     """Rightmost non-empty column + 1, so that appended columns never cover user data."""
-    widest = 0
-    for row in rows:
-        for col in range(len(row) - 1, widest - 1, -1):
-            value = row[col]
-            if value is not None and not (isinstance(value, str) and not value.strip()):
-                widest = col + 1
-                break
-    return widest
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    # From the right, a column at a time: usually the first or second one tried holds
+    # something, and a column of nothing but empty cells is passed over in C.
+    for col in range(int(lengths.max(initial=0)) - 1, -1, -1):
+        reach = lengths > col
+        lines = rows if reach.all() else [rows[i] for i in np.flatnonzero(reach).tolist()]
+        cells = list(map(itemgetter(col), lines))
+        if cells.count(None) == len(cells):
+            continue
+        if any(v is not None and not (isinstance(v, str) and not v.strip()) for v in cells):
+            return col + 1
+    return 0
 
 
 def read_log(tab: Tab, config: Config, locale: str | None) -> LogSheet:
@@ -218,7 +267,7 @@ def read_log(tab: Tab, config: Config, locale: str | None) -> LogSheet:
     parsed = parse_dates(grid[date_col], day_first)
     frame = pd.DataFrame(index=grid.index)
     frame["date"] = parsed.dates
-    frame["who"] = _text(grid[who_col])
+    frame["who"] = _arrow_text(grid[who_col])
     kind_col = header.fields.get("kind")
     frame["kind"] = (
         _folded(grid[kind_col])

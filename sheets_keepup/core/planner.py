@@ -138,11 +138,7 @@ def plan_followups(
         notes=f["notes"].tolist(),
         today=today_ts,
     )
-    label = pd.Series(
-        [name or f"row {row + 1}" for row, name in zip(f.index, f["name"], strict=True)],
-        index=f.index,
-        dtype=object,
-    )
+    label = _labels(f)
     names = _display_name(f)
     first = inputs.rules.argmax(axis=1)
     action, summary = _actions(inputs, first, names, label)
@@ -150,12 +146,10 @@ def plan_followups(
     status, due = _status_and_due(now, inputs.rules, first, any_rule, active)
     status[snoozed], status[check] = SNOOZED, CHECK
     due[snoozed], due[check] = f["snooze_until"][snoozed], pd.NaT
-    action[check] = summary[check] = bad[check]
-    action[snoozed | (status == OK)] = summary[snoozed | (status == OK)] = ""
-
     priority = _priority(status, due, tiers["weight"], today_ts, config)
-    action[pick] = PICK_MARK + action[pick]
-    summary[pick] = PICK_MARK + summary[pick]
+    quiet = (snoozed | (status == OK)).to_numpy(dtype=bool)
+    action = _final_texts(action, check.to_numpy(dtype=bool), bad, quiet, pick)
+    summary = _final_texts(summary, check.to_numpy(dtype=bool), bad, quiet, pick)
 
     rows = pd.DataFrame(
         {
@@ -178,6 +172,20 @@ def plan_followups(
     )
     problems = [*contacts.problems, *cell_problems, *log_problems]
     return Plan(today=today, rows=rows, problems=problems)
+
+
+def _final_texts(
+    texts: pd.Series, check: np.ndarray, bad: pd.Series, quiet: np.ndarray, pick: pd.Series
+) -> pd.Series:
+    """The sentences as written: what to check where a cell is unreadable, nothing where
+    snoozed or ok, and the picks marked. Set on a plain array: pandas would convert
+    every text it sets through Arrow first."""
+    final = texts.to_numpy(dtype=object).copy()
+    final[check] = bad.to_numpy(dtype=object)[check]
+    final[quiet] = ""
+    picked = np.flatnonzero(pick.to_numpy(dtype=bool))
+    final[picked] = [PICK_MARK + text for text in final[picked].tolist()]
+    return pd.Series(final, index=texts.index, dtype=object)
 
 
 FUTURE_SLACK = dt.timedelta(days=1)
@@ -362,7 +370,13 @@ def _tier_columns(f: pd.DataFrame, config: Config) -> pd.DataFrame:
         "weight": np.array([t.weight if t else 1.0 for t in known], dtype="float64"),
         "new_year": np.array([new_year.enabled and k in new_year_tiers for k in keys], dtype=bool),
     }
-    return pd.DataFrame({name: values[codes] for name, values in per_tier.items()}, index=f.index)
+    # Series of their own dtype: a bare object array of text would be converted to Arrow.
+    return pd.DataFrame(
+        {
+            name: pd.Series(values[codes], index=f.index, dtype=values.dtype)
+            for name, values in per_tier.items()
+        }
+    )
 
 
 def _latest(*columns: pd.Series) -> pd.Series:
@@ -460,14 +474,17 @@ def _bad_cells(
     message = np.full(len(frame), "", dtype=object)
     problems: list[Problem] = []
     rows = frame.index
-    for at in np.flatnonzero(flagged).tolist():
-        row = int(rows[at])
+    # Only the flagged rows' reasons, as plain lists: no numpy scalar per look-up.
+    at_flagged = np.flatnonzero(flagged)
+    flagged_reasons = {field: reasons[field][at_flagged].tolist() for field in _CHECKED_FIELDS}
+    flagged_rows = rows.to_numpy()[at_flagged].tolist()
+    for k, (at, row) in enumerate(zip(at_flagged.tolist(), flagged_rows, strict=True)):
         parts = []
         if nameless[at]:
             parts.append("add a name or an email to this row")
             problems.append(Problem(contacts.tab, row, None, parts[-1]))
         for field in _CHECKED_FIELDS:
-            reason = reasons[field][at]
+            reason = flagged_reasons[field][k]
             if reason:
                 col = contacts.header.fields[field]
                 header = _shorten(contacts.header_text(field, tab.rows))
@@ -528,6 +545,7 @@ def _days_before(today: pd.Timestamp, dates: np.ndarray) -> list[int]:
     return days
 
 
+@functools.lru_cache(maxsize=4096)
 def _hook(interests: str, notes: str) -> str:
     """A conversation opener from Interests, else Notes: '; ask about sailing'."""
     interest = _INTEREST_END.split(interests, maxsplit=1)[0].strip()[:HOOK_LENGTH]
@@ -535,6 +553,15 @@ def _hook(interests: str, notes: str) -> str:
         return f"; ask about {interest}"
     note = _NOTE_END.split(notes, maxsplit=1)[0].strip()[:HOOK_LENGTH]
     return f"; remember: {note}" if note else ""
+
+
+def _labels(f: pd.DataFrame) -> pd.Series:
+    """Each row's name, or "row 7" where it has none; only nameless rows are worded."""
+    labels = f["name"].to_numpy(dtype=object).copy()
+    nameless = np.flatnonzero(labels == "")
+    rows = f.index.to_numpy()[nameless].tolist()
+    labels[nameless] = [f"row {row + 1}" for row in rows]
+    return pd.Series(labels, index=f.index, dtype=object)
 
 
 def _display_name(f: pd.DataFrame) -> pd.Series:
@@ -694,8 +721,10 @@ def _actions(
     # The summary differs only where the name shown is not the label (no name: the
     # action quotes the email) or where a catch-up carries a hook.
     labels = label.tolist()
-    differs = (names.to_numpy(dtype=object) != label.to_numpy(dtype=object)) | (
-        first == RULES.index("keep_in_touch")
+    differs = names.to_numpy(dtype=object) != label.to_numpy(dtype=object)
+    catch_up = np.flatnonzero(first == RULES.index("keep_in_touch")).tolist()
+    differs[catch_up] |= np.array(
+        [bool(_hook(inputs.interests[i], inputs.notes[i])) for i in catch_up], dtype=bool
     )
     summary = texts.copy()
     summary[differs] = _rule_texts(inputs, first, differs, labels, hooks=False)[differs]
