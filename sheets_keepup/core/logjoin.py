@@ -216,6 +216,16 @@ def match_log(log: LogSheet, emails: list[str], names: list[str]) -> LogMatch:
     )
 
 
+def latest_of_kind(match: LogMatch, count: int, word: str, until: np.int64) -> np.ndarray:
+    """Per contact, the latest touch up to `until` whose kind holds `word` ('birthday'
+    finds "birthday note" and "birthday call"); NOT_A_TIME where none."""
+    wanted = np.array([word in str(k) for k in match.kinds.tolist()], dtype=bool)
+    chosen = wanted[match.kind_code] & (match.date <= until) if len(wanted) else wanted
+    latest = np.full(count, NOT_A_TIME, dtype=np.int64)
+    np.maximum.at(latest, match.position[chosen], match.date[chosen])
+    return latest
+
+
 def roll_up(
     match: LogMatch,
     count: int,

@@ -20,7 +20,7 @@ from sheets_keepup.core.cadence import parse_cadences
 from sheets_keepup.core.dates import next_birthday
 from sheets_keepup.core.distinct import factorize
 from sheets_keepup.core.headers import cell_name
-from sheets_keepup.core.logjoin import LogMatch, match_log, roll_up
+from sheets_keepup.core.logjoin import LogMatch, latest_of_kind, match_log, roll_up
 from sheets_keepup.core.model import Problem, Tab, Upcoming
 from sheets_keepup.core.parse import ContactSheet, LogSheet
 from sheets_keepup.core.settings import Config, parse_month_day
@@ -75,6 +75,8 @@ class _Touches:
     meeting: pd.Series
     meeting_kind: pd.Series
     problems: list[Problem]
+    birthday_note: pd.Series
+    """The latest touch whose kind names a birthday (a birthday note)."""
 
 
 def plan_followups(
@@ -121,6 +123,9 @@ def plan_followups(
         config.picks_per_week,
         config.picks_new_per_week,
     )
+    # A pick done since Monday (a touch in the Log, the Done box) leaves the list, even
+    # when its row is still due for something else (a thank-you after the coffee).
+    pick &= ~(touches.last >= pd.Timestamp(monday))
     # People never spoken to stay neutral until the picks reach them.
     now.rules["never"] &= pick
 
@@ -269,13 +274,16 @@ def _assess(
     kit_due = last_contact + pd.to_timedelta(cadence, unit="D")
     ip_due = last_in_person.fillna(last_contact) + pd.to_timedelta(tiers["in_person"], unit="D")
     birthday = next_birthday(f["birth_month"], f["birth_day"], day)
+    lead = pd.Timedelta(days=config.rules.birthday_lead_days)
+    noted = touches.birthday_note
     new_year_due = _new_year_due(config, day)
     never = active & last_contact.isna()
     rules = pd.DataFrame(
         {
             "thank_you": active & meeting.notna(),
-            "birthday": active
-            & (birthday <= day_ts + pd.Timedelta(days=config.rules.birthday_lead_days)),
+            # A birthday note logged since the lead window opened (ticked in the Done
+            # box, say) settles it; any other touch does not.
+            "birthday": active & (birthday <= day_ts + lead) & ~(noted >= birthday - lead),
             "new_year": active
             & (new_year_due is not None)
             & tiers["new_year"]
@@ -409,7 +417,7 @@ def _roll_up_log(
     """What the Log says of each contact as of `today`, counting touches up to `until`."""
     empty = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
     if match is None:
-        return _Touches(empty, empty, empty, pd.Series("", index=f.index, dtype=object), [])
+        return _Touches(empty, empty, empty, pd.Series("", index=f.index, dtype=object), [], empty)
     since = pd.Timestamp(today) - pd.Timedelta(days=config.rules.thank_you_days)
     rolled = roll_up(
         match,
@@ -429,6 +437,9 @@ def _roll_up_log(
         meeting=dates(rolled.meeting),
         meeting_kind=pd.Series(rolled.meeting_kind, index=f.index, dtype=object),
         problems=match.problems,
+        birthday_note=dates(
+            latest_of_kind(match, len(f), "birthday", np.int64(pd.Timestamp(until).value))
+        ),
     )
 
 

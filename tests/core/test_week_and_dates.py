@@ -178,6 +178,41 @@ def test_a_pick_done_midweek_leaves_the_list_without_a_replacement() -> None:
     assert picked(plan(_rivals(), config, THURSDAY, log=before)) == ["Quick"]
 
 
+def test_a_pick_done_midweek_leaves_the_list_while_still_due_for_something_else() -> None:
+    """Coffee with Slow on Tuesday: a thank-you is now owed (the row stays due), but the
+    pick itself was done, so it is no longer marked as this week's pick."""
+    config = make_config(picks_per_week=1)
+    coffee = [[MONDAY + dt.timedelta(days=1), "s@x.org", "coffee"]]
+    wednesday = plan(_rivals(), config, MONDAY + dt.timedelta(days=2), log=coffee)
+    slow = row_of(wednesday, "Slow")
+    assert picked(wednesday) == []
+    assert slow["status"] == DUE_SOON and "thank-you" in slow["next_action"]
+    assert not slow["next_action"].startswith(PICK_MARK)
+
+
+def test_a_birthday_note_logged_in_the_lead_window_settles_the_birthday() -> None:
+    birthday = MONDAY + dt.timedelta(days=5)
+    rows = contacts(
+        person(
+            "Ada",
+            email="ada@x.org",
+            last_contact=days_before(MONDAY, 2),
+            birthday=f"1980-{birthday.month:02d}-{birthday.day:02d}",
+        )
+    )
+    config = make_config(picks_per_week=0)
+    assert "Birthday" in row_of(plan(rows, config, MONDAY), "Ada")["next_action"]
+    # Any other touch leaves the note to send; a birthday note settles it.
+    email = [[MONDAY, "ada@x.org", "email"]]
+    assert "Birthday" in row_of(plan(rows, config, MONDAY, log=email), "Ada")["next_action"]
+    note = [[MONDAY, "ada@x.org", "birthday note"]]
+    noted = row_of(plan(rows, config, MONDAY, log=note), "Ada")
+    assert "Birthday" not in noted["next_action"] and noted["status"] == OK
+    # A note from before the window (last year's) does not.
+    old = [[days_before(birthday, 30), "ada@x.org", "birthday note"]]
+    assert "Birthday" in row_of(plan(rows, config, MONDAY, log=old), "Ada")["next_action"]
+
+
 def test_a_pick_snoozed_midweek_is_no_longer_a_pick() -> None:
     rows = _rivals()
     rows[2][HEADERS.index("Snooze until")] = MONDAY + dt.timedelta(days=30)
