@@ -16,7 +16,6 @@ import datetime as dt
 import json
 import logging
 import re
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,12 +65,8 @@ with urllib.request.urlopen(grant["token_uri"], body, timeout=30) as answer:
 
 @pytest.fixture(scope="module")
 def oauth_dovecot(oauth_server: OAuthServer) -> Iterator[DovecotServer]:
-    server = dovecot.start_dovecot(oauth_introspection_url=oauth_server.introspection_url)
-    try:
+    with dovecot.running_dovecot(oauth_server.introspection_url) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(server.root, ignore_errors=True)
 
 
 @pytest.fixture

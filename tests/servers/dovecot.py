@@ -25,6 +25,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -374,14 +375,21 @@ def start_dovecot(oauth_introspection_url: str | None = None) -> DovecotServer:
     return server
 
 
-@pytest.fixture(scope="module")
-def dovecot_server() -> Iterator[DovecotServer]:
-    server = start_dovecot()
+@contextmanager
+def running_dovecot(oauth_introspection_url: str | None = None) -> Iterator[DovecotServer]:
+    """A Dovecot for the block, stopped and its folder removed afterwards."""
+    server = start_dovecot(oauth_introspection_url=oauth_introspection_url)
     try:
         yield server
     finally:
         server.stop()
         shutil.rmtree(server.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def dovecot_server() -> Iterator[DovecotServer]:
+    with running_dovecot() as server:
+        yield server
 
 
 @pytest.fixture
