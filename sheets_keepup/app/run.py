@@ -259,6 +259,9 @@ class SyncRun:
     state_dir: Path
     env: Mapping[str, str]
     mail_sender: MailSender = send_digest
+    scheduled: bool = True
+    """Run by `run` (the loop, cron, systemd): the health tab gives the next run by
+    `schedule.at`. A `sync` by hand only repeats the one a scheduled run last gave."""
 
     def __call__(
         self, backend: Backend, today: dt.date, now: dt.datetime, *, weekly: bool
@@ -274,7 +277,7 @@ class SyncRun:
         try:
             store = SnapshotStore.configured(self.state_dir, backend.describe(), config)
             owned = owned_tabs(config, digest=weekly)
-            rider = HealthRider(config, now, memo)
+            rider = HealthRider(config, now, memo, scheduled=self.scheduled)
             upcoming = meetings_to_come(config, self.state_dir, backend.describe(), today)
             result = sync(
                 backend,
@@ -299,7 +302,7 @@ class SyncRun:
         if health and rider.report is not None:
             memo.put("health", health_memo(rider.report, config.health.tab))
         # Again only if the digest changed what it shows (its line), or nothing rode along.
-        report = _plan_health(result.plan, config, now, memo)
+        report = _plan_health(result.plan, config, now, memo, self.scheduled)
         health = publish_health(backend, config, report, memo) or health
         if digest_run.mail_error:
             log.error("%s", digest_run.mail_error)
@@ -457,7 +460,8 @@ def sync_locked(
         started = time.perf_counter()
         now = clock.now()
         try:
-            report = SyncRun(config, state_dir, os.environ)(backend, today, now, weekly=False)
+            flow = SyncRun(config, state_dir, os.environ, scheduled=False)
+            report = flow(backend, today, now, weekly=False)
         except UserError as error:
             write_status(state_dir, JobOutcome(ok=False, message=str(error)), now, sheet)
             raise
@@ -664,25 +668,39 @@ class HealthRider:
     now: dt.datetime
     memo: Memo
     report: HealthReport | None = None
+    scheduled: bool = True
 
     def __call__(self, planned: PlannedSheet) -> list[ChangeSet]:
         config = self.config
         self.report = None
         if not config.health.enabled:
             return []
-        report = _plan_health(planned.plan, config, self.now, self.memo)
+        report = _plan_health(planned.plan, config, self.now, self.memo, self.scheduled)
         if not health_due(self.memo.get("health"), report, config.health.tab):
             return []
         self.report = report
         return [health_changes(report, config.health.tab)]
 
 
-def _plan_health(plan: Plan, config: Config, now: dt.datetime, memo: Memo) -> HealthReport:
+def _plan_health(
+    plan: Plan, config: Config, now: dt.datetime, memo: Memo, scheduled: bool = True
+) -> HealthReport:
     """What the health tab shows after a sync that went through."""
     return HealthReport.of_plan(
         plan,
         synced_at=now,
         timezone=config.timezone,
-        next_run=next_run(config, now),
+        next_run=next_run(config, now) if scheduled else _remembered_next_run(memo, now),
         digest=_digest_line(memo, config),
     )
+
+
+def _remembered_next_run(memo: Memo, now: dt.datetime) -> dt.datetime | None:
+    """The next run the last scheduled run wrote, while it is still to come; else None
+    (the tab then says "not scheduled": nothing is known to run the job)."""
+    text = (memo.get("health") or {}).get("next_run")
+    try:
+        when = dt.datetime.fromisoformat(str(text)) if text else None
+    except ValueError:
+        return None
+    return when if when is not None and when > now else None

@@ -123,7 +123,7 @@ def _demo_run(path: Path, config: Config, day: dt.date) -> SyncResult:
     with tempfile.TemporaryDirectory(prefix="sheets-keepup-demo-") as state:
         # The digest first, whatever the day: `run` would wait for the digest day.
         make_digest(open_backend(config), config, day, state_dir=Path(state), write=True)
-        run = SyncRun(config, Path(state), env={})
+        run = SyncRun(config, Path(state), env={}, scheduled=False)
         return run(open_backend(config), day, now, weekly=False).result
 
 

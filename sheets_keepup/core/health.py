@@ -174,8 +174,9 @@ def _day_and_time(moment: dt.datetime, timezone: str) -> tuple[dt.date, str]:
 
 
 def fingerprint(report: HealthReport) -> str:
-    """A digest of the tab's content apart from the sync and next-run times."""
-    stable = [LAYOUT, _result(report), *_stable_rows(report)]
+    """A digest of the tab's content apart from the sync and next-run times (whether a
+    next run is known at all is content)."""
+    stable = [LAYOUT, _result(report), report.next_run is None, *_stable_rows(report)]
     text = json.dumps(stable, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -205,8 +206,11 @@ def health_due(last: Mapping[str, Any] | None, report: HealthReport, tab: str) -
 
 def health_memo(report: HealthReport, tab: str) -> dict[str, str]:
     """What to remember about a health write, for the next `health_due`."""
-    return {
+    memo = {
         "fingerprint": fingerprint(report),
         "date": report.local_date().isoformat(),
         "tab": tab,
     }
+    if report.next_run is not None:
+        memo["next_run"] = report.next_run.isoformat()
+    return memo

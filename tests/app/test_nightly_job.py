@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from core_helpers import HEADERS
 from fake_clock import FakeClock
 from nightly_support import (
     MONDAY,
@@ -130,6 +131,25 @@ def test_health_tab_shows_the_last_sync(tmp_path: Path) -> None:
     assert health["Weekly digest"] == "'This week' written 2026-11-23"
     change = next(c for c in backend.applied if c.tab == "keepup")
     assert change.replace and change.create_tab and change.identity is None
+
+
+def test_a_sync_by_hand_claims_no_schedule_it_does_not_know(tmp_path: Path) -> None:
+    """`sync` alone: nothing is known to run the job, so the health tab says so. After a
+    scheduled run, a sync by hand repeats that run's next time instead of inventing one."""
+    config = nightly_config(tmp_path)
+    backend = recording(sheet_tabs())
+    state = tmp_path / "state"
+    sync_locked(backend, config, MONDAY, state_dir=state, clock=FakeClock(london(MONDAY, 9)))
+    row = next(r for r in backend.tabs["keepup"] if r and r[0] == "Next scheduled run")
+    assert row[1] == "not scheduled"
+
+    assert job_for(config, backend, FakeClock(london(MONDAY + dt.timedelta(1), 6)))().ok
+    assert health_when(backend, "Next scheduled run") == "2026-11-25 06:00 Europe/London"
+    ada = next(r for r in backend.tabs["Contacts"] if r and r[0] == "Ada Lovelace")
+    ada[HEADERS.index("Last contact")] = MONDAY + dt.timedelta(1)  # an edit: the sync writes
+    later = FakeClock(london(MONDAY + dt.timedelta(1), 15))
+    assert sync_locked(backend, config, MONDAY + dt.timedelta(1), state_dir=state, clock=later)
+    assert health_when(backend, "Next scheduled run") == "2026-11-25 06:00 Europe/London"
 
 
 def test_a_second_sync_with_nothing_new_writes_nothing(tmp_path: Path) -> None:
