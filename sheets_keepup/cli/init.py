@@ -128,11 +128,8 @@ def _pointed_at_contacts(text: str, config: Config, path: Path) -> tuple[str, Co
     backend = open_backend(config)
     if backend.file_to_create() is not None:
         return text, config
-    data = read_with_other_tabs(backend, config)
-    tab = data.tabs.get(config.tabs.contacts)
-    if tab is not None and any(v not in (None, "") for row in tab.rows for v in row):
-        return text, config
-    found = contact_like_tab(data, config)
+    # Reads the other tabs only when the configured one is missing or empty.
+    found = contact_like_tab(read_with_other_tabs(backend, config), config)
     line = f"  contacts: {config.tabs.contacts}\n"
     if found is None or text.count(line) != 1:
         return text, config

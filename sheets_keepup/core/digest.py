@@ -591,8 +591,6 @@ def _char_pixels(char: str) -> float:
 
 LINE_PIXELS = 17
 """One line of text in the apps' default font, with its leading."""
-ROW_PIXELS = 20
-"""A row of one line, as the apps draw it by default."""
 
 
 def fit_heights(
@@ -609,7 +607,7 @@ def fit_heights(
                 needed = text_width(row[col]) - CELL_PADDING
                 lines = max(lines, math.ceil(needed / room) if needed > 0 else 1)
         if lines > 1:
-            heights[index] = max(ROW_PIXELS, lines * LINE_PIXELS + 4)
+            heights[index] = lines * LINE_PIXELS + 4
     return heights
 
 

@@ -220,7 +220,7 @@ def latest_of_kind(match: LogMatch, count: int, word: str, until: np.int64) -> n
     """Per contact, the latest touch up to `until` whose kind holds `word` ('birthday'
     finds "birthday note" and "birthday call"); NOT_A_TIME where none."""
     wanted = np.array([word in str(k) for k in match.kinds.tolist()], dtype=bool)
-    chosen = wanted[match.kind_code] & (match.date <= until) if len(wanted) else wanted
+    chosen = wanted[match.kind_code] & (match.date <= until)
     latest = np.full(count, NOT_A_TIME, dtype=np.int64)
     np.maximum.at(latest, match.position[chosen], match.date[chosen])
     return latest
